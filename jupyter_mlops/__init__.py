@@ -1,0 +1,53 @@
+"""jupyter-mlops: experiment tracking, notebook servers and pipelines inside JupyterLab.
+
+In a notebook::
+
+    import jupyter_mlops as mlops
+
+    with mlops.start_run(experiment="churn"):
+        mlops.log_param("lr", 0.01)
+        mlops.log_metric("loss", 0.3, step=1)
+
+The fluent API is imported lazily so that loading the server extension stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+try:
+    from ._version import __version__
+except ImportError:  # running from a source tree that was never built
+    __version__ = "0.0.0.dev0"
+
+# Public name -> module that defines it. Resolved on first access (PEP 562).
+_LAZY_EXPORTS: dict[str, str] = {
+    "MlopsClient": "jupyter_mlops.client",
+}
+_LAZY_FLUENT = "jupyter_mlops.client.fluent"
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY_EXPORTS.get(name)
+    if module_name is None:
+        fluent = importlib.import_module(_LAZY_FLUENT)
+        if name in getattr(fluent, "__all__", ()):
+            return getattr(fluent, name)
+        raise AttributeError(f"module 'jupyter_mlops' has no attribute {name!r}")
+    return getattr(importlib.import_module(module_name), name)
+
+
+def __dir__() -> list[str]:
+    fluent = importlib.import_module(_LAZY_FLUENT)
+    return sorted({*globals(), *_LAZY_EXPORTS, *getattr(fluent, "__all__", ())})
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    return [{"src": "labextension", "dest": "jupyter-mlops"}]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, Any]]:
+    from .server.extension import MlopsExtension
+
+    return [{"module": "jupyter_mlops", "app": MlopsExtension}]

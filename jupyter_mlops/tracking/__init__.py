@@ -1,0 +1,1 @@
+"""Tracking: experiments, runs, params, metrics, tags and artifacts."""

@@ -1,0 +1,129 @@
+"""Plain entities of the tracking domain.
+
+These are what leaves a store and what every API serialises; ORM rows never do.
+Times are integers in milliseconds since the epoch, as in MLflow.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class LifecycleStage(str, enum.Enum):
+    ACTIVE = "active"
+    DELETED = "deleted"
+
+
+class ViewType(str, enum.Enum):
+    """Which lifecycle stages a listing includes."""
+
+    ACTIVE_ONLY = "ACTIVE_ONLY"
+    DELETED_ONLY = "DELETED_ONLY"
+    ALL = "ALL"
+
+
+class RunStatus(str, enum.Enum):
+    RUNNING = "RUNNING"
+    SCHEDULED = "SCHEDULED"
+    FINISHED = "FINISHED"
+    FAILED = "FAILED"
+    KILLED = "KILLED"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in (RunStatus.FINISHED, RunStatus.FAILED, RunStatus.KILLED)
+
+
+@dataclass(frozen=True, slots=True)
+class Experiment:
+    experiment_id: str
+    name: str
+    owner: str
+    description: str
+    artifact_location: str
+    lifecycle_stage: LifecycleStage
+    creation_time: int
+    last_update_time: int
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """One logged point. ``value`` may be NaN or +/-inf."""
+
+    key: str
+    value: float
+    timestamp: int
+    step: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class MetricSummary:
+    """Per run and key: the latest point (highest step, then timestamp) plus min and max.
+
+    Kept up to date on every write so that search and sort never scan the history.
+    ``min``/``max`` ignore NaN and are None when every value was NaN.
+    """
+
+    key: str
+    value: float
+    timestamp: int
+    step: int
+    min: float | None
+    max: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class MetricBucket:
+    """One point of a downsampled history: a run of consecutive steps reduced to one.
+
+    ``value`` is the bucket's last value; ``min``/``max`` keep spikes visible.
+    """
+
+    step: int
+    timestamp: int
+    value: float
+    min: float | None
+    max: float | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    run_id: str
+    run_name: str
+    experiment_id: str
+    user: str
+    status: RunStatus
+    start_time: int
+    end_time: int | None
+    parent_run_id: str | None
+    lifecycle_stage: LifecycleStage
+    artifact_uri: str  # relative to the artifact root: "<experiment_id>/<run_id>/artifacts"
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    info: RunInfo
+    params: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, MetricSummary] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FileInfo:
+    path: str  # relative to the run's artifact root, "/"-separated
+    is_dir: bool
+    file_size: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a listing; ``next_page_token`` is None on the last page."""
+
+    items: list[T]
+    next_page_token: str | None
