@@ -8,12 +8,12 @@ at parse time, so a compiler may trust them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal
 
 Kind = Literal["metric", "param", "tag", "attribute"]
 Aggregate = Literal["last", "min", "max"]
 Operator = Literal["=", "!=", "<", "<=", ">", ">=", "LIKE", "ILIKE", "IN", "NOT IN"]
-Value = Union[str, float, int, tuple[str, ...]]
+Value = str | float | int | tuple[str, ...]
 
 # Attribute name -> value type. Aliases (user_id, created, "run name", experiment_name, ...)
 # are resolved by the parser to these canonical names.
@@ -68,7 +68,7 @@ class Or:
     items: tuple[Expr, ...]
 
 
-Expr = Union[Comparison, And, Or]
+Expr = Comparison | And | Or
 
 
 @dataclass(frozen=True, slots=True)
