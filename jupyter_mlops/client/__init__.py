@@ -1,0 +1,5 @@
+"""Tracking clients: ``MlopsClient`` (explicit) and the fluent notebook API (``fluent``)."""
+
+from .client import MlopsClient
+
+__all__ = ["MlopsClient"]

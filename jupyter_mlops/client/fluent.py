@@ -1,0 +1,516 @@
+"""The notebook API: ``import jupyter_mlops as mlops; with mlops.start_run(): ...``.
+
+It keeps a stack of active runs per thread / asyncio task (a ``ContextVar``), finds the
+active run and calls ``MlopsClient``; nothing else lives here. Metric points are queued
+and written in batches by a background thread (``synchronous=True`` writes at once);
+params, tags and artifacts are written immediately, so their errors surface at the call.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import sys
+import threading
+from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
+from types import TracebackType
+from typing import Any, Literal
+
+from ..errors import AlreadyExists, InvalidParameter, InvalidState, NotFound
+from ..tracking.entities import (
+    Experiment,
+    FileInfo,
+    LifecycleStage,
+    Metric,
+    Run,
+    RunInfo,
+    RunStatus,
+    ViewType,
+)
+from .batcher import MetricBatcher
+from .client import (
+    MAX_METRICS_PER_BATCH,
+    SEARCH_PAGE_SIZE,
+    MlopsClient,
+    make_metric,
+    now_ms,
+)
+from .uri import resolve_tracking_uri
+from .uri import set_tracking_uri as _set_tracking_uri
+
+__all__ = [
+    "active_run",
+    "delete_tag",
+    "end_run",
+    "flush",
+    "get_run",
+    "get_tracking_uri",
+    "log_artifact",
+    "log_artifacts",
+    "log_dict",
+    "log_figure",
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "log_text",
+    "search_runs",
+    "set_experiment",
+    "set_tag",
+    "set_tags",
+    "set_tracking_uri",
+    "start_run",
+]
+
+log = logging.getLogger(__name__)
+
+# The active-run stack: a tuple, replaced (never mutated) so that each context owns its own.
+_active_runs: ContextVar[tuple[ActiveRun, ...]] = ContextVar(
+    "jupyter_mlops_active_runs", default=()
+)
+_batcher = MetricBatcher(batch_size=MAX_METRICS_PER_BATCH)
+_state_lock = threading.Lock()
+_clients: dict[tuple[str, str | None], MlopsClient] = {}
+_experiment_ids: dict[str, str] = {}  # tracking URI -> experiment chosen by set_experiment
+_open_runs: dict[str, ActiveRun] = {}  # every unended run, for the exit hook
+_exit_hook_registered = False
+
+
+class ActiveRun:
+    """A run started (or resumed) by ``start_run``. As a context manager it ends the run:
+    FINISHED, or FAILED when the block raised (KILLED on KeyboardInterrupt)."""
+
+    def __init__(self, run: Run, client: MlopsClient, synchronous: bool) -> None:
+        self._run = run
+        self.client = client
+        self.synchronous = synchronous
+        self._ended = False
+
+    @property
+    def info(self) -> RunInfo:
+        """The run's info as of start_run; use ``get_run(run_id)`` for its current state."""
+        return self._run.info
+
+    @property
+    def run_id(self) -> str:
+        return self._run.info.run_id
+
+    def __repr__(self) -> str:
+        return f"<ActiveRun {self.run_id} {self.info.run_name!r}>"
+
+    def __enter__(self) -> ActiveRun:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            _end(self, RunStatus.FINISHED)
+            return
+        status = RunStatus.KILLED if issubclass(exc_type, KeyboardInterrupt) else RunStatus.FAILED
+        try:
+            _end(self, status)
+        except Exception:
+            # The block's own exception must propagate unchanged; report ours aside.
+            log.exception("jupyter-mlops: ending run %s as %s failed", self.run_id, status.value)
+
+    # -- used by the module functions -----------------------------------------------------
+    def _log_metrics(self, metrics: Sequence[Metric], synchronous: bool | None) -> None:
+        if self.synchronous if synchronous is None else synchronous:
+            _batcher.flush(self.run_id)  # queued points first, so the history stays in order
+            self.client.log_batch(self.run_id, metrics=metrics)
+        else:
+            _batcher.add(self.run_id, metrics, self._write_batch)
+
+    def _write_batch(self, run_id: str, metrics: Sequence[Metric]) -> None:
+        self.client.transport.log_batch(run_id, metrics=metrics)
+
+    def _finish(self, status: RunStatus) -> None:
+        if self._ended:
+            return
+        self._ended = True
+        with _state_lock:
+            _open_runs.pop(self.run_id, None)
+        try:
+            _batcher.flush(self.run_id)
+        finally:
+            # The run is over even if its last points failed: say so, then raise.
+            self.client.update_run(self.run_id, status=status, end_time=now_ms())
+
+
+# -- tracking URI and experiment --------------------------------------------------------
+def set_tracking_uri(uri: str | None, token: str | None = None) -> None:
+    """Log to ``uri`` from now on: a jupyter server URL (``http(s)://host:port/base/``, with
+    its ``token``) or a SQLAlchemy URI (``sqlite:///path``, ``postgresql+psycopg://...``).
+
+    ``None`` goes back to ``JUPYTER_MLOPS_TRACKING_URI`` or the embedded default store.
+    Runs already active keep logging where they started.
+    """
+    _set_tracking_uri(uri, token)
+
+
+def get_tracking_uri() -> str:
+    """The tracking URI new runs will use."""
+    return resolve_tracking_uri()[0]
+
+
+def _client() -> MlopsClient:
+    uri, token = resolve_tracking_uri()
+    with _state_lock:
+        client = _clients.get((uri, token))
+        if client is None:
+            client = _clients[(uri, token)] = MlopsClient(uri, token)
+        return client
+
+
+def set_experiment(
+    experiment_name: str | None = None, experiment_id: str | None = None
+) -> Experiment:
+    """Make an experiment the default for new runs, creating it (by name) if missing."""
+    if (experiment_name is None) == (experiment_id is None):
+        raise InvalidParameter(
+            "Pass exactly one of experiment_name and experiment_id.", field="experiment_name"
+        )
+    client = _client()
+    if experiment_id is not None:
+        experiment = client.get_experiment(str(experiment_id))
+    else:
+        assert experiment_name is not None
+        experiment = _get_or_create_experiment(client, experiment_name)
+    if experiment.lifecycle_stage == LifecycleStage.DELETED:
+        raise InvalidState(
+            f"Experiment {experiment.name!r} is deleted; restore it or choose another name.",
+            field="experiment",
+        )
+    with _state_lock:
+        _experiment_ids[client.tracking_uri] = experiment.experiment_id
+    return experiment
+
+
+def _get_or_create_experiment(client: MlopsClient, name: str) -> Experiment:
+    try:
+        return client.get_experiment_by_name(name)
+    except NotFound:
+        pass
+    try:
+        return client.create_experiment(name)
+    except AlreadyExists:  # someone else created it just now
+        return client.get_experiment_by_name(name)
+
+
+def _default_experiment_id(client: MlopsClient) -> str | None:
+    with _state_lock:
+        return _experiment_ids.get(client.tracking_uri)
+
+
+# -- runs ---------------------------------------------------------------------------------
+def start_run(
+    run_id: str | None = None,
+    experiment: str | None = None,
+    run_name: str | None = None,
+    nested: bool = False,
+    tags: Mapping[str, Any] | None = None,
+    synchronous: bool = False,
+) -> ActiveRun:
+    """Start a run (or resume ``run_id``) and make it the active run.
+
+    ``experiment`` is an experiment name, created if missing (default: the one chosen by
+    ``set_experiment``, else "Default"). Inside an active run, pass ``nested=True`` to start
+    a child run. ``synchronous=True`` writes every metric immediately instead of batching.
+    Use it as a context manager, or call ``end_run()``.
+    """
+    stack = _active_runs.get()
+    if stack and not nested:
+        raise InvalidState(
+            f"Run {stack[-1].run_id} is already active. End it with end_run() (or leave its "
+            "with-block) first, or pass nested=True to start a child run inside it.",
+            field="nested",
+        )
+    parent = stack[-1] if stack else None
+    # A child run lives where its parent does, even if the tracking URI changed since.
+    client = parent.client if parent is not None else _client()
+    if run_id is not None:
+        run = _resume(client, run_id, stack, experiment, run_name, tags)
+    else:
+        if experiment is not None:
+            experiment_id = _get_or_create_experiment(client, experiment).experiment_id
+        else:
+            experiment_id = _default_experiment_id(client) or "0"
+        run = client.create_run(
+            experiment_id,
+            run_name=run_name,
+            tags=tags,
+            parent_run_id=parent.run_id if parent is not None else None,
+        )
+    active = ActiveRun(run, client, synchronous)
+    _active_runs.set((*stack, active))
+    with _state_lock:
+        _open_runs[active.run_id] = active
+    _register_exit_hook()
+    return active
+
+
+def _resume(
+    client: MlopsClient,
+    run_id: str,
+    stack: tuple[ActiveRun, ...],
+    experiment: str | None,
+    run_name: str | None,
+    tags: Mapping[str, Any] | None,
+) -> Run:
+    if any(active.run_id == run_id for active in stack):
+        raise InvalidState(f"Run {run_id} is already active.", field="run_id")
+    run = client.get_run(run_id)
+    if run.info.lifecycle_stage == LifecycleStage.DELETED:
+        raise InvalidState(f"Run {run_id} is deleted; restore it to resume it.", field="run_id")
+    if experiment is not None:
+        expected = client.get_experiment(run.info.experiment_id).name
+        if expected != experiment:
+            raise InvalidParameter(
+                f"Run {run_id} belongs to experiment {expected!r}, not {experiment!r}.",
+                field="experiment",
+            )
+    if run.info.status != RunStatus.RUNNING or run_name is not None:
+        client.update_run(
+            run_id,
+            status=RunStatus.RUNNING if run.info.status != RunStatus.RUNNING else None,
+            run_name=run_name,
+        )
+    if tags:
+        client.log_batch(run_id, tags=tags)
+    return client.get_run(run_id)
+
+
+def end_run(status: RunStatus | str = RunStatus.FINISHED) -> None:
+    """End the active run (no-op without one) after writing its queued metrics.
+
+    A metric write that failed in the background is raised here, after the run is ended.
+    """
+    stack = _active_runs.get()
+    if stack:
+        _end(stack[-1], RunStatus(status))
+
+
+def _end(active: ActiveRun, status: RunStatus) -> None:
+    """End ``active`` and any run left open above it in this context's stack."""
+    stack = _active_runs.get()
+    if active in stack:
+        index = stack.index(active)
+        ending = reversed(stack[index:])
+        _active_runs.set(stack[:index])
+    else:  # ended elsewhere (another context, or already)
+        ending = reversed((active,))
+    errors: list[BaseException] = []
+    for run in ending:
+        try:
+            run._finish(status)
+        except Exception as err:
+            errors.append(err)
+    if errors:
+        raise errors[-1]  # the one of `active` itself when several failed
+
+
+def active_run() -> ActiveRun | None:
+    """The innermost active run of this thread / task, or None."""
+    stack = _active_runs.get()
+    return stack[-1] if stack else None
+
+
+def _current() -> ActiveRun:
+    """The active run; like MLflow, logging without one starts a run (end it with end_run)."""
+    stack = _active_runs.get()
+    active = stack[-1] if stack else start_run()
+    _batcher.raise_error(active.run_id)
+    return active
+
+
+def get_run(run_id: str) -> Run:
+    """A run with its params, tags and latest metrics (queued points are written first)."""
+    _batcher.flush(run_id)
+    return _client().get_run(run_id)
+
+
+def flush() -> None:
+    """Write every queued metric point now; raises if a background write failed."""
+    _batcher.flush()
+
+
+# -- logging ------------------------------------------------------------------------------
+def log_metric(
+    key: str,
+    value: float,
+    step: int | None = None,
+    timestamp: int | None = None,
+    synchronous: bool | None = None,
+) -> None:
+    """Log one point of a metric. ``step`` defaults to 0 (as in MLflow: pass your epoch or
+    iteration to get a curve); ``timestamp`` (ms) to now. Queued and written in batches
+    unless ``synchronous`` (per call, else the run's setting)."""
+    active = _current()
+    active._log_metrics([make_metric(key, value, step, timestamp)], synchronous)
+
+
+def log_metrics(
+    metrics: Mapping[str, float],
+    step: int | None = None,
+    timestamp: int | None = None,
+    synchronous: bool | None = None,
+) -> None:
+    """Log several metrics at one step and timestamp."""
+    active = _current()
+    stamp = now_ms() if timestamp is None else timestamp
+    points = [make_metric(key, value, step, stamp) for key, value in metrics.items()]
+    active._log_metrics(points, synchronous)
+
+
+def log_param(key: str, value: Any) -> Any:
+    """Log a parameter (stored as ``str(value)``); params cannot change once logged."""
+    active = _current()
+    active.client.log_batch(active.run_id, params={key: value})
+    return value
+
+
+def log_params(params: Mapping[str, Any]) -> None:
+    """Log several parameters in one batch (split only past 100)."""
+    active = _current()
+    active.client.log_batch(active.run_id, params=params)
+
+
+def set_tag(key: str, value: Any) -> None:
+    """Set a tag (``str(value)``) on the active run; tags may be overwritten."""
+    active = _current()
+    active.client.log_batch(active.run_id, tags={key: value})
+
+
+def set_tags(tags: Mapping[str, Any]) -> None:
+    active = _current()
+    active.client.log_batch(active.run_id, tags=tags)
+
+
+def delete_tag(key: str) -> None:
+    active = _current()
+    active.client.delete_tag(active.run_id, key)
+
+
+def log_artifact(local_path: str | os.PathLike[str], artifact_path: str | None = None) -> FileInfo:
+    """Upload a file to the active run, as ``<artifact_path>/<file name>``."""
+    active = _current()
+    return active.client.log_artifact(active.run_id, local_path, artifact_path)
+
+
+def log_artifacts(
+    local_dir: str | os.PathLike[str], artifact_path: str | None = None
+) -> list[FileInfo]:
+    """Upload the contents of a directory (recursively) below ``artifact_path``."""
+    active = _current()
+    return active.client.log_artifacts(active.run_id, local_dir, artifact_path)
+
+
+def log_dict(dictionary: Any, artifact_file: str) -> FileInfo:
+    """Store a dict as JSON, or YAML when ``artifact_file`` ends in .yaml/.yml."""
+    active = _current()
+    return active.client.log_dict(active.run_id, dictionary, artifact_file)
+
+
+def log_text(text: str, artifact_file: str) -> FileInfo:
+    active = _current()
+    return active.client.log_text(active.run_id, text, artifact_file)
+
+
+def log_figure(figure: Any, artifact_file: str) -> FileInfo:
+    """Store a matplotlib figure as an image (format from the extension: .png, .svg, ...)."""
+    active = _current()
+    return active.client.log_figure(active.run_id, figure, artifact_file)
+
+
+# -- search -------------------------------------------------------------------------------
+def search_runs(
+    experiment_ids: Sequence[str] | None = None,
+    filter_string: str | None = None,
+    *,
+    experiment_names: Sequence[str] | None = None,
+    order_by: Sequence[str] | None = None,
+    max_results: int | None = None,
+    view: ViewType | str = ViewType.ACTIVE_ONLY,
+    output_format: Literal["pandas", "list"] = "pandas",
+) -> Any:
+    """Every matching run (up to ``max_results``), paging through the server.
+
+    Experiments: ``experiment_ids`` and/or ``experiment_names``; by default the one chosen
+    by ``set_experiment``, else all. Returns a pandas DataFrame (columns ``run_id``,
+    ``experiment_id``, ``status``, ``start_time``, ..., ``metrics.<key>``, ``params.<key>``,
+    ``tags.<key>``) when pandas is installed and ``output_format="pandas"``, else a list of Run.
+    """
+    if output_format not in ("pandas", "list"):
+        raise InvalidParameter("output_format is 'pandas' or 'list'.", field="output_format")
+    client = _client()
+    ids = [str(e) for e in experiment_ids or ()]
+    ids += [client.get_experiment_by_name(name).experiment_id for name in experiment_names or ()]
+    if experiment_ids is None and experiment_names is None:
+        default = _default_experiment_id(client)
+        ids = [default] if default is not None else []
+    _batcher.flush()  # read your own writes
+    runs = list(
+        client.iter_runs(
+            ids,
+            filter_string,
+            view,
+            order_by,
+            max_results=max_results,
+            page_size=SEARCH_PAGE_SIZE,
+        )
+    )
+    if output_format == "pandas":
+        try:
+            from .frames import runs_to_frame
+
+            return runs_to_frame(runs)
+        except ImportError:
+            pass
+    return runs
+
+
+# -- process exit -------------------------------------------------------------------------
+def _after_fork_in_child() -> None:
+    # A forked child must not end its parent's runs when it exits, nor inherit a lock
+    # that another thread of the parent held at the moment of the fork.
+    global _state_lock
+    _state_lock = threading.Lock()
+    _open_runs.clear()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX only
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _register_exit_hook() -> None:
+    global _exit_hook_registered
+    with _state_lock:
+        if _exit_hook_registered:
+            return
+        _exit_hook_registered = True
+    atexit.register(_end_open_runs_at_exit)
+
+
+def _end_open_runs_at_exit() -> None:
+    """Write queued metrics and end runs left open, as MLflow does at exit."""
+    try:
+        _batcher.flush()
+    except Exception as err:
+        log.error("jupyter-mlops: metrics were lost at exit: %s", err)
+    # A script that died of an exception leaves it in sys.last_value (IPython keeps the
+    # last cell's error there too, so a kernel shutting down ends its runs FINISHED).
+    crashed = getattr(sys, "last_value", None) is not None and "IPython" not in sys.modules
+    status = RunStatus.FAILED if crashed else RunStatus.FINISHED
+    with _state_lock:
+        runs = list(_open_runs.values())
+    for active in reversed(runs):
+        try:
+            active._finish(status)
+        except Exception as err:
+            log.error("jupyter-mlops: could not end run %s at exit: %s", active.run_id, err)
