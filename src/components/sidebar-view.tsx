@@ -1,0 +1,85 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { refreshIcon, ToolbarButtonComponent } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { formatRelativeTime } from '../format';
+import type { SidebarModel } from '../model';
+import { ErrorBanner } from './error-banner';
+import { ExperimentList } from './experiment-list';
+import { RunList } from './run-list';
+
+export interface ISidebarViewProps {
+  model: SidebarModel;
+  trans: TranslationBundle;
+}
+
+/**
+ * The MLOps sidebar: experiments on top, the selected experiment's recent
+ * runs below, and any error in between where it cannot be missed.
+ */
+export function SidebarView(props: ISidebarViewProps): JSX.Element {
+  const { model, trans } = props;
+  const state = model.state;
+  const now = state.updatedAt ?? Date.now();
+  const selected = state.experiments?.find(
+    e => e.experiment_id === state.selectedExperimentId
+  );
+  const refresh = () => void model.refresh();
+  return (
+    <div className="mlops-SidebarView">
+      <header className="mlops-SidebarView-header">
+        <h2 className="mlops-SidebarView-title">{trans.__('Experiments')}</h2>
+        <ToolbarButtonComponent
+          icon={refreshIcon}
+          onClick={refresh}
+          tooltip={trans.__('Refresh experiments and runs')}
+          enabled={!state.loading}
+          className="mlops-SidebarView-refresh"
+        />
+      </header>
+      {state.error && (
+        <ErrorBanner error={state.error} onRetry={refresh} trans={trans} />
+      )}
+      <section className="mlops-SidebarView-experiments">
+        {state.experiments === null ? (
+          <div className="mlops-Placeholder">
+            {state.error ? '' : trans.__('Loading experiments…')}
+          </div>
+        ) : (
+          <ExperimentList
+            experiments={state.experiments}
+            runCounts={state.runCounts}
+            selectedId={state.selectedExperimentId}
+            more={state.moreExperiments}
+            onSelect={id => void model.select(id)}
+            trans={trans}
+          />
+        )}
+      </section>
+      {selected && (
+        <section className="mlops-SidebarView-runs">
+          <h3 className="mlops-SidebarView-subtitle">
+            {trans.__('Recent runs')}
+            <span className="mlops-SidebarView-subtitleName">
+              {selected.name}
+            </span>
+          </h3>
+          <RunList
+            runs={state.runs}
+            columns={model.settings.visibleRunColumns}
+            now={now}
+            trans={trans}
+          />
+        </section>
+      )}
+      {state.updatedAt !== null && (
+        <footer className="mlops-SidebarView-footer">
+          {trans.__(
+            'Updated %1',
+            formatRelativeTime(state.updatedAt, Date.now())
+          )}
+        </footer>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,180 @@
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+
+/**
+ * Where the server extension mounts its native REST API, relative to the base URL.
+ */
+export const API_NAMESPACE = 'mlops/api';
+
+/**
+ * Values a query string parameter may take; arrays repeat the parameter
+ * (`experiment_ids=1&experiment_ids=2`), `undefined` and `null` leave it out.
+ */
+export type QueryValue = string | number | boolean | null | undefined;
+
+/**
+ * The error body every jupyter-mlops endpoint answers with.
+ */
+export interface IErrorBody {
+  error: {
+    code: string;
+    message: string;
+    field?: string | null;
+  };
+}
+
+/**
+ * An error answer from the jupyter-mlops server.
+ *
+ * It is a `ServerConnection.ResponseError`, so code that handles JupyterLab's
+ * request errors handles it too; `code` and `field` come from the server's body.
+ */
+export class ApiError extends ServerConnection.ResponseError {
+  constructor(
+    response: Response,
+    message: string,
+    readonly code: string | null = null,
+    readonly field: string | null = null
+  ) {
+    super(response, message);
+    this.name = 'ApiError';
+  }
+}
+
+/**
+ * Build `?a=1&b=x&b=y` from parameters, leaving out unset ones.
+ */
+export function queryString(
+  params: Record<string, QueryValue | readonly QueryValue[]>
+): string {
+  const parts: string[] = [];
+  for (const [key, raw] of Object.entries(params)) {
+    const values = Array.isArray(raw) ? raw : [raw];
+    for (const value of values) {
+      if (value === undefined || value === null) {
+        continue;
+      }
+      parts.push(
+        `${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`
+      );
+    }
+  }
+  return parts.length > 0 ? `?${parts.join('&')}` : '';
+}
+
+/**
+ * The message to show for an error answer.
+ *
+ * Prefers our `{"error": {"message"}}` body, then jupyter_server's own
+ * `{"message"}` (e.g. a 403 from the auth layer), then a short plain-text body,
+ * and falls back to the status line, so the user always sees why.
+ */
+export function errorMessageFrom(
+  body: unknown,
+  status: number,
+  statusText: string
+): string {
+  if (body !== null && typeof body === 'object') {
+    const { error, message } = body as {
+      error?: { message?: unknown };
+      message?: unknown;
+    };
+    if (error && typeof error.message === 'string' && error.message) {
+      return error.message;
+    }
+    if (typeof message === 'string' && message) {
+      return message;
+    }
+  }
+  if (typeof body === 'string') {
+    const text = body.trim();
+    // An HTML error page says nothing useful in a side panel.
+    if (text && text.length <= 500 && !text.startsWith('<')) {
+      return text;
+    }
+  }
+  const line = `${status} ${statusText}`.trim();
+  return `The server answered ${line || 'with an error'}`;
+}
+
+function errorDetails(body: unknown): {
+  code: string | null;
+  field: string | null;
+} {
+  if (body !== null && typeof body === 'object' && 'error' in body) {
+    const error = (body as IErrorBody).error;
+    if (error && typeof error === 'object') {
+      return {
+        code: typeof error.code === 'string' ? error.code : null,
+        field: typeof error.field === 'string' ? error.field : null
+      };
+    }
+  }
+  return { code: null, field: null };
+}
+
+/**
+ * Call the jupyter-mlops REST API.
+ *
+ * @param endPoint Path below `mlops/api/`, optionally with a query string
+ *   (`runs?experiment_ids=1`).
+ * @param init Fetch options; JSON bodies must be strings already.
+ * @param settings Server settings; JupyterLab's defaults when omitted.
+ * @returns The parsed JSON body, or `undefined` for an empty answer (204).
+ * @throws {ApiError} when the server answers with an error status.
+ * @throws {ServerConnection.NetworkError} when the server cannot be reached.
+ */
+export async function requestAPI<T>(
+  endPoint: string,
+  init: RequestInit = {},
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<T> {
+  const [path, query] = splitQuery(endPoint);
+  const url =
+    URLExt.join(settings.baseUrl, API_NAMESPACE, path) +
+    (query ? `?${query}` : '');
+
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(url, init, settings);
+  } catch (error) {
+    throw new ServerConnection.NetworkError(error as TypeError);
+  }
+
+  const text = await response.text();
+  let body: unknown = text;
+  if (text.length > 0) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // Not JSON: keep the text, errorMessageFrom decides whether to show it.
+    }
+  }
+
+  if (!response.ok) {
+    const { code, field } = errorDetails(body);
+    throw new ApiError(
+      response,
+      errorMessageFrom(body, response.status, response.statusText),
+      code,
+      field
+    );
+  }
+  if (text.length === 0) {
+    return undefined as T;
+  }
+  if (typeof body === 'string') {
+    throw new ApiError(
+      response,
+      `Expected JSON from ${path}, got ${response.headers.get('Content-Type') ?? 'something else'}`
+    );
+  }
+  return body as T;
+}
+
+function splitQuery(endPoint: string): [string, string] {
+  const index = endPoint.indexOf('?');
+  return index < 0
+    ? [endPoint, '']
+    : [endPoint.slice(0, index), endPoint.slice(index + 1)];
+}

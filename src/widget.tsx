@@ -1,0 +1,51 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
+import type { Message } from '@lumino/messaging';
+import * as React from 'react';
+
+import { SidebarView } from './components/sidebar-view';
+import { mlopsIcon } from './icons';
+import type { SidebarModel } from './model';
+
+/**
+ * The left-sidebar panel. It renders the model and tells it when it is seen,
+ * so that hidden panels do not poll the server.
+ */
+export class MlopsSidebar extends ReactWidget {
+  constructor(
+    readonly model: SidebarModel,
+    private readonly _trans: TranslationBundle
+  ) {
+    super();
+    this.id = 'jp-mlops-sidebar';
+    this.addClass('mlops-Sidebar');
+    this.title.icon = mlopsIcon;
+    this.title.caption = _trans.__('MLOps: experiments and runs');
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this.model.dispose();
+    super.dispose();
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this.model.setActive(true);
+  }
+
+  protected onAfterHide(msg: Message): void {
+    super.onAfterHide(msg);
+    this.model.setActive(false);
+  }
+
+  protected render(): JSX.Element {
+    return (
+      <UseSignal signal={this.model.changed}>
+        {() => <SidebarView model={this.model} trans={this._trans} />}
+      </UseSignal>
+    );
+  }
+}
