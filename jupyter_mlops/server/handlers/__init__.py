@@ -1,0 +1,1 @@
+"""REST handlers, one module per resource family; routes.py puts them in one table."""

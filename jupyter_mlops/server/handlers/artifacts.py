@@ -1,0 +1,138 @@
+"""Artifacts: list a folder, download a file (streamed), upload a file (streamed)."""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import tempfile
+from typing import IO
+from urllib.parse import quote
+
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.utils import ensure_async
+from tornado import web
+from tornado.iostream import StreamClosedError
+
+from ...errors import PayloadTooLarge
+from ..serialization import file_info_json
+from .base import AUTH_RESOURCE, SETTING_MAX_UPLOAD_BYTES, MlopsAPIHandler
+
+_CHUNK = 1024 * 1024
+# Uploads up to this size stay in memory; larger ones spill to a temporary file.
+_SPOOL_IN_MEMORY = 8 * 1024 * 1024
+
+
+class ArtifactListHandler(MlopsAPIHandler):
+    @web.authenticated
+    @authorized
+    async def get(self, run_id: str) -> None:
+        files = await self.run(
+            self.service.list_artifacts, self.caller, run_id, self.get_query_argument("path", "")
+        )
+        self.write_json({"files": [file_info_json(f) for f in files]})
+
+
+@web.stream_request_body
+class ArtifactHandler(MlopsAPIHandler):
+    """GET streams a file out in chunks; PUT streams the raw body in, then stores it.
+
+    The body of a PUT arrives after ``prepare``, so that is where an upload is checked
+    (identity, permission, run state, size) and refused before its bytes are read.
+    """
+
+    _spool: IO[bytes] | None = None
+    _received = 0
+
+    @property
+    def content_security_policy(self) -> str:
+        # An HTML or SVG artifact must never run script with the server's origin.
+        return super().content_security_policy + "; sandbox"
+
+    def compute_etag(self) -> str | None:
+        return None  # streamed bodies: no whole-body hash to compare
+
+    # -- download --------------------------------------------------------------------------
+    @web.authenticated
+    @authorized
+    async def get(self, run_id: str, path: str) -> None:
+        file_path = await self.run(self.service.artifact_file, self.caller, run_id, path)
+        mime, encoding = mimetypes.guess_type(file_path.name)
+        # "x.csv.gz" is gzip bytes, not CSV: say so rather than let a browser inflate it.
+        content_type = "application/octet-stream" if encoding or not mime else mime
+        source = await self.run(open, file_path, "rb")
+        try:
+            self.set_header("Content-Length", os.fstat(source.fileno()).st_size)
+            self.set_header("Content-Type", content_type)
+            self.set_header(
+                "Content-Disposition", f"inline; filename*=UTF-8''{quote(file_path.name)}"
+            )
+            while chunk := await self.run(source.read, _CHUNK):
+                self.write(chunk)
+                await self.flush()
+        except StreamClosedError:
+            return  # the client went away; nothing to answer
+        finally:
+            source.close()
+        self.finish(set_content_type=content_type)
+
+    # -- upload ----------------------------------------------------------------------------
+    async def prepare(self) -> None:  # type: ignore[override]  # as APIHandler.prepare
+        await super().prepare()  # authenticates (403 without a user)
+        if self.request.method != "PUT" or self._finished:
+            return
+        user = self.current_user
+        if not user or not await ensure_async(
+            self.authorizer.is_authorized(self, user, "write", AUTH_RESOURCE)
+        ):
+            raise web.HTTPError(403)
+        limit: int = self.settings[SETTING_MAX_UPLOAD_BYTES]
+        declared = self.request.headers.get("Content-Length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise PayloadTooLarge(
+                f"The upload is {declared} bytes; this server accepts at most {limit}",
+                field="body",
+            )
+        # Chunked uploads have no declared length: let tornado cut them off past the limit.
+        self.request.connection.set_max_body_size(limit)  # type: ignore[union-attr]
+        await self.run(
+            self.service.check_artifact_write,
+            self.caller,
+            self.path_kwargs["run_id"],
+            self.path_kwargs["path"],
+        )
+        # Closed in on_finish / on_connection_close: it outlives this method by design.
+        self._spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115
+
+    async def data_received(self, chunk: bytes) -> None:
+        if self._spool is None:
+            return  # refused in prepare, or not a PUT: drop the bytes
+        self._received += len(chunk)
+        if self._received <= self.settings[SETTING_MAX_UPLOAD_BYTES]:
+            await self.run(self._spool.write, chunk)
+
+    @web.authenticated
+    @authorized
+    async def put(self, run_id: str, path: str) -> None:
+        spool = self._spool
+        if spool is None:  # prepare always sets it for PUT; guard against misuse
+            raise web.HTTPError(500)
+        limit: int = self.settings[SETTING_MAX_UPLOAD_BYTES]
+        if self._received > limit:
+            raise PayloadTooLarge(
+                f"The upload is larger than this server accepts ({limit} bytes)", field="body"
+            )
+        await self.run(spool.seek, 0)
+        info = await self.run(self.service.write_artifact, self.caller, run_id, path, spool)
+        self.write_json({"file": file_info_json(info)}, status=201)
+
+    def on_finish(self) -> None:
+        self._close_spool()
+
+    def on_connection_close(self) -> None:
+        self._close_spool()
+        super().on_connection_close()
+
+    def _close_spool(self) -> None:
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None

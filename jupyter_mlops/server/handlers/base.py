@@ -1,0 +1,167 @@
+"""The base of every REST handler: JSON in and out, errors, the caller, the thread pool.
+
+Handlers built on it stay thin: read the request with ``json_body``/``query_*``, call one
+service method with ``await self.run(...)``, answer with ``write_json``. Everything that
+goes wrong becomes ``{"error": {"code", "message", "field"?}}`` with the right status:
+MLOpsError subclasses map to their own status, tornado's HTTPError (401/403/404/405) keeps
+its status, and anything else is logged with its traceback and answered with a generic 500.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from http.client import responses
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
+
+from jupyter_server.base.handlers import APIHandler
+from tornado import web
+
+from ...errors import InvalidParameter, MLOpsError
+from ...tracking.service import TrackingService
+from ..serialization import dumps, parse_json_body
+
+T = TypeVar("T")
+
+# Keys of the objects MlopsExtension puts in the tornado settings.
+SETTING_SERVICE = "mlops_tracking_service"
+SETTING_EXECUTOR = "mlops_executor"
+SETTING_DEFAULT_USER = "mlops_default_user"
+SETTING_SHARED_IDENTITY = "mlops_shared_identity"
+SETTING_MAX_UPLOAD_BYTES = "mlops_max_upload_bytes"
+SETTING_OPENAPI_PATH = "mlops_openapi_path"
+
+#: The resource name given to jupyter_server's Authorizer for every tracking endpoint.
+AUTH_RESOURCE = "mlops"
+
+_CODES_BY_STATUS = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "ENDPOINT_NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "REQUEST_TOO_LARGE",
+}
+
+
+class MlopsAPIHandler(APIHandler):
+    """Base handler of the native REST API (``{base_url}mlops/api/...``)."""
+
+    auth_resource = AUTH_RESOURCE
+
+    # -- wiring ----------------------------------------------------------------------------
+    @property
+    def service(self) -> TrackingService:
+        service: TrackingService = self.settings[SETTING_SERVICE]
+        return service
+
+    @property
+    def caller(self) -> str:
+        """Who is calling, as the service knows users.
+
+        jupyter_server's own token login has no user names (it invents an "anonymous"
+        name per browser), so its callers are all the server's user, ``default_user``.
+        A real identity provider (JupyterHub, a custom class) names the user.
+        """
+        if self.settings[SETTING_SHARED_IDENTITY]:
+            name: str = self.settings[SETTING_DEFAULT_USER]
+            return name
+        user = self.current_user
+        if user is None:  # @web.authenticated runs first; this is a bug guard
+            raise web.HTTPError(403)
+        return str(user.username)
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a blocking call (store, files) in the extension's thread pool."""
+        executor: Executor = self.settings[SETTING_EXECUTOR]
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(executor, functools.partial(fn, *args, **kwargs))
+
+    # -- requests --------------------------------------------------------------------------
+    def json_body(self, allowed: Sequence[str]) -> dict[str, Any]:
+        """The request body as a JSON object with only ``allowed`` members ({} if empty)."""
+        return parse_json_body(self.request.body, allowed)
+
+    def query_str(self, name: str) -> str | None:
+        value = self.get_query_argument(name, None)
+        return value if value else None
+
+    def query_list(self, name: str) -> list[str]:
+        return [v for v in self.get_query_arguments(name) if v]
+
+    def query_int(self, name: str, default: int) -> int:
+        value = self.query_optional_int(name)
+        return default if value is None else value
+
+    def query_optional_int(self, name: str) -> int | None:
+        raw = self.get_query_argument(name, None)
+        if raw is None or raw == "":
+            return None
+        try:
+            return int(raw)
+        except ValueError:
+            raise InvalidParameter(f"{name} must be an integer, got {raw!r}", field=name) from None
+
+    # -- responses -------------------------------------------------------------------------
+    def write_json(self, document: Any, status: int = 200) -> None:
+        self.set_status(status)
+        self.finish(dumps(document))
+
+    def write_no_content(self) -> None:
+        self.set_status(204)
+        self.finish()
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        error = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(error, MLOpsError):
+            status, body = error.http_status, error.to_dict()
+        elif isinstance(error, web.HTTPError):
+            status = error.status_code
+            message = error.log_message % error.args if error.log_message else None
+            body = {
+                "code": _CODES_BY_STATUS.get(status, "HTTP_ERROR"),
+                "message": message or error.reason or responses.get(status, "Error"),
+            }
+        elif status_code < 500:  # tornado's own send_error(4xx) without an exception
+            status = status_code
+            body = {
+                "code": _CODES_BY_STATUS.get(status, "HTTP_ERROR"),
+                "message": responses.get(status, "Error"),
+            }
+        else:
+            status = 500
+            body = {
+                "code": "INTERNAL_ERROR",
+                "message": "Internal server error; the server log has the details",
+            }
+        self.set_status(status)
+        self.finish(dumps({"error": body}))
+
+    def log_exception(
+        self,
+        typ: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # A refused request is the caller's mistake: one line, no traceback. Tornado logs
+        # everything else (a traceback for real failures).
+        if isinstance(value, MLOpsError) and value.http_status < 500:
+            self.log.info(
+                "%s %s refused: %s %s%s",
+                self.request.method,
+                self.request.uri,
+                value.http_status,
+                value.message,
+                f" (field {value.field})" if value.field else "",
+            )
+            return
+        super().log_exception(typ, value, tb)
+
+
+def openapi_path(handler: MlopsAPIHandler) -> Path:
+    path: Path = handler.settings[SETTING_OPENAPI_PATH]
+    return path

@@ -1,0 +1,381 @@
+"""The tracking service: THE single place where tracking rules live.
+
+Every way into tracking data goes through :class:`TrackingService`: the server's REST
+handlers, the MLflow-compatible handlers and the client's direct (in-process) transport.
+For each call it, in this order,
+
+1. validates the input's shape (:mod:`jupyter_mlops.tracking.validation`), raising
+   ``InvalidParameter`` that names the field;
+2. checks the caller's permission (the model below), raising ``PermissionDenied``;
+3. checks the target's state (deleted, finished), raising ``InvalidState``;
+4. calls the store, which enforces integrity (ids exist, names unique, params immutable).
+
+Permission model (MLflow's default READ for everyone, ownership for writes):
+
+* every caller may read every experiment, run, metric and artifact;
+* anyone may create runs in an active experiment;
+* only a run's user, or an admin, may write to a run (log, tag, rename, change status,
+  upload artifacts), delete it or restore it;
+* only an experiment's owner, or an admin, may rename, re-describe, tag, delete or restore
+  it. The Default experiment (id ``"0"``) has no owner (``""``), so only admins change it,
+  and nobody may delete it: runs created without an experiment land there.
+
+Handlers stay thin: they parse a request, call one method here, and serialise the result.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import BinaryIO
+
+from ..errors import InvalidParameter, InvalidState, PermissionDenied
+from . import validation as v
+from .artifacts import LocalArtifactRepository, split_artifact_path
+from .entities import (
+    Experiment,
+    FileInfo,
+    LifecycleStage,
+    Metric,
+    MetricBucket,
+    Page,
+    Run,
+    RunStatus,
+    ViewType,
+)
+from .store.base import DEFAULT_EXPERIMENT_ID, TrackingStore
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class TrackingService:
+    """Tracking operations on behalf of a named user; see the module docstring for the rules.
+
+    Every method takes the calling user's name first. Methods are synchronous and
+    thread-safe (the store and the artifact repository are); async callers run them in
+    an executor.
+    """
+
+    def __init__(
+        self,
+        store: TrackingStore,
+        artifacts: LocalArtifactRepository,
+        admin_users: Collection[str] = (),
+    ) -> None:
+        self.store = store
+        self.artifacts = artifacts
+        self.admin_users = frozenset(admin_users)
+
+    # -- permissions ---------------------------------------------------------------------
+    def is_admin(self, user: str) -> bool:
+        return user in self.admin_users
+
+    def _require_experiment_owner(self, user: str, experiment: Experiment, action: str) -> None:
+        if self.is_admin(user):
+            return
+        # owner "" (the Default experiment) never matches a real user: admins only.
+        if experiment.owner and experiment.owner == user:
+            return
+        whose = f"owned by {experiment.owner!r}" if experiment.owner else "shared"
+        raise PermissionDenied(
+            f"{user!r} may not {action} experiment {experiment.experiment_id!r} ({whose}); "
+            "only its owner or an admin may"
+        )
+
+    def _require_run_owner(self, user: str, run: Run, action: str) -> None:
+        if self.is_admin(user) or run.info.user == user:
+            return
+        raise PermissionDenied(
+            f"{user!r} may not {action} run {run.info.run_id!r} of {run.info.user!r}; "
+            "only the run's user or an admin may"
+        )
+
+    def _writable_run(self, user: str, run_id: str, action: str) -> Run:
+        """The run, if ``user`` may write to it now: owner, not deleted, not finished."""
+        run = self.store.get_run(run_id)
+        self._require_run_owner(user, run, action)
+        if run.info.lifecycle_stage is LifecycleStage.DELETED:
+            raise InvalidState(f"Run {run_id!r} is deleted; restore it first")
+        if run.info.status.is_terminal:
+            raise InvalidState(
+                f"Run {run_id!r} is {run.info.status.value}; resume it first "
+                "(update its status to RUNNING)"
+            )
+        return run
+
+    # -- experiments ---------------------------------------------------------------------
+    def create_experiment(
+        self,
+        user: str,
+        name: str,
+        description: str = "",
+        tags: Mapping[str, str] | None = None,
+    ) -> Experiment:
+        name = v.validate_experiment_name(name)
+        description = v.validate_description(description)
+        checked_tags = v.validate_tags(tags)
+        return self.store.create_experiment(
+            name, owner=user, description=description, tags=checked_tags
+        )
+
+    def get_experiment(self, user: str, experiment_id: str) -> Experiment:
+        return self.store.get_experiment(v.validate_experiment_id(experiment_id))
+
+    def get_experiment_by_name(self, user: str, name: str) -> Experiment:
+        return self.store.get_experiment_by_name(v.validate_experiment_name(name))
+
+    def search_experiments(
+        self,
+        user: str,
+        view: ViewType | str = ViewType.ACTIVE_ONLY,
+        name_like: str | None = None,
+        max_results: int = 100,
+        page_token: str | None = None,
+    ) -> Page[Experiment]:
+        checked_view = v.validate_view(view)
+        if name_like == "":
+            name_like = None
+        if name_like is not None:
+            v.validate_experiment_name(name_like, "name_like")
+        return self.store.search_experiments(
+            view=checked_view,
+            name_like=name_like,
+            max_results=v.validate_max_results(max_results),
+            page_token=v.validate_page_token(page_token),
+        )
+
+    def update_experiment(
+        self,
+        user: str,
+        experiment_id: str,
+        name: str | None = None,
+        description: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> Experiment:
+        """Rename, re-describe and/or upsert tags (keys not given are kept)."""
+        experiment_id = v.validate_experiment_id(experiment_id)
+        if name is not None:
+            name = v.validate_experiment_name(name)
+        if description is not None:
+            description = v.validate_description(description)
+        checked_tags = v.validate_tags(tags)
+        experiment = self._changeable_experiment(user, experiment_id, "change")
+        if name is not None or description is not None:
+            self.store.update_experiment(experiment_id, name=name, description=description)
+        if checked_tags:
+            self.store.set_experiment_tags(experiment_id, checked_tags)
+        if name is None and description is None and not checked_tags:
+            return experiment
+        return self.store.get_experiment(experiment_id)
+
+    def _changeable_experiment(self, user: str, experiment_id: str, action: str) -> Experiment:
+        experiment = self.store.get_experiment(experiment_id)
+        self._require_experiment_owner(user, experiment, action)
+        if experiment.lifecycle_stage is LifecycleStage.DELETED:
+            raise InvalidState(f"Experiment {experiment_id!r} is deleted; restore it first")
+        return experiment
+
+    def delete_experiment_tag(self, user: str, experiment_id: str, key: str) -> None:
+        experiment_id = v.validate_experiment_id(experiment_id)
+        key = v.validate_key(key)
+        self._changeable_experiment(user, experiment_id, "change")
+        self.store.delete_experiment_tag(experiment_id, key)
+
+    def delete_experiment(self, user: str, experiment_id: str) -> None:
+        """Soft delete, with its runs. Deleting a deleted experiment is a no-op."""
+        experiment_id = v.validate_experiment_id(experiment_id)
+        experiment = self.store.get_experiment(experiment_id)
+        self._require_experiment_owner(user, experiment, "delete")
+        if experiment_id == DEFAULT_EXPERIMENT_ID:
+            raise InvalidState("The Default experiment cannot be deleted")
+        if experiment.lifecycle_stage is LifecycleStage.DELETED:
+            return
+        self.store.delete_experiment(experiment_id)
+
+    def restore_experiment(self, user: str, experiment_id: str) -> Experiment:
+        experiment_id = v.validate_experiment_id(experiment_id)
+        experiment = self.store.get_experiment(experiment_id)
+        self._require_experiment_owner(user, experiment, "restore")
+        if experiment.lifecycle_stage is LifecycleStage.ACTIVE:
+            return experiment
+        self.store.restore_experiment(experiment_id)
+        return self.store.get_experiment(experiment_id)
+
+    # -- runs ----------------------------------------------------------------------------
+    def create_run(
+        self,
+        user: str,
+        experiment_id: str = DEFAULT_EXPERIMENT_ID,
+        run_name: str | None = None,
+        start_time: int | None = None,
+        tags: Mapping[str, str] | None = None,
+        parent_run_id: str | None = None,
+    ) -> Run:
+        experiment_id = v.validate_experiment_id(experiment_id)
+        if run_name is not None:
+            run_name = v.validate_run_name(run_name)
+        start_time = v.validate_optional_timestamp(start_time, "start_time")
+        checked_tags = v.validate_tags(tags)
+        if parent_run_id is not None:
+            parent_run_id = v.validate_run_id(parent_run_id, "parent_run_id")
+        return self.store.create_run(
+            experiment_id,
+            user,
+            run_name=run_name,
+            start_time=start_time if start_time is not None else now_ms(),
+            tags=checked_tags,
+            parent_run_id=parent_run_id,
+        )
+
+    def get_run(self, user: str, run_id: str) -> Run:
+        return self.store.get_run(v.validate_run_id(run_id))
+
+    def update_run(
+        self,
+        user: str,
+        run_id: str,
+        status: RunStatus | str | None = None,
+        end_time: int | None = None,
+        run_name: str | None = None,
+    ) -> Run:
+        """Change status (RUNNING resumes a finished run), end time and/or name."""
+        run_id = v.validate_run_id(run_id)
+        checked_status = None if status is None else v.validate_run_status(status)
+        end_time = v.validate_optional_timestamp(end_time, "end_time")
+        if run_name is not None:
+            run_name = v.validate_run_name(run_name)
+        run = self.store.get_run(run_id)
+        self._require_run_owner(user, run, "update")
+        if run.info.lifecycle_stage is LifecycleStage.DELETED:
+            raise InvalidState(f"Run {run_id!r} is deleted; restore it first")
+        if end_time is not None and end_time < run.info.start_time:
+            raise InvalidParameter(
+                "end_time must not be before the run's start_time", field="end_time"
+            )
+        self.store.update_run(run_id, status=checked_status, end_time=end_time, run_name=run_name)
+        return self.store.get_run(run_id)
+
+    def delete_run(self, user: str, run_id: str) -> None:
+        """Soft delete. Deleting a deleted run is a no-op."""
+        run_id = v.validate_run_id(run_id)
+        run = self.store.get_run(run_id)
+        self._require_run_owner(user, run, "delete")
+        if run.info.lifecycle_stage is LifecycleStage.ACTIVE:
+            self.store.set_run_lifecycle(run_id, LifecycleStage.DELETED)
+
+    def restore_run(self, user: str, run_id: str) -> Run:
+        run_id = v.validate_run_id(run_id)
+        run = self.store.get_run(run_id)
+        self._require_run_owner(user, run, "restore")
+        if run.info.lifecycle_stage is LifecycleStage.ACTIVE:
+            return run
+        self.store.set_run_lifecycle(run_id, LifecycleStage.ACTIVE)
+        return self.store.get_run(run_id)
+
+    def log_batch(
+        self,
+        user: str,
+        run_id: str,
+        metrics: Sequence[Metric] = (),
+        params: Mapping[str, str] | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        """Log metrics, params and tags atomically. A metric whose timestamp is None gets
+        the current time. (Duplicate param keys cannot occur in a mapping; the REST layer
+        refuses a JSON object that repeats a key with another value.)"""
+        run_id = v.validate_run_id(run_id)
+        checked_metrics = v.validate_metrics(metrics)
+        checked_params = v.validate_params(params)
+        checked_tags = v.validate_tags(tags)
+        now = now_ms()
+        checked_metrics = [
+            m if m.timestamp is not None else replace(m, timestamp=now) for m in checked_metrics
+        ]
+        self._writable_run(user, run_id, "log to")
+        if checked_metrics or checked_params or checked_tags:
+            self.store.log_batch(
+                run_id, metrics=checked_metrics, params=checked_params, tags=checked_tags
+            )
+
+    def delete_run_tag(self, user: str, run_id: str, key: str) -> None:
+        run_id = v.validate_run_id(run_id)
+        key = v.validate_key(key)
+        self._writable_run(user, run_id, "untag")
+        self.store.delete_run_tag(run_id, key)
+
+    def get_metric_history(
+        self, user: str, run_id: str, key: str, max_points: int | None = None
+    ) -> list[Metric] | list[MetricBucket]:
+        """Every point, or (when ``max_points`` is given and the history is longer) at most
+        ``max_points`` buckets that keep each stretch's min and max, so spikes stay visible."""
+        run_id = v.validate_run_id(run_id)
+        key = v.validate_key(key)
+        if max_points is None:
+            return self.store.get_metric_history(run_id, key)
+        max_points = v.validate_max_points(max_points)
+        buckets = self.store.get_metric_history_downsampled(run_id, key, max_points)
+        if any(b.count > 1 for b in buckets):
+            return buckets
+        # Short enough: one point per bucket is the history itself.
+        return [Metric(key=key, value=b.value, timestamp=b.timestamp, step=b.step) for b in buckets]
+
+    def search_runs(
+        self,
+        user: str,
+        experiment_ids: Sequence[str] = (),
+        filter_string: str | None = None,
+        view: ViewType | str = ViewType.ACTIVE_ONLY,
+        max_results: int = 100,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+    ) -> Page[Run]:
+        return self.store.search_runs(
+            v.validate_experiment_ids(experiment_ids),
+            filter_string=v.validate_filter(filter_string),
+            view=v.validate_view(view),
+            max_results=v.validate_max_results(max_results),
+            order_by=v.validate_order_by(order_by),
+            page_token=v.validate_page_token(page_token),
+        )
+
+    def count_runs(
+        self,
+        user: str,
+        experiment_ids: Sequence[str] = (),
+        filter_string: str | None = None,
+        view: ViewType | str = ViewType.ACTIVE_ONLY,
+    ) -> int:
+        return self.store.count_runs(
+            v.validate_experiment_ids(experiment_ids),
+            filter_string=v.validate_filter(filter_string),
+            view=v.validate_view(view),
+        )
+
+    # -- artifacts -----------------------------------------------------------------------
+    def list_artifacts(self, user: str, run_id: str, path: str = "") -> list[FileInfo]:
+        split_artifact_path(path)
+        run = self.store.get_run(v.validate_run_id(run_id))
+        return self.artifacts.list(run.info.artifact_uri, path)
+
+    def artifact_file(self, user: str, run_id: str, path: str) -> Path:
+        """An existing regular file inside the run's artifact folder; NotFound otherwise."""
+        split_artifact_path(path)
+        run = self.store.get_run(v.validate_run_id(run_id))
+        return self.artifacts.resolve_for_read(run.info.artifact_uri, path)
+
+    def check_artifact_write(self, user: str, run_id: str, path: str) -> Run:
+        """Raise what write_artifact would raise before any byte is read, so that an upload
+        that is bound to fail is refused before its body is received. Returns the run."""
+        if not split_artifact_path(path):
+            raise InvalidParameter("path must name a file", field="path")
+        return self._writable_run(user, v.validate_run_id(run_id), "upload artifacts to")
+
+    def write_artifact(
+        self, user: str, run_id: str, path: str, source: bytes | BinaryIO
+    ) -> FileInfo:
+        run = self.check_artifact_write(user, run_id, path)
+        return self.artifacts.write(run.info.artifact_uri, path, source)

@@ -1,0 +1,159 @@
+"""Initial tracking schema, with the Default experiment (id 0).
+
+Revision ID: 0001
+Revises:
+Create Date: 2025-01-01
+"""
+
+from __future__ import annotations
+
+import time
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def upgrade() -> None:
+    dialect = op.get_bind().dialect.name
+    experiments = op.create_table(
+        "experiments",
+        sa.Column("experiment_id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("name", sa.String(500), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("owner", sa.String(256), nullable=False),
+        sa.Column("artifact_location", sa.String(1000), nullable=False),
+        sa.Column("lifecycle_stage", sa.String(32), nullable=False),
+        sa.Column("creation_time", sa.BigInteger(), nullable=False),
+        sa.Column("last_update_time", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("experiment_id", name="pk_experiments"),
+        sa.UniqueConstraint("name", name="uq_experiments_name"),
+    )
+    op.create_index(
+        "ix_experiments_stage_created",
+        "experiments",
+        ["lifecycle_stage", "creation_time", "experiment_id"],
+    )
+    op.create_table(
+        "experiment_tags",
+        sa.Column("experiment_id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(250), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["experiment_id"],
+            ["experiments.experiment_id"],
+            name="fk_experiment_tags_experiment_id_experiments",
+        ),
+        sa.PrimaryKeyConstraint("experiment_id", "key", name="pk_experiment_tags"),
+    )
+    op.create_table(
+        "runs",
+        sa.Column("run_id", sa.String(32), nullable=False),
+        sa.Column("experiment_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(250), nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("start_time", sa.BigInteger(), nullable=False),
+        sa.Column("end_time", sa.BigInteger(), nullable=True),
+        sa.Column("user_id", sa.String(256), nullable=False),
+        sa.Column("parent_run_id", sa.String(32), nullable=True),
+        sa.Column("lifecycle_stage", sa.String(32), nullable=False),
+        sa.Column("artifact_uri", sa.String(1000), nullable=False),
+        sa.Column("deleted_time", sa.BigInteger(), nullable=True),
+        sa.Column(
+            "deleted_with_experiment", sa.Boolean(), server_default=sa.false(), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["experiment_id"],
+            ["experiments.experiment_id"],
+            name="fk_runs_experiment_id_experiments",
+        ),
+        sa.PrimaryKeyConstraint("run_id", name="pk_runs"),
+    )
+    op.create_index(
+        "ix_runs_experiment_stage_start", "runs", ["experiment_id", "lifecycle_stage", "start_time"]
+    )
+    op.create_index("ix_runs_stage_start", "runs", ["lifecycle_stage", "start_time"])
+    op.create_index("ix_runs_parent_run_id", "runs", ["parent_run_id"])
+
+    for table, value_type in (("params", sa.String(8000)), ("tags", sa.Text())):
+        op.create_table(
+            table,
+            sa.Column("run_id", sa.String(32), nullable=False),
+            sa.Column("key", sa.String(250), nullable=False),
+            sa.Column("value", value_type, nullable=False),
+            sa.ForeignKeyConstraint(["run_id"], ["runs.run_id"], name=f"fk_{table}_run_id_runs"),
+            sa.PrimaryKeyConstraint("run_id", "key", name=f"pk_{table}"),
+        )
+        # PostgreSQL's btree rejects index rows over ~2.7 kB; values may be longer.
+        if dialect == "postgresql":
+            op.create_index(f"ix_{table}_key", table, ["key"])
+        else:
+            op.create_index(f"ix_{table}_key_value", table, ["key", "value"])
+
+    op.create_table(
+        "metrics",
+        sa.Column("id", BigId, autoincrement=True, nullable=False),
+        sa.Column("run_id", sa.String(32), nullable=False),
+        sa.Column("key", sa.String(250), nullable=False),
+        sa.Column("step", sa.BigInteger(), nullable=False),
+        sa.Column("timestamp", sa.BigInteger(), nullable=False),
+        sa.Column("value", sa.Double(), nullable=True),
+        sa.ForeignKeyConstraint(["run_id"], ["runs.run_id"], name="fk_metrics_run_id_runs"),
+        sa.PrimaryKeyConstraint("id", name="pk_metrics"),
+    )
+    op.create_index(
+        "ix_metrics_run_key_step", "metrics", ["run_id", "key", "step", "timestamp", "value"]
+    )
+    op.create_table(
+        "latest_metrics",
+        sa.Column("run_id", sa.String(32), nullable=False),
+        sa.Column("key", sa.String(250), nullable=False),
+        sa.Column("value", sa.Double(), nullable=True),
+        sa.Column("step", sa.BigInteger(), nullable=False),
+        sa.Column("timestamp", sa.BigInteger(), nullable=False),
+        sa.Column("min_value", sa.Double(), nullable=True),
+        sa.Column("max_value", sa.Double(), nullable=True),
+        sa.ForeignKeyConstraint(["run_id"], ["runs.run_id"], name="fk_latest_metrics_run_id_runs"),
+        sa.PrimaryKeyConstraint("run_id", "key", name="pk_latest_metrics"),
+    )
+    op.create_index("ix_latest_metrics_key_value", "latest_metrics", ["key", "value"])
+    op.create_index("ix_latest_metrics_key_min", "latest_metrics", ["key", "min_value"])
+    op.create_index("ix_latest_metrics_key_max", "latest_metrics", ["key", "max_value"])
+
+    # The Default experiment. An explicit id does not advance PostgreSQL's sequence, so
+    # the first created experiment still gets id 1 (SQLite takes max(rowid) + 1).
+    now = int(time.time() * 1000)
+    op.bulk_insert(
+        experiments,
+        [
+            {
+                "experiment_id": 0,
+                "name": "Default",
+                "description": "",
+                "owner": "",
+                "artifact_location": "0",
+                "lifecycle_stage": "active",
+                "creation_time": now,
+                "last_update_time": now,
+            }
+        ],
+    )
+
+
+def downgrade() -> None:
+    for table in (
+        "latest_metrics",
+        "metrics",
+        "tags",
+        "params",
+        "runs",
+        "experiment_tags",
+        "experiments",
+    ):
+        op.drop_table(table)

@@ -1,0 +1,207 @@
+"""SQLAlchemy ORM models of the tracking store.
+
+``Sql*`` rows never leave the store: it converts them to entities. The schema is created
+and changed only by the Alembic migrations in ``migrations/``; a test checks that these
+models and the migrated schema agree.
+
+NaN cannot be stored portably (SQLite turns it into NULL), so metric values are nullable
+and NULL means NaN on both databases. Times are integer milliseconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    false,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Named constraints make migrations reproducible on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only auto-increments an "INTEGER PRIMARY KEY" (the rowid), not a BIGINT one.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+KEY_LENGTH = 250
+PARAM_VALUE_LENGTH = 8000
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class SqlExperiment(Base):
+    __tablename__ = "experiments"
+
+    experiment_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(500), nullable=False, unique=True)
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    owner: Mapped[str] = mapped_column(String(256), nullable=False, default="")
+    artifact_location: Mapped[str] = mapped_column(String(1000), nullable=False)
+    lifecycle_stage: Mapped[str] = mapped_column(String(32), nullable=False)
+    creation_time: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    last_update_time: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+    __table_args__ = (
+        # search_experiments: newest first within a lifecycle stage.
+        Index("ix_experiments_stage_created", "lifecycle_stage", "creation_time", "experiment_id"),
+    )
+
+
+class SqlExperimentTag(Base):
+    __tablename__ = "experiment_tags"
+
+    experiment_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("experiments.experiment_id"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class SqlRun(Base):
+    __tablename__ = "runs"
+
+    run_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("experiments.experiment_id"), nullable=False
+    )
+    name: Mapped[str] = mapped_column(String(250), nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    start_time: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    end_time: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    user: Mapped[str] = mapped_column("user_id", String(256), nullable=False)
+    parent_run_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    lifecycle_stage: Mapped[str] = mapped_column(String(32), nullable=False)
+    artifact_uri: Mapped[str] = mapped_column(String(1000), nullable=False)
+    # Set on soft delete (for a later garbage collection); cleared on restore.
+    deleted_time: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # True when the run was deleted by deleting its experiment: restoring the experiment
+    # brings back exactly these runs, not the ones deleted on their own before.
+    deleted_with_experiment: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
+
+    __table_args__ = (
+        # search_runs in given experiments, ordered by start time (the default order).
+        Index("ix_runs_experiment_stage_start", "experiment_id", "lifecycle_stage", "start_time"),
+        # search_runs across all experiments.
+        Index("ix_runs_stage_start", "lifecycle_stage", "start_time"),
+        Index("ix_runs_parent_run_id", "parent_run_id"),
+    )
+
+
+class SqlParam(Base):
+    __tablename__ = "params"
+
+    run_id: Mapped[str] = mapped_column(String(32), ForeignKey("runs.run_id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    value: Mapped[str] = mapped_column(String(PARAM_VALUE_LENGTH), nullable=False)
+
+    __table_args__ = (
+        # Filters such as params.lr = '0.1' find their runs through (key, value).
+        # PostgreSQL's btree rejects index rows over ~2.7 kB and values may be 6000
+        # characters, so there the index is on key alone (see the migration).
+        Index("ix_params_key_value", "key", "value").ddl_if(dialect="sqlite"),
+        Index("ix_params_key", "key").ddl_if(dialect="postgresql"),
+    )
+
+
+class SqlTag(Base):
+    __tablename__ = "tags"
+
+    run_id: Mapped[str] = mapped_column(String(32), ForeignKey("runs.run_id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, nullable=False)
+
+    __table_args__ = (
+        Index("ix_tags_key_value", "key", "value").ddl_if(dialect="sqlite"),
+        Index("ix_tags_key", "key").ddl_if(dialect="postgresql"),
+    )
+
+
+class SqlMetric(Base):
+    """One logged point. Append-only; the same (step, timestamp, value) may repeat."""
+
+    __tablename__ = "metrics"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(String(32), ForeignKey("runs.run_id"), nullable=False)
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH), nullable=False)
+    step: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    timestamp: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    value: Mapped[float | None] = mapped_column(Double, nullable=True)  # NULL = NaN
+
+    __table_args__ = (
+        # History reads and downsampling scan one (run, key) in step order; carrying
+        # timestamp and value makes the index covering, so the table is never visited.
+        Index("ix_metrics_run_key_step", "run_id", "key", "step", "timestamp", "value"),
+    )
+
+
+class SqlLatestMetric(Base):
+    """Per run and key: the latest point (by step, then timestamp, then value) and the
+    NaN-ignoring min and max over the whole history. Search and sort read only this."""
+
+    __tablename__ = "latest_metrics"
+
+    run_id: Mapped[str] = mapped_column(String(32), ForeignKey("runs.run_id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    value: Mapped[float | None] = mapped_column(Double, nullable=True)  # NULL = NaN
+    step: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    timestamp: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    min_value: Mapped[float | None] = mapped_column(Double, nullable=True)
+    max_value: Mapped[float | None] = mapped_column(Double, nullable=True)
+
+    __table_args__ = (
+        Index("ix_latest_metrics_key_value", "key", "value"),
+        Index("ix_latest_metrics_key_min", "key", "min_value"),
+        Index("ix_latest_metrics_key_max", "key", "max_value"),
+    )
+
+
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+# The tables, for Core statements (the hot paths use Core, not ORM objects).
+experiments = _table(SqlExperiment)
+experiment_tags = _table(SqlExperimentTag)
+runs = _table(SqlRun)
+params = _table(SqlParam)
+tags = _table(SqlTag)
+metrics = _table(SqlMetric)
+latest_metrics = _table(SqlLatestMetric)
+
+
+def include_object_for(dialect: str) -> Callable[..., bool]:
+    """An Alembic ``include_object`` hook that skips indexes meant for other dialects.
+
+    Autogenerate and ``compare_metadata`` do not honour ``Index.ddl_if``; this does.
+    """
+
+    def include_object(obj: Any, _name: Any, type_: str, reflected: bool, _other: Any) -> bool:
+        condition = getattr(obj, "_ddl_if", None)
+        if type_ != "index" or reflected or condition is None or condition.dialect is None:
+            return True
+        wanted = condition.dialect
+        return dialect == wanted if isinstance(wanted, str) else dialect in wanted
+
+    return include_object

@@ -1,0 +1,282 @@
+"""Compile run filters and orderings (the search AST) to SQL, with keyset paging.
+
+A comparison on a metric, param or tag becomes ``runs.run_id IN (SELECT run_id FROM
+<table> WHERE key = :k AND <column> <op> :v)``: the (key, value) indexes find the
+matching runs and no history is scanned. Sort keys on metrics, params and tags are
+LEFT OUTER JOINs, one per key, so runs missing a key are kept and sorted last.
+
+Pattern matching means the same on both databases: LIKE is case-sensitive (GLOB on
+SQLite, whose LIKE ignores case), ILIKE ignores case, ``%``/``_`` are the only wildcards
+and there is no escape character.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    FromClause,
+    Select,
+    String,
+    and_,
+    cast,
+    false,
+    func,
+    or_,
+    select,
+)
+
+from ...errors import InvalidParameter
+from ..search import parse_filter, parse_order_by
+from ..search.ast import And, Comparison, Expr, Identifier, Or, OrderKey
+from . import models
+from .convert import RUN_COLUMNS
+
+_runs = models.runs
+_exp = models.experiments
+_latest = models.latest_metrics
+_params = models.params
+_tags = models.tags
+
+_METRIC_COLUMNS = {"last": "value", "min": "min_value", "max": "max_value"}
+_ATTRIBUTE_COLUMNS = {
+    "run_id": _runs.c.run_id,
+    "run_name": _runs.c.name,
+    "status": _runs.c.status,
+    "user": _runs.c.user_id,
+    "lifecycle_stage": _runs.c.lifecycle_stage,
+    "parent_run_id": _runs.c.parent_run_id,
+    "start_time": _runs.c.start_time,
+    "end_time": _runs.c.end_time,
+}
+DEFAULT_ORDER = (OrderKey(Identifier("attribute", "start_time"), ascending=False),)
+
+
+def like_to_glob(pattern: str) -> str:
+    """A LIKE pattern as an SQLite GLOB pattern (GLOB is case-sensitive, LIKE is not)."""
+    special = {"%": "*", "_": "?", "*": "[*]", "?": "[?]", "[": "[[]"}
+    return "".join(special.get(ch, ch) for ch in pattern)
+
+
+class _Compiler:
+    """Turns AST nodes into SQL expressions for one dialect.
+
+    SQLite plans ``run_id IN (subquery)`` by building the subquery's run list first,
+    which is quick for selective terms but slow for terms most runs match, where a
+    correlated EXISTS probed while walking runs in sort order fills a page almost at
+    once. With a connection to ask (page queries on SQLite), each top-level AND term on
+    a metric, param or tag is probed with a bounded count and compiled accordingly.
+    """
+
+    def __init__(
+        self, dialect: str, probe: Connection | None = None, dense_rows: int = 1000
+    ) -> None:
+        self.dialect = dialect
+        self.probe = probe if dialect == "sqlite" else None
+        self.dense_rows = dense_rows  # a term matching at least this many rows is "dense"
+
+    def where(self, expr: Expr, top: bool = True) -> ColumnElement[bool]:
+        if isinstance(expr, And):
+            return and_(*(self.where(item, top) for item in expr.items))
+        if isinstance(expr, Or):
+            return or_(*(self.where(item, False) for item in expr.items))
+        return self.comparison(expr, top)
+
+    def comparison(self, cmp: Comparison, top: bool = False) -> ColumnElement[bool]:
+        ident = cmp.identifier
+        if ident.kind == "attribute":
+            return self.attribute(cmp)
+        table = {"metric": _latest, "param": _params, "tag": _tags}[ident.kind]
+        column = table.c[_METRIC_COLUMNS[ident.aggregate] if ident.kind == "metric" else "value"]
+        condition = and_(table.c.key == ident.key, self.compare(column, cmp.op, cmp.value))
+        matching = select(table.c.run_id).where(condition)
+        if top and self._is_dense(matching):
+            return (
+                select(table.c.run_id).where(table.c.run_id == _runs.c.run_id, condition).exists()
+            )
+        return _runs.c.run_id.in_(matching)
+
+    def _is_dense(self, matching: Select[Any]) -> bool:
+        if self.probe is None:
+            return False
+        bounded = select(func.count()).select_from(matching.limit(self.dense_rows).subquery())
+        return bool(self.probe.execute(bounded).scalar_one() >= self.dense_rows)
+
+    def attribute(self, cmp: Comparison) -> ColumnElement[bool]:
+        key = cmp.identifier.key
+        if key == "experiment":
+            named = select(_exp.c.experiment_id).where(self.compare(_exp.c.name, cmp.op, cmp.value))
+            return _runs.c.experiment_id.in_(named)
+        if key == "experiment_id":
+            # Experiment ids are strings to users and integers in the table.
+            return self.compare(cast(_runs.c.experiment_id, String), cmp.op, cmp.value)
+        return self.compare(_ATTRIBUTE_COLUMNS[key], cmp.op, cmp.value)
+
+    def compare(self, column: Any, op: str, value: Any) -> ColumnElement[bool]:
+        if op == "=":
+            return column == value
+        if op == "!=":
+            return column != value
+        if op == "<":
+            return column < value
+        if op == "<=":
+            return column <= value
+        if op == ">":
+            return column > value
+        if op == ">=":
+            return column >= value
+        if op == "IN":
+            return column.in_(list(value))
+        if op == "NOT IN":
+            return column.not_in(list(value))
+        if op == "LIKE":
+            if self.dialect == "sqlite":
+                return column.op("GLOB")(like_to_glob(value))
+            return column.like(_pg_pattern(value))
+        if op == "ILIKE":
+            if self.dialect == "sqlite":
+                return func.lower(column).like(func.lower(value))
+            return column.ilike(_pg_pattern(value))
+        raise AssertionError(f"unknown operator {op}")  # the parser admits no other
+
+
+def _pg_pattern(pattern: str) -> str:
+    # PostgreSQL's LIKE escapes with a backslash by default; SQLite's has no escape.
+    return pattern.replace("\\", "\\\\")
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    column: ColumnElement[Any]
+    ascending: bool
+    numeric: bool
+    nullable: bool  # runs may miss this key (metrics, params, tags, end_time, parent)
+
+    def ordering(self) -> ColumnElement[Any]:
+        ordered = self.column.asc() if self.ascending else self.column.desc()
+        # Missing values last in both directions (NOT NULL columns need no clause).
+        return ordered.nulls_last() if self.nullable else ordered
+
+    def after(self, value: Any) -> ColumnElement[bool]:
+        """Rows strictly after ``value`` in this key's order (missing values come last)."""
+        if value is None:
+            return false()
+        beyond = self.column > value if self.ascending else self.column < value
+        return or_(beyond, self.column.is_(None)) if self.nullable else beyond
+
+    def equal(self, value: Any) -> ColumnElement[bool]:
+        return self.column.is_(None) if value is None else self.column == value
+
+
+@dataclass
+class RunSearch:
+    """One run query: base conditions, compiled filter, sort keys and their joins."""
+
+    conditions: list[ColumnElement[bool]]
+    sort_keys: list[SortKey]
+    source: FromClause
+
+    @classmethod
+    def build(
+        cls,
+        dialect: str,
+        experiment_ids: Sequence[str],
+        filter_string: str | None,
+        stages: Sequence[str],
+        order_by: Sequence[str] | None,
+        probe: Connection | None = None,
+        dense_rows: int = 1000,
+    ) -> RunSearch:
+        """Compile a search; ``probe`` (the unit of work's connection) tunes page queries."""
+        conditions: list[ColumnElement[bool]] = [
+            _runs.c.lifecycle_stage == stages[0]
+            if len(stages) == 1
+            else _runs.c.lifecycle_stage.in_(stages)
+        ]
+        if experiment_ids:
+            conditions.append(_runs.c.experiment_id.in_(_experiment_ids(experiment_ids)))
+        expr = parse_filter(filter_string)
+        if expr is not None:
+            conditions.append(_Compiler(dialect, probe, dense_rows).where(expr))
+        source: FromClause = _runs
+        sort_keys: list[SortKey] = []
+        for i, order in enumerate(parse_order_by(order_by) or DEFAULT_ORDER):
+            key, source = _sort_key(order, i, source)
+            sort_keys.append(key)
+        return cls(conditions, sort_keys, source)
+
+    def page_query(self, after: tuple[list[Any], str] | None, limit: int) -> Select[Any]:
+        """The page's rows: run columns followed by the sort values (for the next token)."""
+        sort_columns = [k.column.label(f"sort_{i}") for i, k in enumerate(self.sort_keys)]
+        query = select(*RUN_COLUMNS, *sort_columns).select_from(self.source).where(*self.conditions)
+        if after is not None:
+            query = query.where(*self._after(*after))
+        order = [k.ordering() for k in self.sort_keys]
+        return query.order_by(*order, _runs.c.run_id.asc()).limit(limit)
+
+    def count_query(self) -> Select[Any]:
+        return select(func.count()).select_from(_runs).where(*self.conditions)
+
+    def cursor_values(self, row: Any) -> list[Any]:
+        return list(row[len(RUN_COLUMNS) :])
+
+    def check_cursor(self, values: Sequence[Any]) -> None:
+        """Refuse token values of the wrong type (a hand-edited token) before SQL sees them."""
+        for key, value in zip(self.sort_keys, values, strict=True):
+            if value is None:
+                ok = key.nullable
+            elif key.numeric:
+                ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+            else:
+                ok = isinstance(value, str)
+            if not ok:
+                raise InvalidParameter("page_token is not a valid page token", field="page_token")
+
+    def _after(self, values: Sequence[Any], last_run_id: str) -> list[ColumnElement[bool]]:
+        """Lexicographic "comes after the cursor" over (sort keys..., run_id)."""
+        predicate: ColumnElement[bool] = _runs.c.run_id > last_run_id
+        for key, value in reversed(list(zip(self.sort_keys, values, strict=True))):
+            predicate = or_(key.after(value), and_(key.equal(value), predicate))
+        first, first_value = self.sort_keys[0], values[0]
+        if first.nullable or first_value is None:
+            return [predicate]
+        # A redundant range on the first key lets the database seek instead of filter.
+        bound = first.column >= first_value if first.ascending else first.column <= first_value
+        return [bound, predicate]
+
+
+def _experiment_ids(experiment_ids: Sequence[str]) -> list[int]:
+    ids = []
+    for eid in experiment_ids:
+        text = str(eid)
+        if not text.isascii() or not text.isdigit() or len(text) > 18:
+            raise InvalidParameter(f"Invalid experiment id {eid!r}", field="experiment_ids")
+        ids.append(int(text))
+    return ids
+
+
+def _sort_key(order: OrderKey, index: int, source: FromClause) -> tuple[SortKey, FromClause]:
+    ident = order.identifier
+    if ident.kind == "attribute":
+        if ident.key == "experiment":
+            exp = _exp.alias(f"sort_exp_{index}")
+            source = source.join(exp, exp.c.experiment_id == _runs.c.experiment_id)
+            return SortKey(exp.c.name, order.ascending, False, False), source
+        if ident.key == "experiment_id":
+            return SortKey(_runs.c.experiment_id, order.ascending, True, False), source
+        column = _ATTRIBUTE_COLUMNS[ident.key]
+        numeric = ident.key in ("start_time", "end_time")
+        return SortKey(column, order.ascending, numeric, bool(column.nullable)), source
+    table = {"metric": _latest, "param": _params, "tag": _tags}[ident.kind]
+    alias = table.alias(f"sort_{ident.kind}_{index}")
+    source = source.outerjoin(
+        alias, and_(alias.c.run_id == _runs.c.run_id, alias.c.key == ident.key)
+    )
+    if ident.kind == "metric":
+        column = alias.c[_METRIC_COLUMNS[ident.aggregate]]
+        return SortKey(column, order.ascending, True, True), source
+    return SortKey(alias.c.value, order.ascending, False, True), source

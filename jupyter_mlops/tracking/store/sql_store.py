@@ -1,0 +1,548 @@
+"""The tracking store on SQLAlchemy 2: SQLite by default, PostgreSQL for teams.
+
+Every public method is one unit of work (``Database.read`` / ``Database.write``): one
+connection, one transaction, nothing held between calls, so the store is safe to share
+between threads. Statements are Core constructs over the ORM tables; rows are turned
+into entities before they leave.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from ...errors import AlreadyExists, InvalidParameter, InvalidState, NotFound
+from ..entities import (
+    Experiment,
+    LifecycleStage,
+    Metric,
+    MetricBucket,
+    Page,
+    Run,
+    RunInfo,
+    RunStatus,
+    ViewType,
+)
+from . import convert, metric_sql, models, search_sql
+from .base import DEFAULT_EXPERIMENT_ID, TrackingStore
+from .db import Database
+from .names import generate_run_name
+from .pagination import check_max_results, decode_token, encode_token, fingerprint
+
+_exp = models.experiments
+_exp_tags = models.experiment_tags
+_runs = models.runs
+_params = models.params
+_tags = models.tags
+
+ACTIVE = LifecycleStage.ACTIVE.value
+DELETED = LifecycleStage.DELETED.value
+
+
+def _now() -> int:
+    return int(time.time() * 1000)
+
+
+def _parse_experiment_id(experiment_id: str) -> int:
+    text = str(experiment_id)
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        raise NotFound(f"No experiment with id {experiment_id!r}")
+    return int(text)
+
+
+def stages(view: ViewType) -> tuple[str, ...]:
+    view = ViewType(view)
+    if view is ViewType.ACTIVE_ONLY:
+        return (ACTIVE,)
+    if view is ViewType.DELETED_ONLY:
+        return (DELETED,)
+    return (ACTIVE, DELETED)
+
+
+class SqlTrackingStore(TrackingStore):
+    """A :class:`TrackingStore` on any SQLAlchemy URI we support.
+
+    ``sqlite:///path/to/mlops.db`` (parent folders are created) or
+    ``postgresql+psycopg://user@host/db``. The schema is migrated to the newest revision
+    on construction.
+    """
+
+    def __init__(self, uri: str) -> None:
+        self._db = Database(uri)
+        self._db.upgrade()
+        self._upsert: Any = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert
+
+    def close(self) -> None:
+        self._db.dispose()
+
+    # -- experiments -------------------------------------------------------------------
+    def create_experiment(
+        self,
+        name: str,
+        owner: str,
+        description: str = "",
+        tags: Mapping[str, str] | None = None,
+        artifact_location: str | None = None,
+    ) -> Experiment:
+        now = _now()
+        try:
+            with self._db.write() as conn:
+                if conn.execute(select(_exp.c.experiment_id).where(_exp.c.name == name)).first():
+                    raise AlreadyExists(f"An experiment named {name!r} already exists")
+                result = conn.execute(
+                    insert(_exp).values(
+                        name=name,
+                        owner=owner,
+                        description=description,
+                        artifact_location=artifact_location or "",
+                        lifecycle_stage=ACTIVE,
+                        creation_time=now,
+                        last_update_time=now,
+                    )
+                )
+                experiment_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+                if artifact_location is None:
+                    artifact_location = str(experiment_id)
+                    conn.execute(
+                        update(_exp)
+                        .where(_exp.c.experiment_id == experiment_id)
+                        .values(artifact_location=artifact_location)
+                    )
+                if tags:
+                    conn.execute(
+                        insert(_exp_tags),
+                        [
+                            {"experiment_id": experiment_id, "key": k, "value": v}
+                            for k, v in tags.items()
+                        ],
+                    )
+        except IntegrityError as exc:  # a concurrent create took the name first
+            raise AlreadyExists(f"An experiment named {name!r} already exists") from exc
+        return Experiment(
+            experiment_id=str(experiment_id),
+            name=name,
+            owner=owner,
+            description=description,
+            artifact_location=artifact_location,
+            lifecycle_stage=LifecycleStage.ACTIVE,
+            creation_time=now,
+            last_update_time=now,
+            tags=dict(tags or {}),
+        )
+
+    def get_experiment(self, experiment_id: str) -> Experiment:
+        eid = _parse_experiment_id(experiment_id)
+        with self._db.read() as conn:
+            return self._load_experiment(conn, _exp.c.experiment_id == eid, f"id {experiment_id!r}")
+
+    def get_experiment_by_name(self, name: str) -> Experiment:
+        with self._db.read() as conn:
+            return self._load_experiment(conn, _exp.c.name == name, f"name {name!r}")
+
+    def _load_experiment(self, conn: Connection, where: Any, what: str) -> Experiment:
+        row = conn.execute(select(*convert.EXPERIMENT_COLUMNS).where(where)).first()
+        if row is None:
+            raise NotFound(f"No experiment with {what}")
+        return convert.experiment(row, convert.experiment_tags(conn, [row[0]])[row[0]])
+
+    def search_experiments(
+        self,
+        view: ViewType = ViewType.ACTIVE_ONLY,
+        name_like: str | None = None,
+        max_results: int = 100,
+        page_token: str | None = None,
+    ) -> Page[Experiment]:
+        check_max_results(max_results)
+        c = _exp.c
+        query_fp = fingerprint("experiments", ViewType(view).value, name_like)
+        query = select(*convert.EXPERIMENT_COLUMNS).where(c.lifecycle_stage.in_(stages(view)))
+        if name_like is not None:
+            query = query.where(c.name.ilike(name_like))
+        if page_token:
+            (created,), last_id = decode_token(page_token, query_fp, 1)
+            if not isinstance(created, int) or not isinstance(last_id, int):
+                raise InvalidParameter("page_token is not a valid page token", field="page_token")
+            query = query.where(
+                or_(
+                    c.creation_time < created,
+                    and_(c.creation_time == created, c.experiment_id < last_id),
+                )
+            )
+        query = query.order_by(c.creation_time.desc(), c.experiment_id.desc()).limit(
+            max_results + 1
+        )
+        with self._db.read() as conn:
+            rows = conn.execute(query).all()
+            page = rows[:max_results]
+            tags = convert.experiment_tags(conn, [r[0] for r in page])
+        token = None
+        if len(rows) > max_results:
+            last = page[-1]
+            token = encode_token([last.creation_time], last.experiment_id, query_fp)
+        return Page([convert.experiment(r, tags[r[0]]) for r in page], token)
+
+    def update_experiment(
+        self, experiment_id: str, name: str | None = None, description: str | None = None
+    ) -> Experiment:
+        eid = _parse_experiment_id(experiment_id)
+        try:
+            with self._db.write() as conn:
+                self._check_experiment_active(conn, eid, experiment_id)
+                values: dict[str, Any] = {"last_update_time": _now()}
+                if name is not None:
+                    taken = conn.execute(
+                        select(_exp.c.experiment_id).where(
+                            _exp.c.name == name, _exp.c.experiment_id != eid
+                        )
+                    ).first()
+                    if taken:
+                        raise AlreadyExists(f"An experiment named {name!r} already exists")
+                    values["name"] = name
+                if description is not None:
+                    values["description"] = description
+                conn.execute(update(_exp).where(_exp.c.experiment_id == eid).values(values))
+                return self._load_experiment(conn, _exp.c.experiment_id == eid, str(eid))
+        except IntegrityError as exc:
+            raise AlreadyExists(f"An experiment named {name!r} already exists") from exc
+
+    def set_experiment_tags(self, experiment_id: str, tags: Mapping[str, str]) -> None:
+        eid = _parse_experiment_id(experiment_id)
+        with self._db.write() as conn:
+            self._check_experiment_active(conn, eid, experiment_id)
+            if tags:
+                ins = self._upsert(_exp_tags)
+                conn.execute(
+                    ins.on_conflict_do_update(
+                        index_elements=[_exp_tags.c.experiment_id, _exp_tags.c.key],
+                        set_={"value": ins.excluded.value},
+                    ),
+                    [{"experiment_id": eid, "key": k, "value": v} for k, v in tags.items()],
+                )
+
+    def delete_experiment_tag(self, experiment_id: str, key: str) -> None:
+        eid = _parse_experiment_id(experiment_id)
+        with self._db.write() as conn:
+            self._check_experiment_active(conn, eid, experiment_id)
+            result = conn.execute(
+                delete(_exp_tags).where(_exp_tags.c.experiment_id == eid, _exp_tags.c.key == key)
+            )
+            if result.rowcount == 0:
+                raise NotFound(f"Experiment {experiment_id!r} has no tag {key!r}")
+
+    def delete_experiment(self, experiment_id: str) -> None:
+        eid = _parse_experiment_id(experiment_id)
+        if str(eid) == DEFAULT_EXPERIMENT_ID:
+            raise InvalidState("The Default experiment cannot be deleted")
+        now = _now()
+        with self._db.write() as conn:
+            if self._experiment_stage(conn, eid, experiment_id) == DELETED:
+                return
+            conn.execute(
+                update(_exp)
+                .where(_exp.c.experiment_id == eid)
+                .values(lifecycle_stage=DELETED, last_update_time=now)
+            )
+            conn.execute(
+                update(_runs)
+                .where(_runs.c.experiment_id == eid, _runs.c.lifecycle_stage == ACTIVE)
+                .values(lifecycle_stage=DELETED, deleted_time=now, deleted_with_experiment=True)
+            )
+
+    def restore_experiment(self, experiment_id: str) -> None:
+        eid = _parse_experiment_id(experiment_id)
+        with self._db.write() as conn:
+            if self._experiment_stage(conn, eid, experiment_id) == ACTIVE:
+                return
+            conn.execute(
+                update(_exp)
+                .where(_exp.c.experiment_id == eid)
+                .values(lifecycle_stage=ACTIVE, last_update_time=_now())
+            )
+            conn.execute(
+                update(_runs)
+                .where(_runs.c.experiment_id == eid, _runs.c.deleted_with_experiment.is_(True))
+                .values(lifecycle_stage=ACTIVE, deleted_time=None, deleted_with_experiment=False)
+            )
+
+    def count_runs_by_experiment(self, experiment_ids: Sequence[str]) -> dict[str, int]:
+        counts = {str(e): 0 for e in experiment_ids}
+        ids = [int(e) for e in counts if e.isascii() and e.isdigit() and len(e) <= 18]
+        if not ids:
+            return counts
+        query = (
+            select(_runs.c.experiment_id, func.count())
+            .where(_runs.c.experiment_id.in_(ids), _runs.c.lifecycle_stage == ACTIVE)
+            .group_by(_runs.c.experiment_id)
+        )
+        with self._db.read() as conn:
+            for eid, n in conn.execute(query):
+                counts[str(eid)] = n
+        return counts
+
+    def _experiment_stage(self, conn: Connection, eid: int, experiment_id: str) -> str:
+        stage = conn.execute(
+            select(_exp.c.lifecycle_stage).where(_exp.c.experiment_id == eid)
+        ).scalar()
+        if stage is None:
+            raise NotFound(f"No experiment with id {experiment_id!r}")
+        return str(stage)
+
+    def _check_experiment_active(self, conn: Connection, eid: int, experiment_id: str) -> None:
+        if self._experiment_stage(conn, eid, experiment_id) != ACTIVE:
+            raise InvalidState(f"Experiment {experiment_id!r} is deleted; restore it first")
+
+    # -- runs ----------------------------------------------------------------------------
+    def create_run(
+        self,
+        experiment_id: str,
+        user: str,
+        run_name: str | None = None,
+        start_time: int | None = None,
+        tags: Mapping[str, str] | None = None,
+        parent_run_id: str | None = None,
+    ) -> Run:
+        eid = _parse_experiment_id(experiment_id)
+        run_id = uuid.uuid4().hex
+        info = RunInfo(
+            run_id=run_id,
+            run_name=run_name or generate_run_name(),
+            experiment_id=str(eid),
+            user=user,
+            status=RunStatus.RUNNING,
+            start_time=_now() if start_time is None else start_time,
+            end_time=None,
+            parent_run_id=parent_run_id,
+            lifecycle_stage=LifecycleStage.ACTIVE,
+            artifact_uri=f"{eid}/{run_id}/artifacts",
+        )
+        with self._db.write() as conn:
+            self._check_experiment_active(conn, eid, experiment_id)
+            if parent_run_id is not None:
+                self._run_stage(conn, parent_run_id)
+            conn.execute(
+                insert(_runs).values(
+                    run_id=run_id,
+                    experiment_id=eid,
+                    name=info.run_name,
+                    status=info.status.value,
+                    start_time=info.start_time,
+                    end_time=None,
+                    user_id=user,
+                    parent_run_id=parent_run_id,
+                    lifecycle_stage=ACTIVE,
+                    artifact_uri=info.artifact_uri,
+                    deleted_with_experiment=False,
+                )
+            )
+            if tags:
+                conn.execute(
+                    insert(_tags),
+                    [{"run_id": run_id, "key": k, "value": v} for k, v in tags.items()],
+                )
+        return Run(info, {}, dict(tags or {}), {})
+
+    def get_run(self, run_id: str) -> Run:
+        with self._db.read() as conn:
+            row = conn.execute(select(*convert.RUN_COLUMNS).where(_runs.c.run_id == run_id)).first()
+            if row is None:
+                raise NotFound(f"No run with id {run_id!r}")
+            return self._load_runs(conn, [row])[0]
+
+    @staticmethod
+    def _load_runs(conn: Connection, rows: Sequence[Any]) -> list[Run]:
+        """Entities for these run rows: params, tags and metrics in one query each."""
+        ids = [r[0] for r in rows]
+        params = convert.key_values(conn, _params, ids)
+        tags = convert.key_values(conn, _tags, ids)
+        metrics = metric_sql.summaries_by_run(conn, ids)
+        return [Run(convert.run_info(r), params[r[0]], tags[r[0]], metrics[r[0]]) for r in rows]
+
+    def update_run(
+        self,
+        run_id: str,
+        status: RunStatus | None = None,
+        end_time: int | None = None,
+        run_name: str | None = None,
+    ) -> RunInfo:
+        values: dict[str, Any] = {}
+        if status is not None:
+            status = RunStatus(status)
+            values["status"] = status.value
+            if status is RunStatus.RUNNING:
+                values["end_time"] = None
+            elif status.is_terminal:
+                values["end_time"] = _now() if end_time is None else end_time
+        if end_time is not None and status is not RunStatus.RUNNING:
+            values["end_time"] = end_time
+        if run_name is not None:
+            values["name"] = run_name
+        with self._db.write() as conn:
+            self._check_run_active(conn, run_id)
+            if values:
+                conn.execute(update(_runs).where(_runs.c.run_id == run_id).values(values))
+            row = conn.execute(select(*convert.RUN_COLUMNS).where(_runs.c.run_id == run_id)).one()
+        return convert.run_info(row)
+
+    def set_run_lifecycle(self, run_id: str, stage: LifecycleStage) -> None:
+        stage = LifecycleStage(stage)
+        with self._db.write() as conn:
+            if stage is LifecycleStage.ACTIVE:
+                row = conn.execute(
+                    select(_exp.c.lifecycle_stage)
+                    .select_from(_runs.join(_exp))
+                    .where(_runs.c.run_id == run_id)
+                ).first()
+                if row is None:
+                    raise NotFound(f"No run with id {run_id!r}")
+                if row[0] != ACTIVE:
+                    raise InvalidState(
+                        f"Run {run_id!r} belongs to a deleted experiment; restore that first"
+                    )
+                values: dict[str, Any] = {
+                    "lifecycle_stage": ACTIVE,
+                    "deleted_time": None,
+                    "deleted_with_experiment": False,
+                }
+            else:
+                self._run_stage(conn, run_id)
+                values = {
+                    "lifecycle_stage": DELETED,
+                    "deleted_time": _now(),
+                    "deleted_with_experiment": False,
+                }
+            conn.execute(update(_runs).where(_runs.c.run_id == run_id).values(values))
+
+    def log_batch(
+        self,
+        run_id: str,
+        metrics: Sequence[Metric] = (),
+        params: Mapping[str, str] | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        with self._db.write() as conn:
+            self._check_run_active(conn, run_id)
+            if params:
+                self._add_params(conn, run_id, params)
+            if metrics:
+                metric_sql.write_points(conn, run_id, metrics)
+            if tags:
+                ins = self._upsert(_tags)
+                conn.execute(
+                    ins.on_conflict_do_update(
+                        index_elements=[_tags.c.run_id, _tags.c.key],
+                        set_={"value": ins.excluded.value},
+                    ),
+                    [{"run_id": run_id, "key": k, "value": v} for k, v in tags.items()],
+                )
+
+    def _add_params(self, conn: Connection, run_id: str, params: Mapping[str, str]) -> None:
+        """Insert new params; the same value again is fine, another value is refused."""
+        c = _params.c
+        existing = dict(
+            conn.execute(
+                select(c.key, c.value).where(c.run_id == run_id, c.key.in_(list(params)))
+            ).all()
+        )
+        for key, value in params.items():
+            if key in existing and existing[key] != value:
+                raise InvalidParameter(
+                    f"Param {key!r} of run {run_id!r} already has value {existing[key]!r}; "
+                    f"params cannot change (tried {value!r})",
+                    field=f"params.{key}",
+                )
+        new = [
+            {"run_id": run_id, "key": k, "value": v} for k, v in params.items() if k not in existing
+        ]
+        if new:
+            conn.execute(insert(_params), new)
+
+    def delete_run_tag(self, run_id: str, key: str) -> None:
+        with self._db.write() as conn:
+            self._check_run_active(conn, run_id)
+            result = conn.execute(delete(_tags).where(_tags.c.run_id == run_id, _tags.c.key == key))
+            if result.rowcount == 0:
+                raise NotFound(f"Run {run_id!r} has no tag {key!r}")
+
+    def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
+        with self._db.read() as conn:
+            self._run_stage(conn, run_id)
+            return metric_sql.history(conn, run_id, key)
+
+    def get_metric_history_downsampled(
+        self, run_id: str, key: str, max_points: int
+    ) -> list[MetricBucket]:
+        if isinstance(max_points, bool) or not isinstance(max_points, int) or max_points < 1:
+            raise InvalidParameter("max_points must be a positive integer", field="max_points")
+        with self._db.read() as conn:
+            self._run_stage(conn, run_id)
+            return metric_sql.downsample(conn, run_id, key, max_points)
+
+    def _run_stage(self, conn: Connection, run_id: str) -> str:
+        stage = conn.execute(
+            select(_runs.c.lifecycle_stage).where(_runs.c.run_id == run_id)
+        ).scalar()
+        if stage is None:
+            raise NotFound(f"No run with id {run_id!r}")
+        return str(stage)
+
+    def _check_run_active(self, conn: Connection, run_id: str) -> None:
+        if self._run_stage(conn, run_id) != ACTIVE:
+            raise InvalidState(f"Run {run_id!r} is deleted; restore it first")
+
+    # -- search ------------------------------------------------------------------------
+    def search_runs(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        view: ViewType = ViewType.ACTIVE_ONLY,
+        max_results: int = 100,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+    ) -> Page[Run]:
+        check_max_results(max_results)
+        query_fp = fingerprint(
+            "runs",
+            sorted(map(str, experiment_ids)),
+            filter_string,
+            list(order_by or ()),
+            stages(view),
+        )
+        with self._db.read() as conn:
+            search = search_sql.RunSearch.build(
+                self._db.dialect, experiment_ids, filter_string, stages(view), order_by, conn
+            )
+            after: tuple[list[Any], str] | None = None
+            if page_token:
+                values, last_id = decode_token(page_token, query_fp, len(search.sort_keys))
+                if not isinstance(last_id, str):
+                    raise InvalidParameter(
+                        "page_token is not a valid page token", field="page_token"
+                    )
+                search.check_cursor(values)
+                after = (values, last_id)
+            rows = conn.execute(search.page_query(after, max_results + 1)).all()
+            page = rows[:max_results]
+            runs = self._load_runs(conn, page)
+        token = None
+        if len(rows) > max_results:
+            last = page[-1]
+            token = encode_token(search.cursor_values(last), last[0], query_fp)
+        return Page(runs, token)
+
+    def count_runs(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        view: ViewType = ViewType.ACTIVE_ONLY,
+    ) -> int:
+        search = search_sql.RunSearch.build(
+            self._db.dialect, experiment_ids, filter_string, stages(view), None
+        )
+        with self._db.read() as conn:
+            return int(conn.execute(search.count_query()).scalar_one())

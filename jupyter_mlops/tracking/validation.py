@@ -1,0 +1,290 @@
+"""Input shape rules for tracking data, shared by every API.
+
+Pure functions: each checks one value and raises :class:`InvalidParameter` naming the
+field (``"metrics[3].value"``, ``"params.lr"``) so that a caller can point at what to fix.
+They also normalise where that is unambiguous (an int metric value becomes a float).
+
+Types are checked here rather than trusted from annotations because the values arrive
+from JSON bodies and from notebook code alike.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from ..errors import InvalidParameter
+from .entities import Metric, RunStatus, ViewType
+
+MAX_KEY_LENGTH = 250
+MAX_PARAM_VALUE_LENGTH = 6000
+MAX_TAG_VALUE_LENGTH = 5000
+MAX_EXPERIMENT_NAME_LENGTH = 500
+MAX_DESCRIPTION_LENGTH = 5000
+MAX_RUN_NAME_LENGTH = 250
+MAX_METRICS_PER_BATCH = 1000
+MAX_PARAMS_PER_BATCH = 100
+MAX_TAGS_PER_BATCH = 100
+MAX_RESULTS_LIMIT = 1000
+MAX_HISTORY_POINTS_LIMIT = 100_000
+MAX_FILTER_LENGTH = 10_000
+MAX_ORDER_BY_ITEMS = 20
+
+# Steps and times are stored as 64-bit integers in every database we support.
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+
+_RUN_ID = re.compile(r"[0-9a-f]{32}")
+_EXPERIMENT_ID = re.compile(r"[0-9]{1,18}")
+
+
+def _is_control(char: str) -> bool:
+    return unicodedata.category(char) == "Cc"
+
+
+def _require_text(value: Any, field: str, max_length: int, *, allow_control: bool) -> str:
+    """A str of at most ``max_length`` characters that every database can store."""
+    if not isinstance(value, str):
+        raise InvalidParameter(f"{field} must be a string, got {_json_type(value)}", field=field)
+    if len(value) > max_length:
+        raise InvalidParameter(
+            f"{field} is {len(value)} characters long; the limit is {max_length}", field=field
+        )
+    # PostgreSQL text cannot hold NUL, so it is refused even where newlines are fine.
+    if "\x00" in value:
+        raise InvalidParameter(f"{field} must not contain NUL characters", field=field)
+    if not allow_control and any(_is_control(c) for c in value):
+        raise InvalidParameter(f"{field} must not contain control characters", field=field)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        # Lone surrogates ("\ud800") survive JSON decoding but no database driver takes them.
+        raise InvalidParameter(f"{field} is not valid Unicode text", field=field) from None
+    return value
+
+
+def _json_type(value: Any) -> str:
+    """Name a value's type the way a JSON user thinks of it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    return type(value).__name__
+
+
+def validate_key(key: Any, field: str = "key") -> str:
+    """A param, tag or metric key: 1-250 characters, no control characters, no leading
+    ``/`` and no ``..`` segment (keys become file and URL path segments in places)."""
+    _require_text(key, field, MAX_KEY_LENGTH, allow_control=False)
+    if not key:
+        raise InvalidParameter(f"{field} must not be empty", field=field)
+    if key.startswith("/"):
+        raise InvalidParameter(f"{field} must not start with '/'", field=field)
+    if ".." in key.split("/"):
+        raise InvalidParameter(f"{field} must not contain a '..' path segment", field=field)
+    return key
+
+
+def validate_param_value(value: Any, field: str) -> str:
+    return _require_text(value, field, MAX_PARAM_VALUE_LENGTH, allow_control=True)
+
+
+def validate_tag_value(value: Any, field: str) -> str:
+    return _require_text(value, field, MAX_TAG_VALUE_LENGTH, allow_control=True)
+
+
+def validate_experiment_name(name: Any, field: str = "name") -> str:
+    _require_text(name, field, MAX_EXPERIMENT_NAME_LENGTH, allow_control=False)
+    if not name.strip():
+        raise InvalidParameter(f"{field} must not be empty", field=field)
+    return name
+
+
+def validate_description(description: Any, field: str = "description") -> str:
+    return _require_text(description, field, MAX_DESCRIPTION_LENGTH, allow_control=True)
+
+
+def validate_run_name(run_name: Any, field: str = "run_name") -> str:
+    return _require_text(run_name, field, MAX_RUN_NAME_LENGTH, allow_control=False)
+
+
+def validate_experiment_id(experiment_id: Any, field: str = "experiment_id") -> str:
+    if not isinstance(experiment_id, str) or not _EXPERIMENT_ID.fullmatch(experiment_id):
+        raise InvalidParameter(
+            f"{field} must be a decimal experiment id such as '0', got {experiment_id!r}",
+            field=field,
+        )
+    return experiment_id
+
+
+def validate_experiment_ids(experiment_ids: Any, field: str = "experiment_ids") -> list[str]:
+    if isinstance(experiment_ids, str) or not isinstance(experiment_ids, Sequence):
+        raise InvalidParameter(f"{field} must be a list of experiment ids", field=field)
+    return [validate_experiment_id(e, f"{field}[{i}]") for i, e in enumerate(experiment_ids)]
+
+
+def validate_run_id(run_id: Any, field: str = "run_id") -> str:
+    if not isinstance(run_id, str) or not _RUN_ID.fullmatch(run_id):
+        raise InvalidParameter(
+            f"{field} must be 32 lowercase hexadecimal characters, got {run_id!r}", field=field
+        )
+    return run_id
+
+
+def validate_int(
+    value: Any, field: str, *, minimum: int = INT64_MIN, maximum: int = INT64_MAX
+) -> int:
+    # bool is an int subclass; True as a step is a bug in the caller, not a 1.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidParameter(f"{field} must be an integer, got {_json_type(value)}", field=field)
+    if not minimum <= value <= maximum:
+        raise InvalidParameter(f"{field} must be between {minimum} and {maximum}", field=field)
+    return value
+
+
+def validate_timestamp(value: Any, field: str) -> int:
+    """Milliseconds since the epoch."""
+    return validate_int(value, field, minimum=0)
+
+
+def validate_optional_timestamp(value: Any, field: str) -> int | None:
+    return None if value is None else validate_timestamp(value, field)
+
+
+def validate_metric_value(value: Any, field: str) -> float:
+    """A real number; NaN and +/-inf are real enough (training diverges)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidParameter(f"{field} must be a number, got {_json_type(value)}", field=field)
+    try:
+        return float(value)
+    except OverflowError:
+        raise InvalidParameter(f"{field} is too large for a float", field=field) from None
+
+
+def validate_metric(metric: Any, field: str) -> Metric:
+    """Check one metric point; ``timestamp=None`` is allowed here and filled in by the caller."""
+    if not isinstance(metric, Metric):
+        raise InvalidParameter(f"{field} must be a metric", field=field)
+    validate_key(metric.key, f"{field}.key")
+    value = validate_metric_value(metric.value, f"{field}.value")
+    validate_int(metric.step, f"{field}.step")
+    if metric.timestamp is not None:
+        validate_timestamp(metric.timestamp, f"{field}.timestamp")
+    return metric if value is metric.value else replace(metric, value=value)
+
+
+def validate_string_map(
+    values: Any,
+    field: str,
+    *,
+    max_items: int,
+    validate_value: Callable[[Any, str], str],
+) -> dict[str, str]:
+    """A ``{key: value}`` mapping of strings, such as a batch's params or tags."""
+    if values is None:
+        return {}
+    if not isinstance(values, Mapping):
+        raise InvalidParameter(
+            f"{field} must be an object of string keys to string values, got {_json_type(values)}",
+            field=field,
+        )
+    if len(values) > max_items:
+        raise InvalidParameter(
+            f"{field} has {len(values)} entries; at most {max_items} are allowed per request",
+            field=field,
+        )
+    checked: dict[str, str] = {}
+    for key, value in values.items():
+        validate_key(key, f"{field}.{key}" if isinstance(key, str) else field)
+        checked[key] = validate_value(value, f"{field}.{key}")
+    return checked
+
+
+def validate_tags(tags: Any, field: str = "tags") -> dict[str, str]:
+    return validate_string_map(
+        tags, field, max_items=MAX_TAGS_PER_BATCH, validate_value=validate_tag_value
+    )
+
+
+def validate_params(params: Any, field: str = "params") -> dict[str, str]:
+    return validate_string_map(
+        params, field, max_items=MAX_PARAMS_PER_BATCH, validate_value=validate_param_value
+    )
+
+
+def validate_metrics(metrics: Any, field: str = "metrics") -> list[Metric]:
+    if isinstance(metrics, (str, bytes, Mapping)) or not isinstance(metrics, Sequence):
+        raise InvalidParameter(
+            f"{field} must be a list of metrics, got {_json_type(metrics)}", field=field
+        )
+    if len(metrics) > MAX_METRICS_PER_BATCH:
+        raise InvalidParameter(
+            f"{field} has {len(metrics)} points; at most {MAX_METRICS_PER_BATCH} are allowed "
+            "per request",
+            field=field,
+        )
+    return [validate_metric(m, f"{field}[{i}]") for i, m in enumerate(metrics)]
+
+
+def validate_run_status(status: Any, field: str = "status") -> RunStatus:
+    if isinstance(status, RunStatus):
+        return status
+    try:
+        return RunStatus(status)
+    except ValueError:
+        allowed = ", ".join(s.value for s in RunStatus)
+        raise InvalidParameter(f"{field} must be one of {allowed}", field=field) from None
+
+
+def validate_view(view: Any, field: str = "view") -> ViewType:
+    if isinstance(view, ViewType):
+        return view
+    try:
+        return ViewType(view)
+    except ValueError:
+        allowed = ", ".join(v.value for v in ViewType)
+        raise InvalidParameter(f"{field} must be one of {allowed}", field=field) from None
+
+
+def validate_max_results(value: Any, field: str = "max_results") -> int:
+    return validate_int(value, field, minimum=1, maximum=MAX_RESULTS_LIMIT)
+
+
+def validate_max_points(value: Any, field: str = "max_points") -> int:
+    return validate_int(value, field, minimum=2, maximum=MAX_HISTORY_POINTS_LIMIT)
+
+
+def validate_page_token(token: Any, field: str = "page_token") -> str | None:
+    if token is None or token == "":
+        return None
+    return _require_text(token, field, 2000, allow_control=False)
+
+
+def validate_filter(text: Any, field: str = "filter") -> str | None:
+    if text is None or text == "":
+        return None
+    return _require_text(text, field, MAX_FILTER_LENGTH, allow_control=True)
+
+
+def validate_order_by(items: Any, field: str = "order_by") -> list[str] | None:
+    if items is None:
+        return None
+    if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
+        raise InvalidParameter(f"{field} must be a list of strings", field=field)
+    if len(items) > MAX_ORDER_BY_ITEMS:
+        raise InvalidParameter(f"{field} has more than {MAX_ORDER_BY_ITEMS} items", field=field)
+    return [
+        _require_text(item, f"{field}[{i}]", 1000, allow_control=False)
+        for i, item in enumerate(items)
+    ]

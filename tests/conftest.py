@@ -1,0 +1,305 @@
+"""Shared pytest fixtures. Each helper keeps its fixtures in its own marked section."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from jupyter_mlops.tracking.store.sql_store import SqlTrackingStore
+
+# =====================================================================================
+# pytest-jupyter (owner: server). jp_fetch / jp_serverapp / jp_server_config for the
+# handler tests in tests/server. pytest only honours pytest_plugins in the top conftest.
+# =====================================================================================
+pytest_plugins = ["pytest_jupyter.jupyter_server"]
+# ========================== end of pytest-jupyter section ===========================
+
+# =====================================================================================
+# Tracking store fixtures (owner: store). `mlops_store` runs a test on SQLite and on
+# PostgreSQL. PostgreSQL tests use one fresh database per session, emptied before each
+# test, and dropped at the end. When no PostgreSQL answers they are skipped, unless the
+# CI environment variable is set: then they fail.
+# =====================================================================================
+
+POSTGRES_ADMIN_URI = os.environ.get(
+    "JUPYTER_MLOPS_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+STORE_BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+_STORE_TABLES = "latest_metrics, metrics, tags, params, runs, experiment_tags, experiments"
+
+
+@pytest.fixture(scope="session")
+def mlops_postgres_admin() -> Iterator[Engine]:
+    """An AUTOCOMMIT engine on the maintenance database (to create and drop databases)."""
+    engine = create_engine(
+        POSTGRES_ADMIN_URI, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+    )
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        engine.dispose()
+        reason = f"PostgreSQL at {POSTGRES_ADMIN_URI} does not answer: {exc.orig}"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason + " (set CI=1 to make this a failure)")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def mlops_postgres_uri(mlops_postgres_admin: Engine) -> Iterator[str]:
+    """A fresh database for this test session; dropped when the session ends."""
+    name = f"mlops_test_{uuid.uuid4().hex[:12]}"
+    with mlops_postgres_admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_ADMIN_URI).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with mlops_postgres_admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def mlops_postgres_reset(mlops_postgres_uri: str) -> Iterator[Engine]:
+    """An engine that empties the session database (see ``_empty_postgres``)."""
+    engine = create_engine(mlops_postgres_uri)
+    yield engine
+    engine.dispose()
+
+
+def _empty_postgres(engine: Engine) -> None:
+    """Back to the freshly migrated state: no rows but the Default experiment."""
+    with engine.begin() as conn:
+        exists = conn.execute(text("SELECT to_regclass('experiments') IS NOT NULL")).scalar()
+        if not exists:
+            return  # not migrated yet: the store will do it
+        conn.execute(text(f"TRUNCATE {_STORE_TABLES} RESTART IDENTITY"))
+        conn.execute(
+            text(
+                "INSERT INTO experiments (experiment_id, name, description, owner,"
+                " artifact_location, lifecycle_stage, creation_time, last_update_time)"
+                " VALUES (0, 'Default', '', '', '0', 'active', :now, :now)"
+            ),
+            {"now": 0},
+        )
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def mlops_store_uri(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URI of an empty, isolated store database (SQLite file or PostgreSQL)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store' / 'mlops.db'}"
+    uri: str = request.getfixturevalue("mlops_postgres_uri")
+    _empty_postgres(request.getfixturevalue("mlops_postgres_reset"))
+    return uri
+
+
+@pytest.fixture
+def mlops_store(mlops_store_uri: str) -> Iterator[SqlTrackingStore]:
+    """A SqlTrackingStore on an empty database, on SQLite and on PostgreSQL."""
+    store = SqlTrackingStore(mlops_store_uri)
+    yield store
+    store.close()
+
+
+@contextmanager
+def _postgres_schema(database_uri: str) -> Iterator[str]:
+    """A URI whose tables live in a fresh schema of ``database_uri``; dropped on exit."""
+    schema = f"fresh_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(database_uri, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = make_url(database_uri).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def mlops_empty_database_uri(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URI with nothing in it yet, not even our tables (for migration tests).
+
+    On PostgreSQL it is a fresh schema in the session database, dropped afterwards.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh' / 'mlops.db'}"
+        return
+    with _postgres_schema(request.getfixturevalue("mlops_postgres_uri")) as uri:
+        yield uri
+
+
+@pytest.fixture(scope="module", params=STORE_BACKENDS)
+def mlops_module_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SqlTrackingStore]:
+    """A store shared by one test module, for read-only tests over a dataset built once."""
+    if request.param == "sqlite":
+        store = SqlTrackingStore(f"sqlite:///{tmp_path_factory.mktemp('store') / 'mlops.db'}")
+        yield store
+        store.close()
+        return
+    with _postgres_schema(request.getfixturevalue("mlops_postgres_uri")) as uri:
+        store = SqlTrackingStore(uri)
+        yield store
+        store.close()
+
+
+# ======================== end of tracking store fixtures ============================
+
+
+# =====================================================================================
+# Live server fixture (owner: client). `mlops_server` is a real `jupyter server`
+# subprocess with the jupyter_mlops extension on a private SQLite store, for tests that
+# need real HTTP and real kernels (a synchronous client cannot share pytest-jupyter's
+# event loop with the server it calls). Session-scoped: tests isolate themselves by
+# using their own experiments.
+# =====================================================================================
+
+
+class MlopsServer:
+    """A running jupyter server: its base URL (ending in "/"), token and storage."""
+
+    def __init__(self, url: str, token: str, store_uri: str, artifact_root: Path, log: Path):
+        self.url = url
+        self.token = token
+        self.store_uri = store_uri
+        self.artifact_root = artifact_root
+        self.log = log
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"token {self.token}"}
+
+    @property
+    def client_env(self) -> dict[str, str]:
+        """The environment a kernel started by this server gets (tracking URI and token)."""
+        return {"JUPYTER_MLOPS_TRACKING_URI": self.url, "JUPYTER_MLOPS_TOKEN": self.token}
+
+    def log_tail(self, chars: int = 4000) -> str:
+        return self.log.read_text(errors="replace")[-chars:]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _wait_until_serving(server: MlopsServer, process: object, timeout: float = 90.0) -> None:
+    import subprocess
+    import time
+
+    import requests
+
+    assert isinstance(process, subprocess.Popen)
+    deadline = time.monotonic() + timeout
+    with requests.Session() as http:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"jupyter server exited ({process.returncode}):\n{server.log_tail()}")
+            try:
+                ready = http.get(server.url + "api/status", headers=server.headers, timeout=2)
+            except requests.ConnectionError:
+                time.sleep(0.2)
+                continue
+            if ready.status_code == 200:
+                # Listening; the extension must answer too, or every test would fail obscurely.
+                me = http.get(server.url + "mlops/api/me", headers=server.headers, timeout=10)
+                if me.status_code != 200:
+                    pytest.fail(
+                        f"jupyter_mlops is not serving (GET mlops/api/me: {me.status_code}):\n"
+                        + server.log_tail()
+                    )
+                return
+            time.sleep(0.2)
+    pytest.fail(f"jupyter server did not answer within {timeout} s:\n{server.log_tail()}")
+
+
+@contextmanager
+def run_mlops_server(root: Path, extra_args: tuple[str, ...] = ()) -> Iterator[MlopsServer]:
+    """Run `jupyter server` with jupyter_mlops (SQLite store and artifacts under ``root``,
+    random port and token; ``extra_args`` are more --Class.trait=value options) until exit.
+
+    Kernels it starts inherit its environment: PYTHONPATH points at this checkout, and the
+    extension adds JUPYTER_MLOPS_TRACKING_URI / JUPYTER_MLOPS_TOKEN once it listens.
+    """
+    import secrets
+    import subprocess
+    import sys
+
+    for folder in ("notebooks", "config", "data", "runtime", "ipython"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    server = MlopsServer(
+        url=f"http://127.0.0.1:{port}/",
+        token=secrets.token_hex(16),
+        store_uri=f"sqlite:///{root / 'mlops.db'}",
+        artifact_root=root / "artifacts",
+        log=root / "server.log",
+    )
+    repo = Path(__file__).resolve().parent.parent
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER_MLOPS_")}
+    env.update(
+        # The server and the kernels it starts import jupyter_mlops from this checkout.
+        PYTHONPATH=os.pathsep.join(filter(None, [str(repo), os.environ.get("PYTHONPATH")])),
+        # Private Jupyter dirs: no user config or runtime files leak in or out.
+        JUPYTER_CONFIG_DIR=str(root / "config"),
+        JUPYTER_DATA_DIR=str(root / "data"),
+        JUPYTER_RUNTIME_DIR=str(root / "runtime"),
+        IPYTHONDIR=str(root / "ipython"),
+        PYTHONUNBUFFERED="1",
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter_server",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={root / 'notebooks'}",
+        f"--IdentityProvider.token={server.token}",
+        "--ServerApp.jpserver_extensions=jupyter_mlops=True",
+        f"--MlopsExtension.store_uri={server.store_uri}",
+        f"--MlopsExtension.artifact_root={server.artifact_root}",
+        *extra_args,
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    with open(server.log, "ab") as log:
+        process = subprocess.Popen(command, env=env, cwd=root, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_serving(server, process)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def mlops_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlopsServer]:
+    """A real `jupyter server` with jupyter_mlops enabled, on 127.0.0.1 and a random token."""
+    with run_mlops_server(tmp_path_factory.mktemp("mlops_server")) as server:
+        yield server
+
+
+# ========================= end of live server fixture ===============================

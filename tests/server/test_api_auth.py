@@ -1,0 +1,53 @@
+"""Without a valid identity, every route answers 403 (jupyter_server's choice over 401)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from server_support import ApiCall
+
+from jupyter_mlops.server.routes import ROUTES
+
+RUN_ID = "0" * 32
+
+_GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
+_EXAMPLES = {"experiment_id": "0", "run_id": RUN_ID, "key": "loss", "path": "a/b.txt"}
+
+
+def _example_path(pattern: str) -> str:
+    return _GROUP.sub(lambda m: _EXAMPLES[m[1]], pattern)
+
+
+def _every_route_and_method() -> list[tuple[str, str]]:
+    pairs = []
+    for pattern, handler in ROUTES:
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+            if method.lower() in vars(handler):
+                pairs.append((method, _example_path(pattern)))
+    return pairs
+
+
+@pytest.mark.parametrize(("method", "path"), _every_route_and_method())
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param({}, id="no-token"),
+        pytest.param({"Authorization": "token wrong"}, id="wrong-token"),
+    ],
+)
+async def test_every_route_refuses_callers_without_identity(
+    mlops_api: ApiCall, method: str, path: str, headers: dict[str, str]
+) -> None:
+    body = b"{}" if method in ("POST", "PATCH", "PUT") else None
+    response = await mlops_api(method, path, body=body, headers=headers, auth=False)
+    assert response.status in (401, 403)
+    assert response.error["code"] in ("UNAUTHENTICATED", "PERMISSION_DENIED")
+
+
+async def test_nothing_was_created_by_refused_calls(mlops_api: ApiCall) -> None:
+    await mlops_api("POST", "experiments", json={"name": "sneaky"}, auth=False)
+    await mlops_api("POST", "runs", json={}, auth=False)
+    listed = await mlops_api("GET", "experiments")
+    assert [e["name"] for e in listed.json()["experiments"]] == ["Default"]
+    assert (await mlops_api("GET", "runs/count")).json() == {"count": 0}
