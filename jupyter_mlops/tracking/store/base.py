@@ -110,6 +110,13 @@ class TrackingStore(abc.ABC):
     def get_run(self, run_id: str) -> Run:
         """The run with its params, tags and metric summaries. NotFound if unknown."""
 
+    def get_run_info(self, run_id: str) -> RunInfo:
+        """Only the run's attributes (one cheap lookup): what permission and state checks need.
+
+        NotFound if unknown. Stores should override this default, which loads everything.
+        """
+        return self.get_run(run_id).info
+
     @abc.abstractmethod
     def update_run(
         self,

@@ -1,0 +1,510 @@
+"""Tracking benchmark: the same workloads against our store, our REST API and MLflow.
+
+    python benchmarks/tracking.py               # everything, a few minutes on 2 cores
+    python benchmarks/tracking.py --quick       # smaller sizes, for a smoke run
+    python benchmarks/tracking.py --markdown docs/benchmarks.md
+
+Each workload runs on fresh SQLite files in a temporary folder: our direct store
+(``MlopsClient("sqlite:///...")``), our REST API (a real ``jupyter server`` with the
+extension, through the same client), and MLflow 3 on its embedded SQLite store (the way a
+notebook user runs it). Slow MLflow workloads run on fewer items and are compared as rates;
+every figure printed says what it measures. Needs the ``bench`` extra (``pip install -e
+".[bench]"``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import platform
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+
+import requests
+
+warnings.filterwarnings("ignore")
+logging.getLogger("mlflow").setLevel(logging.ERROR)
+logging.getLogger("alembic").setLevel(logging.ERROR)
+os.environ.setdefault("MLFLOW_ENABLE_ASYNC_LOGGING", "false")
+os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
+
+
+# -- measuring ---------------------------------------------------------------------------
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def median_time(fn: Callable[[], object], repeat: int = 7) -> float:
+    fn()  # warm caches and connections once, as a user's second query would
+    return statistics.median(timed(fn) for _ in range(repeat))
+
+
+@dataclass
+class Row:
+    workload: str
+    unit: str  # "ops/s" (higher is better) or "s" (lower is better)
+    target: str
+    values: dict[str, float] = field(default_factory=dict)
+
+    def ratio(self, system: str) -> float | None:
+        ours, base = self.values.get(system), self.values.get("mlflow")
+        if ours is None or base is None or ours == 0 or base == 0:
+            return None
+        return ours / base if self.unit == "ops/s" else base / ours
+
+
+# -- systems -----------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def jupyter_server(workdir: Path) -> Iterator[tuple[str, str]]:
+    """A real jupyter server with our extension on its own SQLite store."""
+    port, token = free_port(), secrets.token_hex(16)
+    store = workdir / "rest"
+    store.mkdir()
+    cmd = [
+        sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root",
+        f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={store}",
+        f"--IdentityProvider.token={token}",
+        "--ServerApp.jpserver_extensions={'jupyter_mlops': True}",
+        f"--MlopsExtension.store_uri=sqlite:///{store / 'mlops.db'}",
+        f"--MlopsExtension.artifact_root={store / 'artifacts'}",
+    ]  # fmt: skip
+    log = open(workdir / "server.log", "wb")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(300):
+            with contextlib.suppress(requests.ConnectionError):
+                if requests.get(f"{url}mlops/api/me", headers={"Authorization": f"token {token}"},
+                                timeout=2).ok:  # fmt: skip
+                    break
+            time.sleep(0.1)
+        else:
+            raise RuntimeError(f"jupyter server did not start; see {workdir / 'server.log'}")
+        yield url, token
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
+
+
+class Ours:
+    """Our client, over the direct store or REST."""
+
+    def __init__(self, uri: str, token: str | None = None) -> None:
+        from jupyter_mlops import MlopsClient
+
+        self.uri, self.token = uri, token
+        self.client = MlopsClient(uri, token=token)
+
+    def experiment(self, name: str) -> str:
+        return self.client.create_experiment(name).experiment_id
+
+    def log_metric_loop(self, n: int, synchronous: bool) -> float:
+        import jupyter_mlops as mlops
+
+        mlops.set_tracking_uri(self.uri, token=self.token)
+        with mlops.start_run(synchronous=synchronous):
+            start = time.perf_counter()
+            for i in range(n):
+                mlops.log_metric("loss", 1.0 / (i + 1), step=i)
+        return time.perf_counter() - start  # includes the final flush at end_run
+
+    def log_batch_points(self, total: int, chunk: int) -> tuple[float, str]:
+        from jupyter_mlops.tracking.entities import Metric
+
+        run_id = self.client.create_run("0").info.run_id
+        now = int(time.time() * 1000)
+        batches = [
+            [Metric("loss", random.random(), now + i, i) for i in range(s, s + chunk)]
+            for s in range(0, total, chunk)
+        ]
+        return timed(lambda: [self.client.log_batch(run_id, metrics=b) for b in batches]), run_id
+
+    def create_runs(self, experiment_id: str, n: int) -> None:
+        from jupyter_mlops.tracking.entities import Metric
+
+        for r in range(n):
+            run_id = self.client.create_run(experiment_id).info.run_id
+            now = int(time.time() * 1000)
+            params = {f"p{i}": f"v{(r + i) % 7}" for i in range(20)}
+            metrics = [Metric(f"m{i}", random.random(), now, 0) for i in range(5)]
+            self.client.log_batch(run_id, metrics=metrics, params=params)
+            self.client.set_terminated(run_id)
+
+    def search(self, experiment_id: str, filter_string: str | None, max_results: int) -> int:
+        page = self.client.search_runs([experiment_id], filter_string, max_results=max_results)
+        return len(page.items)
+
+    def history(self, run_id: str, key: str, max_points: int | None = None) -> int:
+        return len(self.client.get_metric_history(run_id, key, max_points=max_points))
+
+
+class MLflow:
+    """MLflow 3 on its embedded SQLite store, through its own client and fluent API."""
+
+    def __init__(self, uri: str) -> None:
+        import mlflow
+        from mlflow import MlflowClient
+
+        mlflow.set_tracking_uri(uri)
+        self.mlflow, self.client = mlflow, MlflowClient(uri)
+        self.client.search_experiments()  # creates and migrates the database, untimed
+
+    def experiment(self, name: str) -> str:
+        return str(self.client.create_experiment(name))
+
+    def log_metric_loop(self, n: int) -> float:
+        with self.mlflow.start_run():
+            start = time.perf_counter()
+            for i in range(n):
+                self.mlflow.log_metric("loss", 1.0 / (i + 1), step=i)
+        return time.perf_counter() - start
+
+    def log_batch_points(self, total: int, chunk: int) -> tuple[float, str]:
+        from mlflow.entities import Metric
+
+        run_id = self.client.create_run("0").info.run_id
+        now = int(time.time() * 1000)
+        batches = [
+            [Metric("loss", random.random(), now + i, i) for i in range(s, s + chunk)]
+            for s in range(0, total, chunk)
+        ]
+        return timed(lambda: [self.client.log_batch(run_id, metrics=b) for b in batches]), run_id
+
+    def create_runs(self, experiment_id: str, n: int) -> None:
+        from mlflow.entities import Metric, Param
+
+        for r in range(n):
+            run_id = self.client.create_run(experiment_id).info.run_id
+            now = int(time.time() * 1000)
+            params = [Param(f"p{i}", f"v{(r + i) % 7}") for i in range(20)]
+            metrics = [Metric(f"m{i}", random.random(), now, 0) for i in range(5)]
+            self.client.log_batch(run_id, metrics=metrics, params=params)
+            self.client.set_terminated(run_id)
+
+    def search(self, experiment_id: str, filter_string: str | None, max_results: int) -> int:
+        return len(
+            self.client.search_runs([experiment_id], filter_string or "", max_results=max_results)
+        )
+
+    def history(self, run_id: str, key: str) -> int:
+        return len(self.client.get_metric_history(run_id, key))
+
+
+# -- bulk seeding for the 100,000-run search (through SQL: the API would take hours on MLflow)
+def seeded_rows(n_runs: int, experiment_id: int) -> Iterator[dict[str, object]]:
+    now = int(time.time() * 1000)
+    rng = random.Random(7)
+    for r in range(n_runs):
+        yield {
+            "run_id": uuid.uuid4().hex,
+            "experiment_id": experiment_id,
+            "start_time": now - r * 1000,
+            "params": {f"p{i}": f"v{rng.randrange(7)}" for i in range(5)},
+            "metrics": {f"m{i}": rng.random() for i in range(3)},
+        }
+
+
+def seed_ours(uri: str, experiment_id: str, n_runs: int) -> None:
+    from sqlalchemy import create_engine, insert
+
+    from jupyter_mlops.tracking.store.models import SqlLatestMetric, SqlMetric, SqlParam, SqlRun
+
+    engine = create_engine(uri)
+    exp = int(experiment_id)
+    with engine.begin() as conn:
+        for chunk in _chunks(list(seeded_rows(n_runs, exp)), 5000):
+            conn.execute(insert(SqlRun), [
+                {"run_id": r["run_id"], "experiment_id": exp, "name": f"run-{i}",
+                 "status": "FINISHED", "start_time": r["start_time"], "end_time": r["start_time"],
+                 "user_id": "bench", "lifecycle_stage": "active",
+                 "artifact_uri": f"{exp}/{r['run_id']}/artifacts"}
+                for i, r in enumerate(chunk)
+            ])  # fmt: skip
+            conn.execute(insert(SqlParam), [
+                {"run_id": r["run_id"], "key": k, "value": v}
+                for r in chunk for k, v in r["params"].items()  # type: ignore[attr-defined]
+            ])  # fmt: skip
+            metric_rows = [
+                {"run_id": r["run_id"], "key": k, "value": v, "step": 0,
+                 "timestamp": r["start_time"]}
+                for r in chunk for k, v in r["metrics"].items()  # type: ignore[attr-defined]
+            ]  # fmt: skip
+            conn.execute(insert(SqlMetric), metric_rows)
+            conn.execute(
+                insert(SqlLatestMetric),
+                [{**m, "min_value": m["value"], "max_value": m["value"]} for m in metric_rows],
+            )
+    engine.dispose()
+
+
+def seed_mlflow(uri: str, experiment_id: str, n_runs: int) -> None:
+    from mlflow.store.tracking.dbmodels.models import SqlLatestMetric, SqlMetric, SqlParam, SqlRun
+    from sqlalchemy import create_engine, insert
+
+    engine = create_engine(uri)
+    exp = int(experiment_id)
+    with engine.begin() as conn:
+        for chunk in _chunks(list(seeded_rows(n_runs, exp)), 5000):
+            conn.execute(insert(SqlRun), [
+                {"run_uuid": r["run_id"], "experiment_id": exp, "name": f"run-{i}",
+                 "source_type": "LOCAL", "source_name": "", "entry_point_name": "",
+                 "user_id": "bench", "status": "FINISHED", "start_time": r["start_time"],
+                 "end_time": r["start_time"], "source_version": "", "lifecycle_stage": "active",
+                 "artifact_uri": f"/tmp/{r['run_id']}"}
+                for i, r in enumerate(chunk)
+            ])  # fmt: skip
+            conn.execute(insert(SqlParam), [
+                {"run_uuid": r["run_id"], "key": k, "value": v}
+                for r in chunk for k, v in r["params"].items()  # type: ignore[attr-defined]
+            ])  # fmt: skip
+            metric_rows = [
+                {"run_uuid": r["run_id"], "key": k, "value": v, "step": 0,
+                 "timestamp": r["start_time"], "is_nan": False}
+                for r in chunk for k, v in r["metrics"].items()  # type: ignore[attr-defined]
+            ]  # fmt: skip
+            conn.execute(insert(SqlMetric), metric_rows)
+            conn.execute(insert(SqlLatestMetric), metric_rows)
+    engine.dispose()
+
+
+def seed_history_mlflow(uri: str, run_id: str, key: str, n_points: int) -> None:
+    """Top up an MLflow run's history to n_points through SQL, so reads compare like for like."""
+    from mlflow.store.tracking.dbmodels.models import SqlMetric
+    from sqlalchemy import create_engine, func, insert, select
+
+    engine = create_engine(uri)
+    with engine.begin() as conn:
+        have = conn.scalar(select(func.count()).select_from(SqlMetric).where(
+            SqlMetric.run_uuid == run_id, SqlMetric.key == key))  # fmt: skip
+        now = int(time.time() * 1000)
+        rows = [
+            {"run_uuid": run_id, "key": key, "value": random.random(), "step": i,
+             "timestamp": now + i, "is_nan": False}
+            for i in range(have or 0, n_points)
+        ]  # fmt: skip
+        for chunk in _chunks(rows, 10000):
+            conn.execute(insert(SqlMetric), chunk)
+    engine.dispose()
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:  # type: ignore[type-arg]
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# -- the run ---------------------------------------------------------------------------
+@dataclass
+class Sizes:
+    log_metric_calls: int = 5000
+    mlflow_log_metric_calls: int = 500
+    rest_sync_log_metric_calls: int = 1000
+    batch_points: int = 100_000
+    mlflow_batch_points: int = 20_000
+    runs: int = 200
+    big_runs: int = 100_000
+    history_points: int = 100_000
+
+
+QUICK = Sizes(1000, 100, 200, 10_000, 5_000, 40, 10_000, 10_000)
+FILTER = "metrics.m0 > 0.5 AND params.p0 = 'v3'"
+
+
+def run_benchmarks(sizes: Sizes, with_rest: bool, progress: Callable[[str], None]) -> list[Row]:
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="mlops-bench-") as tmp:
+        work = Path(tmp)
+        os.environ["JUPYTER_MLOPS_ARTIFACT_ROOT"] = str(work / "direct-artifacts")
+        direct_uri = f"sqlite:///{work / 'direct.db'}"
+        mlflow_uri = f"sqlite:///{work / 'mlflow.db'}"
+        stack = contextlib.ExitStack()
+        with stack:
+            systems: dict[str, Ours] = {"store": Ours(direct_uri)}
+            if with_rest:
+                url, token = stack.enter_context(jupyter_server(work))
+                systems["rest"] = Ours(url, token)
+            baseline = MLflow(mlflow_uri)
+
+            def add(row: Row) -> None:
+                rows.append(row)
+                progress(format_row(row))
+
+            # 1. sequential log_metric in one run
+            row = Row(f"{sizes.log_metric_calls:,} log_metric calls, batched", "ops/s", ">=500x")
+            row.values["mlflow"] = sizes.mlflow_log_metric_calls / baseline.log_metric_loop(
+                sizes.mlflow_log_metric_calls
+            )
+            for name, ours in systems.items():
+                row.values[name] = sizes.log_metric_calls / ours.log_metric_loop(
+                    sizes.log_metric_calls, synchronous=False
+                )
+            add(row)
+            row = Row("log_metric calls, synchronous=True", "ops/s", ">=10x")
+            row.values["mlflow"] = rows[-1].values["mlflow"]
+            for name, ours in systems.items():
+                n = sizes.log_metric_calls if name == "store" else sizes.rest_sync_log_metric_calls
+                row.values[name] = n / ours.log_metric_loop(n, synchronous=True)
+            add(row)
+
+            # 2. log_batch of metric points in chunks of 1,000
+            row = Row(
+                f"{sizes.batch_points:,} points via log_batch (1,000 a call)", "ops/s", ">=30x"
+            )
+            seconds, mlflow_history_run = baseline.log_batch_points(sizes.mlflow_batch_points, 1000)
+            row.values["mlflow"] = sizes.mlflow_batch_points / seconds
+            history_runs: dict[str, str] = {}
+            for name, ours in systems.items():
+                seconds, history_runs[name] = ours.log_batch_points(sizes.batch_points, 1000)
+                row.values[name] = sizes.batch_points / seconds
+            add(row)
+
+            # 3. runs with 20 params and 5 metrics
+            row = Row(f"{sizes.runs} runs with 20 params and 5 metrics", "ops/s", ">=10x")
+            experiments = {"mlflow": baseline.experiment("runs")}
+            row.values["mlflow"] = sizes.runs / timed(
+                lambda: baseline.create_runs(experiments["mlflow"], sizes.runs)
+            )
+            for name, ours in systems.items():
+                experiments[name] = ours.experiment("runs")
+                row.values[name] = sizes.runs / timed(
+                    lambda o=ours, n=name: o.create_runs(experiments[n], sizes.runs)
+                )
+            add(row)
+
+            # 4. searches over those runs
+            everyone: dict[str, Ours | MLflow] = {"mlflow": baseline, **systems}
+            for label, flt in (("filtered search", FILTER), ("listing", None)):
+                row = Row(f"{label} over {sizes.runs} runs", "s", ">=10x")
+                for name, system in everyone.items():
+                    row.values[name] = median_time(
+                        lambda s=system, n=name, f=flt: s.search(experiments[n], f, 1000)
+                    )
+                add(row)
+
+            # 5. searches over 100,000 runs, seeded through SQL
+            big = {name: system.experiment("big") for name, system in everyone.items()}
+            progress(f"seeding {sizes.big_runs:,} runs into each store ...")
+            seed_mlflow(mlflow_uri, big["mlflow"], sizes.big_runs)
+            seed_ours(direct_uri, big["store"], sizes.big_runs)
+            if "rest" in systems:
+                seed_ours(f"sqlite:///{work / 'rest' / 'mlops.db'}", big["rest"], sizes.big_runs)
+            for label, flt in (("filtered search", FILTER), ("listing", None)):
+                row = Row(f"{label} over {sizes.big_runs:,} runs (first 100)", "s", ">=10x")
+                for name, system in everyone.items():
+                    row.values[name] = median_time(
+                        lambda s=system, n=name, f=flt: s.search(big[n], f, 100), repeat=5
+                    )
+                add(row)
+
+            # 6. metric history
+            seed_history_mlflow(mlflow_uri, mlflow_history_run, "loss", sizes.history_points)
+            row = Row(f"history of a {sizes.history_points:,}-point metric", "s", ">=10x")
+            row.values["mlflow"] = median_time(
+                lambda: baseline.history(mlflow_history_run, "loss"), repeat=3
+            )
+            for name, ours in systems.items():
+                row.values[name] = median_time(
+                    lambda o=ours, n=name: o.history(history_runs[n], "loss"), repeat=5
+                )
+            add(row)
+            row = Row("  ... downsampled to 1,000 points", "s", "<50 ms")
+            for name, ours in systems.items():
+                row.values[name] = median_time(
+                    lambda o=ours, n=name: o.history(history_runs[n], "loss", 1000)
+                )
+            add(row)
+    return rows
+
+
+def format_value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "s":
+        return f"{value * 1000:,.1f} ms"
+    return f"{value:,.0f}/s"
+
+
+def format_ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.1f}x"
+
+
+def format_row(row: Row) -> str:
+    cells = [format_value(row.values.get(s), row.unit) for s in ("mlflow", "store", "rest")]
+    return (
+        f"{row.workload:<52} mlflow {cells[0]:>12} | store {cells[1]:>12} "
+        f"({format_ratio(row.ratio('store'))}) | rest {cells[2]:>12} "
+        f"({format_ratio(row.ratio('rest'))}) | target {row.target}"
+    )
+
+
+def machine_summary() -> str:
+    versions = ", ".join(
+        f"{name} {version(name)}" for name in ("jupyter_mlops", "mlflow", "sqlalchemy")
+    )
+    return (
+        f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"{versions}"
+    )
+
+
+def markdown(rows: list[Row]) -> str:
+    lines = [
+        "| workload | MLflow 3 (SQLite) | ours, direct store | ratio | ours, REST | ratio "
+        "| target |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row.workload.strip(' .')} | {format_value(row.values.get('mlflow'), row.unit)} "
+            f"| {format_value(row.values.get('store'), row.unit)} "
+            f"| {format_ratio(row.ratio('store'))} "
+            f"| {format_value(row.values.get('rest'), row.unit)} "
+            f"| {format_ratio(row.ratio('rest'))} | {row.target} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    parser.add_argument("--no-rest", action="store_true", help="skip our REST API")
+    parser.add_argument("--markdown", type=Path, help="also write the table to this file")
+    args = parser.parse_args()
+    print(machine_summary(), flush=True)
+    rows = run_benchmarks(QUICK if args.quick else Sizes(), not args.no_rest, print)
+    table = markdown(rows)
+    print()
+    print(table)
+    if args.markdown:
+        args.markdown.write_text(
+            "# Tracking benchmark\n\n"
+            "`python benchmarks/tracking.py --markdown docs/benchmarks.md`, on "
+            f"{machine_summary()}.\n\nRates are higher-is-better, times lower-is-better; "
+            "a ratio is always how many times better than MLflow.\n\n" + table + "\n"
+        )
+
+
+if __name__ == "__main__":
+    main()
