@@ -70,28 +70,59 @@ class MetricBatcher:
     # -- producer side -------------------------------------------------------------------
     def add(self, run_id: str, metrics: Sequence[Metric], write: BatchWriter) -> None:
         """Queue ``metrics`` for ``run_id``; raises a pending background error of that run."""
-        self.raise_error(run_id)
+        if self._errors:
+            self.raise_error(run_id)
         if not metrics:
             return
         with self._lock:
-            was_idle = not self._pending
             queue = self._pending.get(run_id)
             if queue is None:
-                queue = self._pending[run_id] = _RunQueue(write)
+                queue = self._new_queue(run_id, write)
             queue.points.extend(metrics)
             self._pending_count += len(metrics)
             pending = self._pending_count
-            if was_idle:
-                self._ensure_worker()
-                self._has_work.notify()
+        if pending >= self.batch_size:
+            self._on_backlog(run_id, pending)
+
+    def add_one(self, run_id: str, metric: Metric, write: BatchWriter) -> None:
+        """``add`` of a single point: the body of every ``log_metric`` call, so it spends
+        nothing on a one-item list."""
+        if self._errors:
+            self.raise_error(run_id)
+        with self._lock:
+            queue = self._pending.get(run_id)
+            if queue is None:
+                queue = self._new_queue(run_id, write)
+            queue.points.append(metric)
+            self._pending_count += 1
+            pending = self._pending_count
+        if pending >= self.batch_size:
+            self._on_backlog(run_id, pending)
+
+    def _new_queue(self, run_id: str, write: BatchWriter) -> _RunQueue:
+        # Called with self._lock held.
+        was_idle = not self._pending
+        queue = self._pending[run_id] = _RunQueue(write)
+        if was_idle:
+            self._ensure_worker()
+            self._has_work.notify()
+        return queue
+
+    def _on_backlog(self, run_id: str, pending: int) -> None:
         if pending >= self.max_pending:
             self.flush(run_id)
-        elif pending >= self.batch_size:
+        elif not self._full.is_set():  # setting it again would take its lock every call
             self._full.set()
 
     def flush(self, run_id: str | None = None) -> None:
         """Write what is pending (for one run, or all) now; raise any background error."""
-        self._write_pending(run_id)
+        if run_id is not None and run_id not in self._pending:
+            # Nothing queued (the lot of a synchronous run): only wait for a write of its
+            # points that may be in flight, so that the caller's next write lands after it.
+            with self._write_lock:
+                pass
+        else:
+            self._write_pending(run_id)
         if run_id is not None:
             self.raise_error(run_id)
             return
@@ -121,25 +152,52 @@ class MetricBatcher:
             self._errors.pop(run_id, None)
 
     # -- writer side ---------------------------------------------------------------------
-    def _write_pending(self, run_id: str | None) -> None:
+    def _write_pending(self, run_id: str | None, *, full_batches_only: bool = False) -> None:
+        """Write the pending points of one run (or all). ``full_batches_only`` leaves each
+        run's last partial batch queued, so that a backlog is written as full batches and
+        the remainder joins later points instead of going out as a small extra write."""
         with self._write_lock:
             with self._lock:
-                if run_id is None:
-                    taken, self._pending = self._pending, {}
-                else:
-                    queue = self._pending.pop(run_id, None)
-                    taken = {run_id: queue} if queue is not None else {}
+                taken = self._take_full_batches() if full_batches_only else {}
+                if not taken:
+                    # Also when no single run has a full batch although together they pass
+                    # batch_size: leaving them queued would only wake this thread at once.
+                    taken = self._take(run_id)
                 self._pending_count -= sum(len(q.points) for q in taken.values())
                 self._full.clear()
             for rid, queue in taken.items():
                 self._write_run(rid, queue)
 
+    def _take(self, run_id: str | None) -> dict[str, _RunQueue]:
+        # Called with self._lock held: every queue, or the one of run_id.
+        if run_id is None:
+            taken, self._pending = self._pending, {}
+            return taken
+        queue = self._pending.pop(run_id, None)
+        return {run_id: queue} if queue is not None else {}
+
+    def _take_full_batches(self) -> dict[str, _RunQueue]:
+        # Called with self._lock held.
+        taken: dict[str, _RunQueue] = {}
+        for rid, queue in list(self._pending.items()):
+            cut = len(queue.points) - len(queue.points) % self.batch_size
+            if cut == len(queue.points):
+                taken[rid] = self._pending.pop(rid)
+            elif cut:
+                taken[rid] = _RunQueue(queue.write, queue.points[:cut])
+                del queue.points[:cut]
+        return taken
+
     def _write_run(self, run_id: str, queue: _RunQueue) -> None:
         points = queue.points
+        size = self.batch_size
         written = 0
         try:
+            if 0 < len(points) <= size:  # the usual case: no slice copy
+                queue.write(run_id, points)
+                written = len(points)
             while written < len(points):
-                chunk = points[written : written + self.batch_size]
+                chunk = points[written : written + size]
                 queue.write(run_id, chunk)
                 written += len(chunk)
         except Exception as err:
@@ -168,9 +226,9 @@ class MetricBatcher:
                 while not self._pending:
                     self._has_work.wait()
             # Let points accumulate for a moment (or until a full batch is pending).
-            self._full.wait(self.interval)
+            full = self._full.wait(self.interval)
             try:
-                self._write_pending(None)
+                self._write_pending(None, full_batches_only=full)
             except Exception:  # never let the thread die: later points still need it
                 log.exception("jupyter-mlops: background metric write failed")
 

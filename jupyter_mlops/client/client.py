@@ -213,10 +213,22 @@ class MlopsClient:
         Param and tag values are stringified (``str(value)``), as MLflow does. Each request
         is atomic; a batch split in several requests is not.
         """
-        param_items = list(_strings(params).items())
-        tag_items = list(_strings(tags).items())
+        if not isinstance(metrics, (list, tuple)):
+            metrics = list(metrics)
+        param_map, tag_map = _strings(params), _strings(tags)
+        if (
+            len(metrics) <= MAX_METRICS_PER_BATCH
+            and len(param_map) <= MAX_PARAMS_PER_BATCH
+            and len(tag_map) <= MAX_TAGS_PER_BATCH
+        ):  # one request, the usual case: the points go as they are, not copied in chunks
+            self.transport.log_batch(
+                run_id, metrics=metrics, params=param_map or None, tags=tag_map or None
+            )
+            return
+        param_items = list(param_map.items())
+        tag_items = list(tag_map.items())
         batches = zip_longest(
-            _chunks(list(metrics), MAX_METRICS_PER_BATCH),
+            _chunks(metrics, MAX_METRICS_PER_BATCH),
             _chunks(param_items, MAX_PARAMS_PER_BATCH),
             _chunks(tag_items, MAX_TAGS_PER_BATCH),
             fillvalue=(),
@@ -423,20 +435,27 @@ def make_metric(
     key: str, value: Any, step: int | None = None, timestamp: int | None = None
 ) -> Metric:
     """A metric point with MLflow's defaults (step 0, now), rejecting non-numbers early."""
-    if not isinstance(key, str) or not key:
+    # Exact-type checks first: this runs for every log_metric call, and a float value with
+    # an int (or no) step is nearly every call. Anything else takes the general checks.
+    if (type(key) is not str and not isinstance(key, str)) or not key:
         raise InvalidParameter("A metric key must be a non-empty string.", field="key")
-    if isinstance(value, (str, bytes)) or not _is_real(value):
-        raise InvalidParameter(
-            f"Metric {key!r}: value must be a real number, got {value!r}.", field="value"
-        )
-    if step is not None and (isinstance(step, bool) or not _is_int(step)):
-        raise InvalidParameter(f"Metric {key!r}: step must be an integer.", field="step")
-    return Metric(
-        key=key,
-        value=float(value),
-        timestamp=now_ms() if timestamp is None else int(timestamp),
-        step=0 if step is None else int(step),
-    )
+    if type(value) is not float:
+        if isinstance(value, (str, bytes)) or not _is_real(value):
+            raise InvalidParameter(
+                f"Metric {key!r}: value must be a real number, got {value!r}.", field="value"
+            )
+        value = float(value)
+    if step is None:
+        step = 0
+    elif type(step) is not int:
+        if isinstance(step, bool) or not _is_int(step):
+            raise InvalidParameter(f"Metric {key!r}: step must be an integer.", field="step")
+        step = int(step)
+    if timestamp is None:
+        timestamp = int(time.time() * 1000)
+    elif type(timestamp) is not int:
+        timestamp = int(timestamp)
+    return Metric(key, value, timestamp, step)
 
 
 def _is_real(value: Any) -> bool:
@@ -456,7 +475,9 @@ def _is_int(value: Any) -> bool:
 
 
 def _strings(values: Mapping[str, Any] | None) -> dict[str, str]:
-    return {str(k): str(v) for k, v in (values or {}).items()}
+    if not values:
+        return {}
+    return {str(k): str(v) for k, v in values.items()}
 
 
 def _confined(local: Path, root: Path) -> Path:

@@ -87,6 +87,10 @@ class ActiveRun:
         self.client = client
         self.synchronous = synchronous
         self._ended = False
+        # Read by every log_metric: a plain attribute and a bound method made once, not a
+        # property and a new bound method per call.
+        self._run_id = run.info.run_id
+        self._writer = self._write_batch
 
     @property
     def info(self) -> RunInfo:
@@ -95,7 +99,7 @@ class ActiveRun:
 
     @property
     def run_id(self) -> str:
-        return self._run.info.run_id
+        return self._run_id
 
     def __repr__(self) -> str:
         return f"<ActiveRun {self.run_id} {self.info.run_name!r}>"
@@ -122,10 +126,13 @@ class ActiveRun:
     # -- used by the module functions -----------------------------------------------------
     def _log_metrics(self, metrics: Sequence[Metric], synchronous: bool | None) -> None:
         if self.synchronous if synchronous is None else synchronous:
-            _batcher.flush(self.run_id)  # queued points first, so the history stays in order
-            self.client.log_batch(self.run_id, metrics=metrics)
+            _batcher.flush(self._run_id)  # queued points first, so the history stays in order
+            if len(metrics) <= MAX_METRICS_PER_BATCH:  # one request: no need to chunk
+                self.client.transport.log_batch(self._run_id, metrics=metrics)
+            else:
+                self.client.log_batch(self._run_id, metrics=metrics)
         else:
-            _batcher.add(self.run_id, metrics, self._write_batch)
+            _batcher.add(self._run_id, metrics, self._writer)
 
     def _write_batch(self, run_id: str, metrics: Sequence[Metric]) -> None:
         self.client.transport.log_batch(run_id, metrics=metrics)
@@ -351,8 +358,16 @@ def log_metric(
     """Log one point of a metric. ``step`` defaults to 0 (as in MLflow: pass your epoch or
     iteration to get a curve); ``timestamp`` (ms) to now. Queued and written in batches
     unless ``synchronous`` (per call, else the run's setting)."""
-    active = _current()
-    active._log_metrics([make_metric(key, value, step, timestamp)], synchronous)
+    # The call of a training loop's inner step: _current() and _log_metrics() inlined,
+    # and a single point queued without a list around it.
+    stack = _active_runs.get()
+    active = stack[-1] if stack else start_run()
+    _batcher.raise_error(active._run_id)
+    metric = make_metric(key, value, step, timestamp)
+    if active.synchronous if synchronous is None else synchronous:
+        active._log_metrics((metric,), True)
+    else:
+        _batcher.add_one(active._run_id, metric, active._writer)
 
 
 def log_metrics(
@@ -514,3 +529,20 @@ def _end_open_runs_at_exit() -> None:
             active._finish(status)
         except Exception as err:
             log.error("jupyter-mlops: could not end run %s at exit: %s", active.run_id, err)
+
+
+# -- package attributes -------------------------------------------------------------------
+def _publish_on_package() -> None:
+    """Bind the fluent API on ``jupyter_mlops`` itself once this module is loaded.
+
+    The package resolves these names lazily (PEP 562 ``__getattr__``, so that importing
+    it stays light), which costs an import-machinery lookup on every access: more than a
+    batched ``mlops.log_metric`` call itself. Bound here, later accesses are plain lookups.
+    """
+    package = sys.modules.get(__name__.split(".", 1)[0])
+    if package is not None:
+        for name in __all__:
+            setattr(package, name, globals()[name])
+
+
+_publish_on_package()

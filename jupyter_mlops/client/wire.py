@@ -6,9 +6,13 @@ JSON mapping), because plain JSON has no spelling for them.
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Mapping
+import sys
+from array import array
+from collections.abc import Mapping, Sequence
 from http.client import responses
+from itertools import repeat
 from typing import Any
 
 from ..errors import (
@@ -81,6 +85,33 @@ def metric_to_json(metric: Metric) -> dict[str, Any]:
         "step": metric.step,
         "timestamp": metric.timestamp,
     }
+
+
+# One metric point as JSON text; %d and %r spell ints and finite floats exactly as
+# json.dumps does (int.__repr__, float.__repr__). The key is inserted already encoded.
+_POINT_TEXT = '{"key":%s,"value":%r,"step":%d,"timestamp":%d}'
+
+
+def metrics_to_json_text(metrics: Sequence[Metric]) -> str:
+    """``json.dumps([metric_to_json(m) for m in metrics])``, about twice as fast for the
+    usual batch (finite float values, int steps and times): each point is formatted as
+    text directly and each distinct key encoded once. Anything else takes that path."""
+    try:
+        values = [m.value for m in metrics]
+        steps = [m.step for m in metrics]
+        stamps = [m.timestamp for m in metrics]
+        if (
+            set(map(type, values)) <= {float}
+            and math.isfinite(sum(values))  # a NaN or an infinity makes the sum non-finite
+            and set(map(type, steps)) <= {int}
+            and set(map(type, stamps)) <= {int}
+        ):
+            keys = {key: json.dumps(key) for key in {m.key for m in metrics}}
+            points = zip([keys[m.key] for m in metrics], values, steps, stamps, strict=True)
+            return "[" + ",".join([_POINT_TEXT % point for point in points]) + "]"
+    except TypeError:  # a key that cannot be a JSON string: let json.dumps say so
+        pass
+    return json.dumps([metric_to_json(m) for m in metrics], allow_nan=False)
 
 
 def error_from_response(status: int, body: Any, reason: str) -> MLOpsError:
@@ -170,6 +201,20 @@ def history_from_json(data: Mapping[str, Any]) -> list[Metric] | list[MetricBuck
             for p in points
         ]
     key = data["key"]
+    # A full history can be 100,000 points: build them straight from the decoded JSON,
+    # then check the types in bulk; only an unusual answer (a non-finite value sent as
+    # a string, a number where an int belongs) is converted point by point.
+    try:
+        history = [Metric(key, p["value"], p["timestamp"], p["step"]) for p in points]
+    except (KeyError, TypeError):
+        history = None
+    if (
+        history is not None
+        and set(map(type, [m.value for m in history])) <= {float}
+        and set(map(type, [m.timestamp for m in history])) <= {int}
+        and set(map(type, [m.step for m in history])) <= {int}
+    ):
+        return history
     return [
         Metric(
             key=key,
@@ -179,6 +224,22 @@ def history_from_json(data: Mapping[str, Any]) -> list[Metric] | list[MetricBuck
         )
         for p in points
     ]
+
+
+def history_from_binary(key: str, body: bytes) -> list[Metric]:
+    """A full history sent packed (``serialization.HISTORY_BINARY_TYPE``): n int64 steps,
+    n int64 timestamps, n float64 values, little-endian."""
+    n, rest = divmod(len(body), 24)
+    if rest:
+        raise MLOpsError(f"A packed metric history cannot be {len(body)} bytes long")
+    steps, stamps, values = array("q"), array("q"), array("d")
+    steps.frombytes(body[: 8 * n])
+    stamps.frombytes(body[8 * n : 16 * n])
+    values.frombytes(body[16 * n :])
+    if sys.byteorder == "big":
+        for column in (steps, stamps, values):
+            column.byteswap()
+    return list(map(Metric, repeat(key, n), values.tolist(), stamps.tolist(), steps.tolist()))
 
 
 def file_info_from_json(data: Mapping[str, Any]) -> FileInfo:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import math
+import sys
+from array import array
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
@@ -121,8 +123,65 @@ def metric_history_json(key: str, points: Sequence[Metric] | Sequence[MetricBuck
     }
 
 
+# One point of a full history as JSON text. %d and %r spell ints and finite floats exactly
+# as json.dumps does (int.__repr__, float.__repr__).
+_POINT_TEXT = '{"step":%d,"timestamp":%d,"value":%r}'
+
+
+def metric_history_text(key: str, points: Sequence[Metric] | Sequence[MetricBucket]) -> str:
+    """``dumps(metric_history_json(key, points))``, about twice as fast for a long history
+    of plain points (100,000 of them make a 7 MB answer): the text is formatted directly,
+    without a dict per point. Anything else (buckets, a non-finite value, a type that a
+    store should not return) takes the general path."""
+    if points and set(map(type, points)) == {Metric}:
+        metrics = cast(Sequence[Metric], points)
+        values = [p.value for p in metrics]
+        steps = [p.step for p in metrics]
+        stamps = [p.timestamp for p in metrics]
+        if (
+            set(map(type, values)) == {float}
+            and math.isfinite(sum(values))  # a NaN or an infinity makes the sum non-finite
+            and set(map(type, steps)) == {int}
+            and set(map(type, stamps)) == {int}
+        ):
+            rows = zip(steps, stamps, values, strict=True)
+            body = ",".join([_POINT_TEXT % row for row in rows])
+            return f'{{"key":{dumps(key)},"downsampled":false,"points":[{body}]}}'
+    return dumps(metric_history_json(key, points))
+
+
 def file_info_json(info: FileInfo) -> JSONObject:
     return {"path": info.path, "is_dir": info.is_dir, "file_size": info.file_size}
+
+
+#: Media type of a full metric history as packed numbers, for clients that ask for it in
+#: ``Accept``: n int64 steps, then n int64 timestamps, then n float64 values (IEEE 754,
+#: so NaN and the infinities need no spelling), all little-endian; n = length / 24. The
+#: key is the one requested. A downsampled history is always answered as JSON.
+HISTORY_BINARY_TYPE = "application/vnd.jupyter-mlops.metric-history+octet-stream"
+
+
+def metric_history_binary(points: Sequence[Metric] | Sequence[MetricBucket]) -> bytes | None:
+    """The HISTORY_BINARY_TYPE body of a full history; None for buckets (JSON only).
+
+    A 100,000-point history packs in milliseconds, where its JSON spends most of a
+    hundred formatting and parsing float text.
+    """
+    if points and set(map(type, points)) != {Metric}:
+        return None
+    metrics = cast(Sequence[Metric], points)
+    try:
+        columns = (
+            array("q", [p.step for p in metrics]),
+            array("q", [p.timestamp for p in metrics]),
+            array("d", [p.value for p in metrics]),
+        )
+    except (TypeError, OverflowError):  # not what a store returns; JSON will say what it is
+        return None
+    if sys.byteorder == "big":
+        for column in columns:
+            column.byteswap()
+    return b"".join(column.tobytes() for column in columns)
 
 
 # -- JSON -> values ------------------------------------------------------------------------
@@ -152,28 +211,52 @@ def parse_json_body(raw: bytes, allowed: Sequence[str]) -> JSONObject:
     member (most often a typo) on its own name; a member given twice with different
     values (``{"params": {"lr": 1, "lr": 2}}``) on its path (``params.lr``).
     """
-    if not raw.strip():
+    if not raw or raw.isspace():  # the bytes strip() would remove, without copying them
         return {}
     try:
-        document = json.loads(raw.decode("utf-8"), object_pairs_hook=_Pairs)
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidParameter("The request body is not UTF-8 text", field="body") from None
+    # Objects become dicts at once, noting whether any of them repeats a member; only then
+    # is the body decoded again keeping pairs, to merge or refuse the repeats by path. A
+    # 1,000-point batch is 1,000 objects: keeping pairs for all of them and walking them
+    # again would cost more than decoding them.
+    repeated = False
+
+    def to_dict(pairs: list[tuple[str, Any]]) -> JSONObject:
+        nonlocal repeated
+        obj = dict(pairs)
+        if len(obj) != len(pairs):
+            repeated = True
+        return obj
+
+    document = _loads(text, to_dict)
+    if repeated:
+        pairs = _loads(text, _Pairs)
+        document = _merge_pairs(pairs, "") if isinstance(pairs, _Pairs) else pairs
+    if type(document) is not dict:
+        raise InvalidParameter("The request body must be a JSON object", field="body")
+    for name in document:
+        if name not in allowed:
+            raise InvalidParameter(
+                f"Unknown field {name!r}; expected one of {', '.join(sorted(allowed))}",
+                field=name,
+            )
+    return document
+
+
+def _loads(text: str, object_pairs_hook: Any) -> Any:
+    try:
+        return json.loads(text, object_pairs_hook=object_pairs_hook)
     except json.JSONDecodeError as error:
         raise InvalidParameter(
             f"The request body is not valid JSON: {error.msg} at line {error.lineno} "
             f"column {error.colno}",
             field="body",
         ) from None
-    if not isinstance(document, _Pairs):
-        raise InvalidParameter("The request body must be a JSON object", field="body")
-    body: JSONObject = _merge_pairs(document, "")
-    for name in body:
-        if name not in allowed:
-            raise InvalidParameter(
-                f"Unknown field {name!r}; expected one of {', '.join(sorted(allowed))}",
-                field=name,
-            )
-    return body
+
+
+_METRIC_MEMBERS = frozenset(("key", "value", "step", "timestamp"))
 
 
 def metrics_from_json(items: Any, field: str = "metrics") -> list[Metric]:
@@ -188,12 +271,28 @@ def metrics_from_json(items: Any, field: str = "metrics") -> list[Metric]:
     if not isinstance(items, list):
         raise InvalidParameter(f"{field} must be an array of metric objects", field=field)
     metrics: list[Metric] = []
+    append = metrics.append
     for index, item in enumerate(items):
+        # A well-formed point (nearly all of them) is converted inline; any other goes
+        # through the checks below, which name what is wrong with it.
+        if (
+            type(item) is dict
+            and "key" in item
+            and "value" in item
+            and item.keys() <= _METRIC_MEMBERS
+        ):
+            value = item["value"]
+            if type(value) is str:
+                value = decode_float(value)
+            # A missing timestamp stays None: the service stamps it.
+            stamp = cast(int, item.get("timestamp"))
+            append(Metric(item["key"], value, stamp, item.get("step", 0)))
+            continue
         where = f"{field}[{index}]"
         if not isinstance(item, Mapping):
             raise InvalidParameter(f"{where} must be an object", field=where)
         for name in item:
-            if name not in ("key", "value", "step", "timestamp"):
+            if name not in _METRIC_MEMBERS:
                 raise InvalidParameter(
                     f"Unknown field {name!r} in {where}", field=f"{where}.{name}"
                 )
@@ -202,7 +301,7 @@ def metrics_from_json(items: Any, field: str = "metrics") -> list[Metric]:
                 raise InvalidParameter(
                     f"{where}.{required} is required", field=f"{where}.{required}"
                 )
-        metrics.append(
+        append(
             Metric(
                 key=item["key"],
                 value=decode_float(item["value"]),

@@ -51,9 +51,12 @@ class Experiment:
     tags: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+# Metric and MetricBucket are read back by the 100,000 (a full history): a frozen
+# dataclass's __init__ (object.__setattr__ per field) costs three times a plain slots one.
+# They are treated as immutable all the same; unsafe_hash keeps them hashable.
+@dataclass(slots=True, unsafe_hash=True)
 class Metric:
-    """One logged point. ``value`` may be NaN or +/-inf."""
+    """One logged point. ``value`` may be NaN or +/-inf. Treat as immutable."""
 
     key: str
     value: float
@@ -77,7 +80,7 @@ class MetricSummary:
     max: float | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: see Metric
 class MetricBucket:
     """One point of a downsampled history: a run of consecutive steps reduced to one.
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -42,6 +41,7 @@ from .entities import (
     MetricBucket,
     Page,
     Run,
+    RunInfo,
     RunStatus,
     ViewType,
 )
@@ -86,26 +86,36 @@ class TrackingService:
             "only its owner or an admin may"
         )
 
-    def _require_run_owner(self, user: str, run: Run, action: str) -> None:
-        if self.is_admin(user) or run.info.user == user:
+    def _require_run_owner(self, user: str, info: RunInfo, action: str) -> None:
+        if info.user == user or self.is_admin(user):
             return
         raise PermissionDenied(
-            f"{user!r} may not {action} run {run.info.run_id!r} of {run.info.user!r}; "
+            f"{user!r} may not {action} run {info.run_id!r} of {info.user!r}; "
             "only the run's user or an admin may"
         )
 
-    def _writable_run(self, user: str, run_id: str, action: str) -> Run:
-        """The run, if ``user`` may write to it now: owner, not deleted, not finished."""
-        run = self.store.get_run(run_id)
-        self._require_run_owner(user, run, action)
-        if run.info.lifecycle_stage is LifecycleStage.DELETED:
+    def _run_info(self, user: str, run_id: str, action: str) -> RunInfo:
+        """The run's attributes, if ``user`` may change the run (owner or admin).
+
+        Only the run row is read (``get_run_info``): permission and state checks need
+        neither params, tags nor metrics, and this runs before every write.
+        """
+        info = self.store.get_run_info(run_id)
+        self._require_run_owner(user, info, action)
+        return info
+
+    def _writable_run(self, user: str, run_id: str, action: str) -> RunInfo:
+        """The run's attributes, if ``user`` may write to it now: owner, not deleted, not
+        finished."""
+        info = self._run_info(user, run_id, action)
+        if info.lifecycle_stage is LifecycleStage.DELETED:
             raise InvalidState(f"Run {run_id!r} is deleted; restore it first")
-        if run.info.status.is_terminal:
+        if info.status.is_terminal:
             raise InvalidState(
-                f"Run {run_id!r} is {run.info.status.value}; resume it first "
+                f"Run {run_id!r} is {info.status.value}; resume it first "
                 "(update its status to RUNNING)"
             )
-        return run
+        return info
 
     # -- experiments ---------------------------------------------------------------------
     def create_experiment(
@@ -248,11 +258,10 @@ class TrackingService:
         end_time = v.validate_optional_timestamp(end_time, "end_time")
         if run_name is not None:
             run_name = v.validate_run_name(run_name)
-        run = self.store.get_run(run_id)
-        self._require_run_owner(user, run, "update")
-        if run.info.lifecycle_stage is LifecycleStage.DELETED:
+        info = self._run_info(user, run_id, "update")
+        if info.lifecycle_stage is LifecycleStage.DELETED:
             raise InvalidState(f"Run {run_id!r} is deleted; restore it first")
-        if end_time is not None and end_time < run.info.start_time:
+        if end_time is not None and end_time < info.start_time:
             raise InvalidParameter(
                 "end_time must not be before the run's start_time", field="end_time"
             )
@@ -262,15 +271,15 @@ class TrackingService:
     def delete_run(self, user: str, run_id: str) -> None:
         """Soft delete. Deleting a deleted run is a no-op."""
         run_id = v.validate_run_id(run_id)
-        run = self.store.get_run(run_id)
-        self._require_run_owner(user, run, "delete")
-        if run.info.lifecycle_stage is LifecycleStage.ACTIVE:
+        info = self._run_info(user, run_id, "delete")
+        if info.lifecycle_stage is LifecycleStage.ACTIVE:
             self.store.set_run_lifecycle(run_id, LifecycleStage.DELETED)
 
     def restore_run(self, user: str, run_id: str) -> Run:
         run_id = v.validate_run_id(run_id)
+        # The whole run, not only its info: restoring an active run returns it as it is.
         run = self.store.get_run(run_id)
-        self._require_run_owner(user, run, "restore")
+        self._require_run_owner(user, run.info, "restore")
         if run.info.lifecycle_stage is LifecycleStage.ACTIVE:
             return run
         self.store.set_run_lifecycle(run_id, LifecycleStage.ACTIVE)
@@ -288,13 +297,10 @@ class TrackingService:
         the current time. (Duplicate param keys cannot occur in a mapping; the REST layer
         refuses a JSON object that repeats a key with another value.)"""
         run_id = v.validate_run_id(run_id)
-        checked_metrics = v.validate_metrics(metrics)
+        # One clock reading for the whole batch: its unstamped points share one time.
+        checked_metrics = v.validate_metrics(metrics, default_timestamp=now_ms())
         checked_params = v.validate_params(params)
         checked_tags = v.validate_tags(tags)
-        now = now_ms()
-        checked_metrics = [
-            m if m.timestamp is not None else replace(m, timestamp=now) for m in checked_metrics
-        ]
         self._writable_run(user, run_id, "log to")
         if checked_metrics or checked_params or checked_tags:
             self.store.log_batch(
@@ -358,18 +364,19 @@ class TrackingService:
     # -- artifacts -----------------------------------------------------------------------
     def list_artifacts(self, user: str, run_id: str, path: str = "") -> list[FileInfo]:
         split_artifact_path(path)
-        run = self.store.get_run(v.validate_run_id(run_id))
-        return self.artifacts.list(run.info.artifact_uri, path)
+        info = self.store.get_run_info(v.validate_run_id(run_id))
+        return self.artifacts.list(info.artifact_uri, path)
 
     def artifact_file(self, user: str, run_id: str, path: str) -> Path:
         """An existing regular file inside the run's artifact folder; NotFound otherwise."""
         split_artifact_path(path)
-        run = self.store.get_run(v.validate_run_id(run_id))
-        return self.artifacts.resolve_for_read(run.info.artifact_uri, path)
+        info = self.store.get_run_info(v.validate_run_id(run_id))
+        return self.artifacts.resolve_for_read(info.artifact_uri, path)
 
-    def check_artifact_write(self, user: str, run_id: str, path: str) -> Run:
+    def check_artifact_write(self, user: str, run_id: str, path: str) -> RunInfo:
         """Raise what write_artifact would raise before any byte is read, so that an upload
-        that is bound to fail is refused before its body is received. Returns the run."""
+        that is bound to fail is refused before its body is received. Returns the run's
+        attributes."""
         if not split_artifact_path(path):
             raise InvalidParameter("path must name a file", field="path")
         return self._writable_run(user, v.validate_run_id(run_id), "upload artifacts to")
@@ -377,5 +384,5 @@ class TrackingService:
     def write_artifact(
         self, user: str, run_id: str, path: str, source: bytes | BinaryIO
     ) -> FileInfo:
-        run = self.check_artifact_write(user, run_id, path)
-        return self.artifacts.write(run.info.artifact_uri, path, source)
+        info = self.check_artifact_write(user, run_id, path)
+        return self.artifacts.write(info.artifact_uri, path, source)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,24 @@ def test_a_script_that_crashes_leaves_its_run_failed(mlops_tracking: Tracking) -
     run = mlops_tracking.client.get_run(done.stdout.strip())
     assert run.info.status == RunStatus.FAILED
     assert run.metrics["loss"].value == 1.0
+
+
+def test_a_backlog_goes_out_in_full_batches_and_the_rest_with_the_flush() -> None:
+    from jupyter_mlops.client.batcher import MetricBatcher
+
+    written: list[list[int]] = []
+    batcher = MetricBatcher(batch_size=10, interval=60.0)
+
+    def write(run_id: str, points: Sequence[Metric]) -> None:
+        written.append([p.step for p in points])
+
+    for step in range(13):
+        batcher.add_one("r", Metric("loss", 0.5, 1, step), write)
+    deadline = time.monotonic() + 10
+    while not written and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.05)  # room for a wrong extra write to show up
+    assert written == [list(range(10))]  # the three left over wait for more points
+
+    batcher.flush("r")
+    assert written == [list(range(10)), [10, 11, 12]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import struct
 
 from server_support import ApiCall, create_experiment, create_run, get_run
 
@@ -230,6 +231,48 @@ async def test_metric_history_full_and_downsampled_keeps_the_spike(mlops_api: Ap
     short = await mlops_api("GET", f"runs/{run_id}/metrics/loss", params={"max_points": 5000})
     assert short.json()["downsampled"] is False
     assert len(short.json()["points"]) == 1000
+
+
+PACKED = "application/vnd.jupyter-mlops.metric-history+octet-stream"
+
+
+async def test_a_whole_history_is_packed_for_clients_that_ask(mlops_api: ApiCall) -> None:
+    run_id = (await create_run(mlops_api))["info"]["run_id"]
+    values: list[float | str] = [0.1 * step for step in range(300)]
+    values[7], values[8], values[9] = "NaN", "Infinity", "-Infinity"
+    points = [
+        {"key": "loss", "value": value, "step": step - 5, "timestamp": 2**40 + step}
+        for step, value in enumerate(values)
+    ]
+    await mlops_api("POST", f"runs/{run_id}/batch", json={"metrics": points})
+    as_json = (await mlops_api("GET", f"runs/{run_id}/metrics/loss")).json()["points"]
+
+    packed = await mlops_api(
+        "GET", f"runs/{run_id}/metrics/loss", headers={"Accept": f"{PACKED}, application/json"}
+    )
+    assert packed.status == 200
+    assert packed.headers["Content-Type"] == PACKED
+    n = len(packed.body) // 24
+    assert n == 300 and len(packed.body) == 24 * n
+    steps = struct.unpack(f"<{n}q", packed.body[: 8 * n])
+    stamps = struct.unpack(f"<{n}q", packed.body[8 * n : 16 * n])
+    floats = struct.unpack(f"<{n}d", packed.body[16 * n :])
+    assert list(steps) == [p["step"] for p in as_json]
+    assert list(stamps) == [p["timestamp"] for p in as_json]
+    assert math.isnan(floats[7]) and floats[8] == math.inf and floats[9] == -math.inf
+    assert [f for i, f in enumerate(floats) if i not in (7, 8, 9)] == [
+        p["value"] for i, p in enumerate(as_json) if i not in (7, 8, 9)
+    ]
+
+    # Downsampled histories stay JSON whatever the client accepts.
+    buckets = await mlops_api(
+        "GET",
+        f"runs/{run_id}/metrics/loss",
+        params={"max_points": 10},
+        headers={"Accept": PACKED},
+    )
+    assert buckets.headers["Content-Type"].startswith("application/json")
+    assert buckets.json()["downsampled"] is True
 
 
 async def test_metric_keys_with_slashes_and_unknown_keys(mlops_api: ApiCall) -> None:

@@ -86,6 +86,46 @@ def test_bad_metrics_name_the_member(metric: Metric, field: str) -> None:
     assert raised.value.field == field
 
 
+def test_a_batch_reports_its_first_bad_point_even_when_keys_repeat() -> None:
+    good = [Metric("loss", 0.5, 1, step) for step in range(10)]
+    for index, bad, field in [
+        (6, Metric("loss", "x", 1, 6), "metrics[6].value"),  # type: ignore[arg-type]
+        (3, Metric("loss", 0.5, 1, True), "metrics[3].step"),
+        (9, Metric("loss", 0.5, -5, 9), "metrics[9].timestamp"),
+        (4, Metric("a\x07", 0.5, 1, 4), "metrics[4].key"),
+    ]:
+        batch = [*good[:index], bad, *good[index + 1 :], bad]
+        with pytest.raises(InvalidParameter) as raised:
+            v.validate_metrics(batch)
+        assert raised.value.field == field
+    # A refused key is refused at each of its points, not remembered as checked.
+    for _ in range(2):
+        with pytest.raises(InvalidParameter) as raised:
+            v.validate_metrics([*good, Metric("a/../b", 1.0, 0, 0)])
+        assert raised.value.field == "metrics[10].key"
+
+
+def test_metric_batches_normalise_values_and_stamp_missing_times() -> None:
+    points = [Metric("m", 2, 5, 0), Metric("m", 1.5, None, 1)]  # type: ignore[arg-type]
+    checked = v.validate_metrics(points, default_timestamp=99)
+    assert checked == [Metric("m", 2.0, 5, 0), Metric("m", 1.5, 99, 1)]
+    assert type(checked[0].value) is float
+    assert v.validate_metrics(points)[1].timestamp is None
+
+
+@pytest.mark.parametrize("bad", ["a\x00b", "a\x1fb", "a\x85b", "a\ud800b"])
+def test_text_checks_catch_what_the_fast_path_lets_through(bad: str) -> None:
+    with pytest.raises(InvalidParameter):
+        v.validate_key(bad)
+    with pytest.raises(InvalidParameter):
+        v.validate_run_name(bad)
+    if bad != "a\x1fb" and bad != "a\x85b":  # control characters are fine in values
+        with pytest.raises(InvalidParameter):
+            v.validate_param_value(bad, "params.x")
+    else:
+        assert v.validate_param_value(bad, "params.x") == bad
+
+
 def test_batch_sizes() -> None:
     assert len(v.validate_metrics([Metric("m", 1.0, 0, i) for i in range(1000)])) == 1000
     with pytest.raises(InvalidParameter) as raised:

@@ -70,6 +70,21 @@ def test_update_run_status_end_time_and_name(
     assert mlops_store.get_run(mlops_run_id).info == failed
 
 
+def test_get_run_info_is_the_runs_attributes(
+    mlops_store: SqlTrackingStore, mlops_run_id: str
+) -> None:
+    mlops_store.log_batch(mlops_run_id, [Metric("m", 1.0, 1)], params={"p": "1"}, tags={"t": "2"})
+    mlops_store.update_run(mlops_run_id, status=RunStatus.KILLED, end_time=7)
+
+    info = mlops_store.get_run_info(mlops_run_id)
+    assert info == mlops_store.get_run(mlops_run_id).info
+    assert (info.status, info.end_time) == (RunStatus.KILLED, 7)
+    mlops_store.set_run_lifecycle(mlops_run_id, LifecycleStage.DELETED)
+    assert mlops_store.get_run_info(mlops_run_id).lifecycle_stage is LifecycleStage.DELETED
+    with pytest.raises(NotFound, match="f" * 32):
+        mlops_store.get_run_info("f" * 32)
+
+
 def test_delete_and_restore_run(mlops_store: SqlTrackingStore, mlops_run_id: str) -> None:
     mlops_store.set_run_lifecycle(mlops_run_id, LifecycleStage.DELETED)
     assert mlops_store.get_run(mlops_run_id).info.lifecycle_stage is LifecycleStage.DELETED
@@ -195,6 +210,27 @@ def test_min_max_ignore_nan_and_are_none_when_all_nan(
     summary = mlops_store.get_run(mlops_run_id).metrics["n"]
     assert (summary.min, summary.max, summary.step) == (-2.0, 4.0, 9)
     assert math.isnan(summary.value)
+
+
+def test_summaries_of_a_batch_mixing_keys_and_nan_ties(
+    mlops_store: SqlTrackingStore, mlops_run_id: str
+) -> None:
+    nan = float("nan")
+    mlops_store.log_batch(
+        mlops_run_id,
+        [
+            Metric("a", 2.0, 10, 1),
+            Metric("b", nan, 10, 1),
+            Metric("a", nan, 10, 1),  # ties the number on step and time: NaN ranks lower
+            Metric("b", 5.0, 10, 1),
+            Metric("a", -1.0, 5, 0),
+        ],
+    )
+    metrics = mlops_store.get_run(mlops_run_id).metrics
+    a, b = metrics["a"], metrics["b"]
+    assert (a.value, a.step, a.timestamp, a.min, a.max) == (2.0, 1, 10, -1.0, 2.0)
+    assert (b.value, b.step, b.min, b.max) == (5.0, 1, 5.0, 5.0)
+    assert len(mlops_store.get_metric_history(mlops_run_id, "a")) == 3
 
 
 def test_log_batch_on_unknown_run(mlops_store: SqlTrackingStore) -> None:

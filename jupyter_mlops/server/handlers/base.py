@@ -111,6 +111,11 @@ class MlopsAPIHandler(APIHandler):
         self.set_status(status)
         self.finish(dumps(document))
 
+    def write_json_text(self, text: str, status: int = 200) -> None:
+        """Answer with JSON already encoded (by a serializer that writes text directly)."""
+        self.set_status(status)
+        self.finish(text)
+
     def write_no_content(self) -> None:
         self.set_status(204)
         self.finish()

@@ -49,6 +49,9 @@ class Database:
             self.engine = create_engine(url, pool_pre_ping=True)
         # Connections from this view start their transaction with BEGIN IMMEDIATE on SQLite.
         self._write_engine = self.engine.execution_options(mlops_begin="BEGIN IMMEDIATE")
+        sqlite = self.dialect == "sqlite"
+        self._read_begin = "BEGIN" if sqlite else None
+        self._write_begin = "BEGIN IMMEDIATE" if sqlite else None
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -61,6 +64,44 @@ class Database:
         """A write unit of work: committed on success, rolled back on any exception."""
         with self._write_engine.begin() as conn:
             yield conn
+
+    @contextmanager
+    def raw_read(self) -> Iterator[Any]:
+        """A read unit of work on the bare DBAPI cursor, for the hottest lookups.
+
+        SQLAlchemy's per-statement machinery (events, execution context, result wrapping)
+        costs several times a small indexed query; these paths run driver SQL (see
+        ``metric_sql.driver_sql``) and need none of it. DBAPI errors are not wrapped.
+        """
+        with self._raw(self._read_begin) as cursor:
+            yield cursor
+
+    @contextmanager
+    def raw_write(self) -> Iterator[Any]:
+        """:meth:`write` on the bare DBAPI cursor (see :meth:`raw_read`)."""
+        with self._raw(self._write_begin) as cursor:
+            yield cursor
+
+    @contextmanager
+    def _raw(self, begin: str | None) -> Iterator[Any]:
+        connection = self.engine.raw_connection()  # from the pool; close() gives it back
+        try:
+            cursor = connection.cursor()
+            try:
+                # pysqlite's own transaction handling is off (see _configure_sqlite), so
+                # SQLite needs an explicit BEGIN; psycopg opens a transaction by itself.
+                if begin is not None:
+                    cursor.execute(begin)
+                yield cursor
+            except BaseException:
+                connection.rollback()
+                raise
+            else:
+                connection.commit()
+            finally:
+                cursor.close()
+        finally:
+            connection.close()
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration; cheap when it is already there.

@@ -1,20 +1,18 @@
 """Writing metric points and reading them back: history, summaries and downsampling.
 
-Points go in with one Core executemany; the per-key summaries (latest_metrics) with one
-``INSERT .. ON CONFLICT DO UPDATE`` per batch, the batch first reduced per key in Python
+Points go in with one driver-level executemany; the per-key summaries (latest_metrics) with
+one ``INSERT .. ON CONFLICT DO UPDATE`` per batch, the batch first reduced per key in Python
 and then merged with the stored row by CASE expressions, so concurrent writers never
 lose an update and search never scans the history.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Insert, and_, case, func, insert, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, and_, func, select
 
 from ..entities import Metric, MetricBucket, MetricSummary
 from . import models
@@ -25,122 +23,105 @@ _latest = models.latest_metrics
 _NAN = float("nan")
 
 
-def to_db(value: float) -> float | None:
-    """NaN is stored as NULL (SQLite cannot keep it); +-inf are stored as they are."""
-    return None if math.isnan(value) else value
-
-
 def from_db(value: float | None) -> float:
     return _NAN if value is None else value
 
 
-@dataclass(slots=True)
-class _KeySummary:
-    """One key's points in one batch: the latest point and the NaN-free extremes."""
+# Positional rows, in the column order of the SQL below.
+PointRow = tuple[str, str, int, int, float | None]
+SummaryRow = tuple[str, str, float | None, int, int, float | None, float | None]
 
-    step: int
-    timestamp: int
-    value: float | None
-    min_value: float | None
-    max_value: float | None
+# Hot-path statements as driver SQL with positional rows: a Core executemany spends
+# about twice the database's own time building a parameter dict per row. The text is
+# portable; only the placeholder differs (sqlite3 takes ?, psycopg %s).
+_INSERT_POINTS_SQL = (
+    "INSERT INTO metrics (run_id, key, step, timestamp, value) VALUES (?, ?, ?, ?, ?)"
+)
+# Latest point: highest step, then timestamp, then value, NaN (NULL) ranking lowest.
+_NEWER = (
+    "(excluded.step > latest_metrics.step OR (excluded.step = latest_metrics.step AND"
+    " (excluded.timestamp > latest_metrics.timestamp OR"
+    " (excluded.timestamp = latest_metrics.timestamp AND"
+    " ((latest_metrics.value IS NULL AND excluded.value IS NOT NULL)"
+    " OR excluded.value > latest_metrics.value)))))"
+)
 
 
-def _rank(step: int, timestamp: int, value: float | None) -> tuple[int, int, int, float]:
-    # Latest = highest step, then highest timestamp, then highest value; NaN ranks lowest.
-    return (step, timestamp, 0, 0.0) if value is None else (step, timestamp, 1, value)
+def _pick(column: str) -> str:
+    return f"CASE WHEN {_NEWER} THEN excluded.{column} ELSE latest_metrics.{column} END"
 
 
-def summarise(
-    run_id: str, metrics: Iterable[Metric]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _extreme(column: str, op: str) -> str:
+    # NULL-ignoring min/max of the stored and the batch's value (NULL: all NaN so far).
+    old, new = f"latest_metrics.{column}", f"excluded.{column}"
+    return (
+        f"CASE WHEN {old} IS NULL THEN {new} WHEN {new} IS NULL THEN {old}"
+        f" WHEN {new} {op} {old} THEN {new} ELSE {old} END"
+    )
+
+
+# Every SET expression sees the row's old values (on both databases), so concurrent
+# writers merge instead of overwriting each other.
+_UPSERT_SUMMARY_SQL = (
+    "INSERT INTO latest_metrics (run_id, key, value, step, timestamp, min_value, max_value)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET"
+    f" value = {_pick('value')}, step = {_pick('step')}, timestamp = {_pick('timestamp')},"
+    f" min_value = {_extreme('min_value', '<')}, max_value = {_extreme('max_value', '>')}"
+)
+
+
+def driver_sql(sql: str) -> dict[str, str]:
+    """``sql`` (written with ``?`` placeholders) for each dialect's DBAPI paramstyle."""
+    return {"sqlite": sql, "postgresql": sql.replace("?", "%s")}
+
+
+_INSERT_POINTS = driver_sql(_INSERT_POINTS_SQL)
+_UPSERT_SUMMARY = driver_sql(_UPSERT_SUMMARY_SQL)
+_STEP_TIME_VALUE = itemgetter(2, 3, 4)
+
+
+def _rank(row: PointRow) -> tuple[int, int, int, float]:
+    # The latest-point order with NaN (None) below every number.
+    value = row[4]
+    return (row[2], row[3], 0, 0.0) if value is None else (row[2], row[3], 1, value)
+
+
+def _summary(run_id: str, key: str, rows: list[PointRow]) -> SummaryRow:
+    try:
+        # Plain tuple comparison in C; it only fails when a NaN (None) ties a number on
+        # step and timestamp, which needs the explicit rank.
+        last = max(rows, key=_STEP_TIME_VALUE)
+    except TypeError:
+        last = max(rows, key=_rank)
+    values = [r[4] for r in rows if r[4] is not None]
+    lo, hi = (min(values), max(values)) if values else (None, None)
+    return (run_id, key, last[4], last[2], last[3], lo, hi)
+
+
+def summarise(run_id: str, metrics: Sequence[Metric]) -> tuple[list[PointRow], list[SummaryRow]]:
     """The history rows and the per-key summary rows of one batch."""
-    rows: list[dict[str, Any]] = []
-    by_key: dict[str, _KeySummary] = {}
-    for m in metrics:
-        value = to_db(m.value)
-        rows.append(
-            {
-                "run_id": run_id,
-                "key": m.key,
-                "step": m.step,
-                "timestamp": m.timestamp,
-                "value": value,
-            }
-        )
-        s = by_key.get(m.key)
-        if s is None:
-            by_key[m.key] = _KeySummary(m.step, m.timestamp, value, value, value)
-            continue
-        if _rank(m.step, m.timestamp, value) > _rank(s.step, s.timestamp, s.value):
-            s.step, s.timestamp, s.value = m.step, m.timestamp, value
-        if value is not None:
-            if s.min_value is None or value < s.min_value:
-                s.min_value = value
-            if s.max_value is None or value > s.max_value:
-                s.max_value = value
-    summaries = [
-        {
-            "run_id": run_id,
-            "key": key,
-            "step": s.step,
-            "timestamp": s.timestamp,
-            "value": s.value,
-            "min_value": s.min_value,
-            "max_value": s.max_value,
-        }
-        for key, s in by_key.items()
+    # value != value is the NaN test; NaN is stored as NULL.
+    rows: list[PointRow] = [
+        (run_id, m.key, m.step, m.timestamp, None if m.value != m.value else m.value)
+        for m in metrics
     ]
-    return rows, summaries
+    keys = {m.key for m in metrics}
+    if len(keys) == 1:  # the usual batch: one series
+        return rows, [_summary(run_id, keys.pop(), rows)]
+    by_key: dict[str, list[PointRow]] = {}
+    for row in rows:
+        by_key.setdefault(row[1], []).append(row)
+    return rows, [_summary(run_id, key, part) for key, part in by_key.items()]
 
 
-def _upsert_latest(dialect: str) -> Insert:
-    ins: Any = (postgresql if dialect == "postgresql" else sqlite).insert(_latest)
-    new, cur = ins.excluded, _latest.c
-    newer = or_(
-        new.step > cur.step,
-        and_(
-            new.step == cur.step,
-            or_(
-                new.timestamp > cur.timestamp,
-                and_(
-                    new.timestamp == cur.timestamp,
-                    or_(
-                        and_(cur.value.is_(None), new.value.is_not(None)),
-                        new.value > cur.value,
-                    ),
-                ),
-            ),
-        ),
-    )
+def write_points(cursor: Any, dialect: str, run_id: str, metrics: Sequence[Metric]) -> None:
+    """Append ``metrics`` to the history and fold them into the summaries.
 
-    def lower(a: Any, b: Any) -> Any:  # NULL-ignoring min of two
-        return case((a.is_(None), b), (b.is_(None), a), (a < b, a), else_=b)
-
-    def higher(a: Any, b: Any) -> Any:
-        return case((a.is_(None), b), (b.is_(None), a), (a > b, a), else_=b)
-
-    # Every SET expression sees the row's old values (on both databases).
-    return ins.on_conflict_do_update(
-        index_elements=[cur.run_id, cur.key],
-        set_={
-            "value": case((newer, new.value), else_=cur.value),
-            "step": case((newer, new.step), else_=cur.step),
-            "timestamp": case((newer, new.timestamp), else_=cur.timestamp),
-            "min_value": lower(cur.min_value, new.min_value),
-            "max_value": higher(cur.max_value, new.max_value),
-        },
-    )
-
-
-_UPSERT_LATEST = {d: _upsert_latest(d) for d in ("sqlite", "postgresql")}
-_INSERT_POINTS = insert(_metrics)
-
-
-def write_points(conn: Connection, run_id: str, metrics: Sequence[Metric]) -> None:
-    """Append ``metrics`` to the history and fold them into the summaries."""
+    ``cursor`` is a DBAPI cursor inside a write transaction (``Database.raw_write``).
+    """
     rows, summaries = summarise(run_id, metrics)
-    conn.execute(_INSERT_POINTS, rows)
-    conn.execute(_UPSERT_LATEST[conn.dialect.name], summaries)
+    cursor.executemany(_INSERT_POINTS[dialect], rows)
+    cursor.executemany(_UPSERT_SUMMARY[dialect], summaries)
 
 
 def summaries_by_run(
@@ -157,16 +138,21 @@ def summaries_by_run(
     return out
 
 
-def history(conn: Connection, run_id: str, key: str) -> list[Metric]:
-    c = _metrics.c
-    query = (
-        select(c.step, c.timestamp, c.value)
-        .where(c.run_id == run_id, c.key == key)
-        .order_by(c.step, c.timestamp)  # the index's order: no sort step
-    )
+_HISTORY = driver_sql(
+    "SELECT step, timestamp, value FROM metrics WHERE run_id = ? AND key = ?"
+    " ORDER BY step, timestamp"  # the covering index's order: no sort step
+)
+
+
+def history(cursor: Any, dialect: str, run_id: str, key: str) -> list[Metric]:
+    """Every point of one series, on a DBAPI cursor (``Database.raw_read``)."""
+    # Plain DBAPI tuples: SQLAlchemy's Row objects cost more than the query.
+    cursor.execute(_HISTORY[dialect], (run_id, key))
+    rows = cursor.fetchall()
+    nan = _NAN
     return [
-        Metric(key, _NAN if value is None else value, timestamp, step)
-        for step, timestamp, value in conn.execute(query)
+        Metric(key, nan if value is None else value, timestamp, step)
+        for step, timestamp, value in rows
     ]
 
 

@@ -12,8 +12,10 @@ and there is no escape character.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -22,6 +24,7 @@ from sqlalchemy import (
     FromClause,
     Select,
     String,
+    Table,
     and_,
     cast,
     false,
@@ -62,6 +65,55 @@ def like_to_glob(pattern: str) -> str:
     return "".join(special.get(ch, ch) for ch in pattern)
 
 
+class DensityCache:
+    """Answers of the density probe, per filter term, reused while they cannot be wrong.
+
+    The probe is a query of its own, as costly as a small search, and a UI refreshing a
+    search or paging through it asks the same question again and again. Rows are only
+    added to the key tables (runs are soft-deleted), so a "dense" answer stays right; a
+    "sparse" one (``n`` matching rows) stays right while fewer than ``dense_rows - n``
+    rows were added since, which ``max(rowid)`` of the table tells at the cost of one
+    index seek. (Tag deletes can only make a dense term sparse: a plan choice, never
+    a result, so that staleness is harmless.)
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self._size = size
+        self._entries: dict[Hashable, tuple[int, int]] = {}  # term -> (matches, max rowid)
+        self._lock = threading.Lock()
+
+    def get(self, term: Hashable, max_rowid: int, dense_rows: int) -> bool | None:
+        entry = self._entries.get(term)
+        if entry is None:
+            return None
+        matches, rowid = entry
+        if matches >= dense_rows:
+            return True
+        if matches + (max_rowid - rowid) < dense_rows:
+            return False
+        return None
+
+    def put(self, term: Hashable, matches: int, max_rowid: int) -> None:
+        with self._lock:
+            if len(self._entries) >= self._size:
+                self._entries.clear()  # rare; a simple bound beats LRU bookkeeping here
+            self._entries[term] = (matches, max_rowid)
+
+
+# Filters and orderings repeat (UI refreshes, pages of one search); parsing them with the
+# grammar costs more than running a small search. The ASTs are immutable, so share them.
+_parse_filter = lru_cache(maxsize=256)(parse_filter)
+
+
+def _parse_order_by(order_by: Sequence[str] | None) -> list[OrderKey]:
+    return list(_parse_order_by_cached(tuple(order_by) if order_by else None))
+
+
+@lru_cache(maxsize=256)
+def _parse_order_by_cached(order_by: tuple[str, ...] | None) -> tuple[OrderKey, ...]:
+    return tuple(parse_order_by(order_by))
+
+
 class _Compiler:
     """Turns AST nodes into SQL expressions for one dialect.
 
@@ -73,11 +125,16 @@ class _Compiler:
     """
 
     def __init__(
-        self, dialect: str, probe: Connection | None = None, dense_rows: int = 1000
+        self,
+        dialect: str,
+        probe: Connection | None = None,
+        dense_rows: int = 1000,
+        density: DensityCache | None = None,
     ) -> None:
         self.dialect = dialect
         self.probe = probe if dialect == "sqlite" else None
         self.dense_rows = dense_rows  # a term matching at least this many rows is "dense"
+        self.density = density
 
     def where(self, expr: Expr, top: bool = True) -> ColumnElement[bool]:
         if isinstance(expr, And):
@@ -94,17 +151,28 @@ class _Compiler:
         column = table.c[_METRIC_COLUMNS[ident.aggregate] if ident.kind == "metric" else "value"]
         condition = and_(table.c.key == ident.key, self.compare(column, cmp.op, cmp.value))
         matching = select(table.c.run_id).where(condition)
-        if top and self._is_dense(matching):
+        if top and self._is_dense(matching, table, (ident, cmp.op, repr(cmp.value))):
             return (
                 select(table.c.run_id).where(table.c.run_id == _runs.c.run_id, condition).exists()
             )
         return _runs.c.run_id.in_(matching)
 
-    def _is_dense(self, matching: Select[Any]) -> bool:
+    def _is_dense(self, matching: Select[Any], table: Table, term: Hashable) -> bool:
         if self.probe is None:
             return False
+        max_rowid = 0
+        if self.density is not None:
+            # Names come from our own models, never from the filter text.
+            sql = f"SELECT max(rowid) FROM {table.name}"
+            max_rowid = self.probe.exec_driver_sql(sql).scalar() or 0
+            known = self.density.get(term, max_rowid, self.dense_rows)
+            if known is not None:
+                return known
         bounded = select(func.count()).select_from(matching.limit(self.dense_rows).subquery())
-        return bool(self.probe.execute(bounded).scalar_one() >= self.dense_rows)
+        matches = int(self.probe.execute(bounded).scalar_one())
+        if self.density is not None:
+            self.density.put(term, matches, max_rowid)
+        return matches >= self.dense_rows
 
     def attribute(self, cmp: Comparison) -> ColumnElement[bool]:
         key = cmp.identifier.key
@@ -190,6 +258,7 @@ class RunSearch:
         order_by: Sequence[str] | None,
         probe: Connection | None = None,
         dense_rows: int = 1000,
+        density: DensityCache | None = None,
     ) -> RunSearch:
         """Compile a search; ``probe`` (the unit of work's connection) tunes page queries."""
         conditions: list[ColumnElement[bool]] = [
@@ -199,12 +268,12 @@ class RunSearch:
         ]
         if experiment_ids:
             conditions.append(_runs.c.experiment_id.in_(_experiment_ids(experiment_ids)))
-        expr = parse_filter(filter_string)
+        expr = _parse_filter(filter_string)
         if expr is not None:
-            conditions.append(_Compiler(dialect, probe, dense_rows).where(expr))
+            conditions.append(_Compiler(dialect, probe, dense_rows, density).where(expr))
         source: FromClause = _runs
         sort_keys: list[SortKey] = []
-        for i, order in enumerate(parse_order_by(order_by) or DEFAULT_ORDER):
+        for i, order in enumerate(_parse_order_by(order_by) or DEFAULT_ORDER):
             key, source = _sort_key(order, i, source)
             sort_keys.append(key)
         return cls(conditions, sort_keys, source)

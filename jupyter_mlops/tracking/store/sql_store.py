@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -23,6 +23,7 @@ from ..entities import (
     LifecycleStage,
     Metric,
     MetricBucket,
+    MetricSummary,
     Page,
     Run,
     RunInfo,
@@ -32,6 +33,7 @@ from ..entities import (
 from . import convert, metric_sql, models, search_sql
 from .base import DEFAULT_EXPERIMENT_ID, TrackingStore
 from .db import Database
+from .gcpause import gc_paused
 from .names import generate_run_name
 from .pagination import check_max_results, decode_token, encode_token, fingerprint
 
@@ -43,6 +45,36 @@ _tags = models.tags
 
 ACTIVE = LifecycleStage.ACTIVE.value
 DELETED = LifecycleStage.DELETED.value
+
+# Per-call lookups by primary key, built once: constructing a Core select costs more than
+# the indexed query itself; the hottest are driver SQL (no compile-cache lookup at all).
+_RUN_BY_ID = select(*convert.RUN_COLUMNS).where(_runs.c.run_id == bindparam("run_id"))
+_RUN_INFO_SQL = metric_sql.driver_sql(
+    "SELECT run_id, name, experiment_id, user_id, status, start_time, end_time, parent_run_id,"
+    " lifecycle_stage, artifact_uri FROM runs WHERE run_id = ?"  # convert.RUN_COLUMNS' order
+)
+_RUN_STAGE_SQL = metric_sql.driver_sql("SELECT lifecycle_stage FROM runs WHERE run_id = ?")
+_PARAMS_OF = "SELECT run_id, key, value FROM params WHERE run_id IN ({})"
+_TAGS_OF = "SELECT run_id, key, value FROM tags WHERE run_id IN ({})"
+_METRICS_OF = (
+    "SELECT run_id, key, value, timestamp, step, min_value, max_value"
+    " FROM latest_metrics WHERE run_id IN ({})"
+)
+_NAN = float("nan")
+
+
+def _in_list(sql: str, marks: str, dialect: str) -> str:
+    """``sql`` with its IN list of ``?`` marks, in the dialect's paramstyle."""
+    return metric_sql.driver_sql(sql.format(marks))[dialect]
+
+
+_INSERT_PARAM_SQL = metric_sql.driver_sql(
+    "INSERT INTO params (run_id, key, value) VALUES (?, ?, ?)"
+)
+_UPSERT_TAG_SQL = metric_sql.driver_sql(
+    "INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?)"
+    " ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value"
+)
 
 
 def _now() -> int:
@@ -77,6 +109,7 @@ class SqlTrackingStore(TrackingStore):
         self._db = Database(uri)
         self._db.upgrade()
         self._upsert: Any = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert
+        self._density = search_sql.DensityCache()
 
     def close(self) -> None:
         self._db.dispose()
@@ -349,18 +382,47 @@ class SqlTrackingStore(TrackingStore):
 
     def get_run(self, run_id: str) -> Run:
         with self._db.read() as conn:
-            row = conn.execute(select(*convert.RUN_COLUMNS).where(_runs.c.run_id == run_id)).first()
+            row = conn.execute(_RUN_BY_ID, {"run_id": run_id}).first()
             if row is None:
                 raise NotFound(f"No run with id {run_id!r}")
             return self._load_runs(conn, [row])[0]
 
+    def get_run_info(self, run_id: str) -> RunInfo:
+        with self._db.raw_read() as cursor:
+            cursor.execute(_RUN_INFO_SQL[self._db.dialect], (run_id,))
+            row = cursor.fetchone()
+        if row is None:
+            raise NotFound(f"No run with id {run_id!r}")
+        return convert.run_info(row)
+
     @staticmethod
     def _load_runs(conn: Connection, rows: Sequence[Any]) -> list[Run]:
-        """Entities for these run rows: params, tags and metrics in one query each."""
+        """Entities for these run rows: params, tags and metrics in one query each.
+
+        Driver SQL on the unit of work's own DBAPI cursor: a listing reads tens of
+        thousands of small rows, and SQLAlchemy's per-row fetch and Row objects cost
+        several times what the database does.
+        """
         ids = [r[0] for r in rows]
-        params = convert.key_values(conn, _params, ids)
-        tags = convert.key_values(conn, _tags, ids)
-        metrics = metric_sql.summaries_by_run(conn, ids)
+        params: dict[str, dict[str, str]] = {r: {} for r in ids}
+        tags: dict[str, dict[str, str]] = {r: {} for r in ids}
+        metrics: dict[str, dict[str, MetricSummary]] = {r: {} for r in ids}
+        dialect = conn.dialect.name
+        cursor = conn.connection.cursor()
+        try:
+            for part in convert.chunked(ids):
+                marks = ", ".join("?" * len(part))
+                for out, sql in ((params, _PARAMS_OF), (tags, _TAGS_OF)):
+                    cursor.execute(_in_list(sql, marks, dialect), part)
+                    for run_id, key, value in cursor.fetchall():
+                        out[run_id][key] = value
+                cursor.execute(_in_list(_METRICS_OF, marks, dialect), part)
+                for run_id, key, value, timestamp, step, lo, hi in cursor.fetchall():
+                    metrics[run_id][key] = MetricSummary(
+                        key, _NAN if value is None else value, timestamp, step, lo, hi
+                    )
+        finally:
+            cursor.close()
         return [Run(convert.run_info(r), params[r[0]], tags[r[0]], metrics[r[0]]) for r in rows]
 
     def update_run(
@@ -425,30 +487,30 @@ class SqlTrackingStore(TrackingStore):
         params: Mapping[str, str] | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> None:
-        with self._db.write() as conn:
-            self._check_run_active(conn, run_id)
+        # The hottest write (every log_metric of a synchronous run): driver SQL on the
+        # bare cursor, one BEGIN IMMEDIATE transaction of stage check, inserts, upserts.
+        dialect = self._db.dialect
+        with self._db.raw_write() as cursor:
+            self._check_run_active_raw(cursor, run_id)
             if params:
-                self._add_params(conn, run_id, params)
+                self._add_params(cursor, run_id, params)
             if metrics:
-                metric_sql.write_points(conn, run_id, metrics)
+                metric_sql.write_points(cursor, dialect, run_id, metrics)
             if tags:
-                ins = self._upsert(_tags)
-                conn.execute(
-                    ins.on_conflict_do_update(
-                        index_elements=[_tags.c.run_id, _tags.c.key],
-                        set_={"value": ins.excluded.value},
-                    ),
-                    [{"run_id": run_id, "key": k, "value": v} for k, v in tags.items()],
+                cursor.executemany(
+                    _UPSERT_TAG_SQL[dialect], [(run_id, k, v) for k, v in tags.items()]
                 )
 
-    def _add_params(self, conn: Connection, run_id: str, params: Mapping[str, str]) -> None:
+    def _add_params(self, cursor: Any, run_id: str, params: Mapping[str, str]) -> None:
         """Insert new params; the same value again is fine, another value is refused."""
-        c = _params.c
-        existing = dict(
-            conn.execute(
-                select(c.key, c.value).where(c.run_id == run_id, c.key.in_(list(params)))
-            ).all()
-        )
+        dialect = self._db.dialect
+        keys = list(params)
+        existing: dict[str, str] = {}
+        for part in convert.chunked(keys):
+            marks = ", ".join("?" * len(part))
+            sql = f"SELECT key, value FROM params WHERE run_id = ? AND key IN ({marks})"
+            cursor.execute(metric_sql.driver_sql(sql)[dialect], (run_id, *part))
+            existing.update(cursor.fetchall())
         for key, value in params.items():
             if key in existing and existing[key] != value:
                 raise InvalidParameter(
@@ -456,11 +518,9 @@ class SqlTrackingStore(TrackingStore):
                     f"params cannot change (tried {value!r})",
                     field=f"params.{key}",
                 )
-        new = [
-            {"run_id": run_id, "key": k, "value": v} for k, v in params.items() if k not in existing
-        ]
+        new = [(run_id, k, v) for k, v in params.items() if k not in existing]
         if new:
-            conn.execute(insert(_params), new)
+            cursor.executemany(_INSERT_PARAM_SQL[dialect], new)
 
     def delete_run_tag(self, run_id: str, key: str) -> None:
         with self._db.write() as conn:
@@ -470,9 +530,9 @@ class SqlTrackingStore(TrackingStore):
                 raise NotFound(f"Run {run_id!r} has no tag {key!r}")
 
     def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
-        with self._db.read() as conn:
-            self._run_stage(conn, run_id)
-            return metric_sql.history(conn, run_id, key)
+        with gc_paused(), self._db.raw_read() as cursor:
+            self._run_stage_raw(cursor, run_id)
+            return metric_sql.history(cursor, self._db.dialect, run_id, key)
 
     def get_metric_history_downsampled(
         self, run_id: str, key: str, max_points: int
@@ -484,12 +544,21 @@ class SqlTrackingStore(TrackingStore):
             return metric_sql.downsample(conn, run_id, key, max_points)
 
     def _run_stage(self, conn: Connection, run_id: str) -> str:
-        stage = conn.execute(
-            select(_runs.c.lifecycle_stage).where(_runs.c.run_id == run_id)
-        ).scalar()
+        stage = conn.exec_driver_sql(_RUN_STAGE_SQL[self._db.dialect], (run_id,)).scalar()
         if stage is None:
             raise NotFound(f"No run with id {run_id!r}")
         return str(stage)
+
+    def _run_stage_raw(self, cursor: Any, run_id: str) -> str:
+        cursor.execute(_RUN_STAGE_SQL[self._db.dialect], (run_id,))
+        row = cursor.fetchone()
+        if row is None:
+            raise NotFound(f"No run with id {run_id!r}")
+        return str(row[0])
+
+    def _check_run_active_raw(self, cursor: Any, run_id: str) -> None:
+        if self._run_stage_raw(cursor, run_id) != ACTIVE:
+            raise InvalidState(f"Run {run_id!r} is deleted; restore it first")
 
     def _check_run_active(self, conn: Connection, run_id: str) -> None:
         if self._run_stage(conn, run_id) != ACTIVE:
@@ -515,7 +584,13 @@ class SqlTrackingStore(TrackingStore):
         )
         with self._db.read() as conn:
             search = search_sql.RunSearch.build(
-                self._db.dialect, experiment_ids, filter_string, stages(view), order_by, conn
+                self._db.dialect,
+                experiment_ids,
+                filter_string,
+                stages(view),
+                order_by,
+                conn,
+                density=self._density,
             )
             after: tuple[list[Any], str] | None = None
             if page_token:
