@@ -32,10 +32,15 @@ def __getattr__(name: str) -> Any:
     module_name = _LAZY_EXPORTS.get(name)
     if module_name is None:
         fluent = importlib.import_module(_LAZY_FLUENT)
-        if name in getattr(fluent, "__all__", ()):
-            return getattr(fluent, name)
-        raise AttributeError(f"module 'jupyter_mlops' has no attribute {name!r}")
-    return getattr(importlib.import_module(module_name), name)
+        if name not in getattr(fluent, "__all__", ()):
+            raise AttributeError(f"module 'jupyter_mlops' has no attribute {name!r}")
+        value = getattr(fluent, name)
+    else:
+        value = getattr(importlib.import_module(module_name), name)
+    # Cache on the package: later accesses (a training loop's mlops.log_metric) are plain
+    # attribute lookups instead of a trip through this hook.
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:

@@ -530,19 +530,3 @@ def _end_open_runs_at_exit() -> None:
         except Exception as err:
             log.error("jupyter-mlops: could not end run %s at exit: %s", active.run_id, err)
 
-
-# -- package attributes -------------------------------------------------------------------
-def _publish_on_package() -> None:
-    """Bind the fluent API on ``jupyter_mlops`` itself once this module is loaded.
-
-    The package resolves these names lazily (PEP 562 ``__getattr__``, so that importing
-    it stays light), which costs an import-machinery lookup on every access: more than a
-    batched ``mlops.log_metric`` call itself. Bound here, later accesses are plain lookups.
-    """
-    package = sys.modules.get(__name__.split(".", 1)[0])
-    if package is not None:
-        for name in __all__:
-            setattr(package, name, globals()[name])
-
-
-_publish_on_package()
