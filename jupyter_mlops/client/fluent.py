@@ -529,4 +529,3 @@ def _end_open_runs_at_exit() -> None:
             active._finish(status)
         except Exception as err:
             log.error("jupyter-mlops: could not end run %s at exit: %s", active.run_id, err)
-
