@@ -7,8 +7,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
-from jupyter_mlops.tracking.store.db import HEAD_REVISION, alembic_config
-from jupyter_mlops.tracking.store.models import Base, include_object_for
+from jupyter_mlops.database.engine import HEAD_REVISION, alembic_config
+from jupyter_mlops.database.schema import include_object_for, metadata
 from jupyter_mlops.tracking.store.sql_store import SqlTrackingStore
 
 
@@ -25,7 +25,7 @@ def test_migrated_schema_matches_the_models(mlops_empty_database_uri: str) -> No
             opts = {"compare_type": True, "include_object": include_object_for(conn.dialect.name)}
             context = MigrationContext.configure(conn, opts=opts)
             assert context.get_current_revision() == HEAD_REVISION
-            assert compare_metadata(context, Base.metadata) == []
+            assert compare_metadata(context, metadata) == []
             indexes = {ix["name"] for ix in inspect(conn).get_indexes("metrics")}
             assert "ix_metrics_run_key_step" in indexes
     finally:

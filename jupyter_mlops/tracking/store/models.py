@@ -1,8 +1,8 @@
 """SQLAlchemy ORM models of the tracking store.
 
 ``Sql*`` rows never leave the store: it converts them to entities. The schema is created
-and changed only by the Alembic migrations in ``migrations/``; a test checks that these
-models and the migrated schema agree.
+and changed only by the Alembic migrations in ``jupyter_mlops/database/migrations/``; a test
+checks that these models and the migrated schema agree.
 
 NaN cannot be stored portably (SQLite turns it into NULL), so metric values are nullable
 and NULL means NaN on both databases. Times are integer milliseconds.
@@ -10,8 +10,7 @@ and NULL means NaN on both databases. Times are integer milliseconds.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import (
     BigInteger,
@@ -20,32 +19,17 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
     false,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-# Named constraints make migrations reproducible on every database.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-# SQLite only auto-increments an "INTEGER PRIMARY KEY" (the rowid), not a BIGINT one.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
+from jupyter_mlops.database.base import Base, BigId
 
 KEY_LENGTH = 250
 PARAM_VALUE_LENGTH = 8000
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 class SqlExperiment(Base):
@@ -189,19 +173,3 @@ params = _table(SqlParam)
 tags = _table(SqlTag)
 metrics = _table(SqlMetric)
 latest_metrics = _table(SqlLatestMetric)
-
-
-def include_object_for(dialect: str) -> Callable[..., bool]:
-    """An Alembic ``include_object`` hook that skips indexes meant for other dialects.
-
-    Autogenerate and ``compare_metadata`` do not honour ``Index.ddl_if``; this does.
-    """
-
-    def include_object(obj: Any, _name: Any, type_: str, reflected: bool, _other: Any) -> bool:
-        condition = getattr(obj, "_ddl_if", None)
-        if type_ != "index" or reflected or condition is None or condition.dialect is None:
-            return True
-        wanted = condition.dialect
-        return dialect == wanted if isinstance(wanted, str) else dialect in wanted
-
-    return include_object

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, s
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from ...database.engine import Database
 from ...errors import AlreadyExists, InvalidParameter, InvalidState, NotFound
 from ..entities import (
     Experiment,
@@ -32,7 +33,6 @@ from ..entities import (
 )
 from . import convert, metric_sql, models, search_sql
 from .base import DEFAULT_EXPERIMENT_ID, TrackingStore
-from .db import Database
 from .gcpause import gc_paused
 from .names import generate_run_name
 from .pagination import check_max_results, decode_token, encode_token, fingerprint
@@ -105,14 +105,23 @@ class SqlTrackingStore(TrackingStore):
     on construction.
     """
 
-    def __init__(self, uri: str) -> None:
-        self._db = Database(uri)
+    def __init__(self, database: Database | str) -> None:
+        # Given a URI, the store owns its engine; given a Database, whoever built it does
+        # (the server shares one between the tracking, registry and other stores).
+        self._owns_database = isinstance(database, str)
+        self._db = Database(database) if isinstance(database, str) else database
         self._db.upgrade()
         self._upsert: Any = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert
         self._density = search_sql.DensityCache()
 
+    @property
+    def database(self) -> Database:
+        """The database this store works on, for stores of other domains to share."""
+        return self._db
+
     def close(self) -> None:
-        self._db.dispose()
+        if self._owns_database:
+            self._db.dispose()
 
     # -- experiments -------------------------------------------------------------------
     def create_experiment(

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from alembic import context
 
-from jupyter_mlops.tracking.store.models import Base, include_object_for
+from jupyter_mlops.database.schema import include_object_for, metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:
-    raise RuntimeError("jupyter-mlops migrations run through SqlTrackingStore, not the CLI")
+    raise RuntimeError("jupyter-mlops migrations run through Database.upgrade, not the CLI")
 
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     include_object=include_object_for(connection.dialect.name),
 )

@@ -1,4 +1,4 @@
-"""Engine, units of work and schema migration for the tracking store.
+"""Engine, units of work and schema migration of the database every store shares.
 
 SQLite runs in WAL mode with a 30 s busy timeout. pysqlite's own transaction handling
 is switched off (SQLAlchemy's documented recipe) so that we emit BEGIN ourselves: write
@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # The newest migration's revision. Checked against the scripts by a test; kept here so
 # that opening an up-to-date database never imports Alembic.
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0004"
 
 BUSY_TIMEOUT_S = 30
 # Arbitrary constant naming our pg_advisory_xact_lock.
