@@ -114,6 +114,11 @@ def _parse_order_by_cached(order_by: tuple[str, ...] | None) -> tuple[OrderKey, 
     return tuple(parse_order_by(order_by))
 
 
+def max_rowid_sql(table_name: str) -> str:
+    # Names come from our own models, never from the filter text.
+    return f"SELECT max(rowid) FROM {table_name}"
+
+
 class _Compiler:
     """Turns AST nodes into SQL expressions for one dialect.
 
@@ -135,6 +140,8 @@ class _Compiler:
         self.probe = probe if dialect == "sqlite" else None
         self.dense_rows = dense_rows  # a term matching at least this many rows is "dense"
         self.density = density
+        # Each density answer the compiled SQL depends on: (term, table, dense?).
+        self.consulted: list[tuple[Hashable, str, bool]] = []
 
     def where(self, expr: Expr, top: bool = True) -> ColumnElement[bool]:
         if isinstance(expr, And):
@@ -160,11 +167,15 @@ class _Compiler:
     def _is_dense(self, matching: Select[Any], table: Table, term: Hashable) -> bool:
         if self.probe is None:
             return False
+        dense = self._probe_density(matching, table, term)
+        self.consulted.append((term, table.name, dense))
+        return dense
+
+    def _probe_density(self, matching: Select[Any], table: Table, term: Hashable) -> bool:
+        assert self.probe is not None
         max_rowid = 0
         if self.density is not None:
-            # Names come from our own models, never from the filter text.
-            sql = f"SELECT max(rowid) FROM {table.name}"
-            max_rowid = self.probe.exec_driver_sql(sql).scalar() or 0
+            max_rowid = self.probe.exec_driver_sql(max_rowid_sql(table.name)).scalar() or 0
             known = self.density.get(term, max_rowid, self.dense_rows)
             if known is not None:
                 return known
@@ -247,6 +258,8 @@ class RunSearch:
     conditions: list[ColumnElement[bool]]
     sort_keys: list[SortKey]
     source: FromClause
+    # The density answers the conditions were compiled with (see _Compiler).
+    consulted: tuple[tuple[Hashable, str, bool], ...] = ()
 
     @classmethod
     def build(
@@ -269,14 +282,17 @@ class RunSearch:
         if experiment_ids:
             conditions.append(_runs.c.experiment_id.in_(_experiment_ids(experiment_ids)))
         expr = _parse_filter(filter_string)
+        consulted: tuple[tuple[Hashable, str, bool], ...] = ()
         if expr is not None:
-            conditions.append(_Compiler(dialect, probe, dense_rows, density).where(expr))
+            compiler = _Compiler(dialect, probe, dense_rows, density)
+            conditions.append(compiler.where(expr))
+            consulted = tuple(compiler.consulted)
         source: FromClause = _runs
         sort_keys: list[SortKey] = []
         for i, order in enumerate(_parse_order_by(order_by) or DEFAULT_ORDER):
             key, source = _sort_key(order, i, source)
             sort_keys.append(key)
-        return cls(conditions, sort_keys, source)
+        return cls(conditions, sort_keys, source, consulted)
 
     def page_query(self, after: tuple[list[Any], str] | None, limit: int) -> Select[Any]:
         """The page's rows: run columns followed by the sort values (for the next token)."""
@@ -349,3 +365,37 @@ def _sort_key(order: OrderKey, index: int, source: FromClause) -> tuple[SortKey,
         column = alias.c[_METRIC_COLUMNS[ident.aggregate]]
         return SortKey(column, order.ascending, True, True), source
     return SortKey(alias.c.value, order.ascending, False, True), source
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPage:
+    """A first-page query compiled to driver SQL, reusable while its density answers hold.
+
+    Building and compiling the Core statement costs more than running it on a small
+    experiment; the panel and paging clients repeat the same search, so the store keeps
+    these per query (see ``SqlTrackingStore.search_runs``).
+    """
+
+    sql: str
+    params: tuple[Any, ...] | dict[str, Any]
+    sort_key_count: int
+    consulted: tuple[tuple[Hashable, str, bool], ...]
+
+    @classmethod
+    def of(cls, search: RunSearch, query: Select[Any], conn: Connection) -> CompiledPage:
+        compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+        params: tuple[Any, ...] | dict[str, Any]
+        if compiled.positiontup is not None:
+            params = tuple(compiled.params[name] for name in compiled.positiontup)
+        else:
+            params = dict(compiled.params)
+        return cls(compiled.string, params, len(search.sort_keys), search.consulted)
+
+    def still_valid(self, cursor: Any, density: DensityCache, dense_rows: int = 1000) -> bool:
+        """Whether every density answer it was compiled with is still the answer."""
+        for term, table, dense in self.consulted:
+            cursor.execute(max_rowid_sql(table))
+            max_rowid = cursor.fetchone()[0] or 0
+            if density.get(term, max_rowid, dense_rows) is not dense:
+                return False
+        return True

@@ -8,12 +8,13 @@ into entities before they leave.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -48,14 +49,31 @@ DELETED = LifecycleStage.DELETED.value
 
 # Per-call lookups by primary key, built once: constructing a Core select costs more than
 # the indexed query itself; the hottest are driver SQL (no compile-cache lookup at all).
-_RUN_BY_ID = select(*convert.RUN_COLUMNS).where(_runs.c.run_id == bindparam("run_id"))
 _RUN_INFO_SQL = metric_sql.driver_sql(
     "SELECT run_id, name, experiment_id, user_id, status, start_time, end_time, parent_run_id,"
     " lifecycle_stage, artifact_uri FROM runs WHERE run_id = ?"  # convert.RUN_COLUMNS' order
 )
 _RUN_STAGE_SQL = metric_sql.driver_sql("SELECT lifecycle_stage FROM runs WHERE run_id = ?")
+_EXPERIMENT_STAGE_SQL = metric_sql.driver_sql(
+    "SELECT lifecycle_stage FROM experiments WHERE experiment_id = ?"
+)
+_INSERT_RUN_SQL = metric_sql.driver_sql(
+    "INSERT INTO runs (run_id, experiment_id, name, status, start_time, end_time, user_id,"
+    " parent_run_id, lifecycle_stage, artifact_uri, deleted_with_experiment)"
+    " VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)"
+)
+_INSERT_TAG_SQL = metric_sql.driver_sql("INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?)")
 _PARAMS_OF = "SELECT run_id, key, value FROM params WHERE run_id IN ({})"
 _TAGS_OF = "SELECT run_id, key, value FROM tags WHERE run_id IN ({})"
+# SQLite builds each run's params (or tags) as one JSON object in C: a Python row per
+# param costs more than the query (20 params for each of a few hundred runs).
+_PARAMS_JSON_OF = (
+    "SELECT run_id, json_group_object(key, value) FROM params WHERE run_id IN ({})"
+    " GROUP BY run_id"
+)
+_TAGS_JSON_OF = (
+    "SELECT run_id, json_group_object(key, value) FROM tags WHERE run_id IN ({}) GROUP BY run_id"
+)
 _METRICS_OF = (
     "SELECT run_id, key, value, timestamp, step, min_value, max_value"
     " FROM latest_metrics WHERE run_id IN ({})"
@@ -113,6 +131,7 @@ class SqlTrackingStore(TrackingStore):
         self._db.upgrade()
         self._upsert: Any = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert
         self._density = search_sql.DensityCache()
+        self._first_pages: dict[tuple[Any, ...], search_sql.CompiledPage] = {}
 
     @property
     def database(self) -> Database:
@@ -363,38 +382,45 @@ class SqlTrackingStore(TrackingStore):
             lifecycle_stage=LifecycleStage.ACTIVE,
             artifact_uri=f"{eid}/{run_id}/artifacts",
         )
-        with self._db.write() as conn:
-            self._check_experiment_active(conn, eid, experiment_id)
+        dialect = self._db.dialect
+        # Driver SQL on the bare cursor, like log_batch: creating runs is a hot path too.
+        with self._db.raw_write() as cursor:
+            cursor.execute(_EXPERIMENT_STAGE_SQL[dialect], (eid,))
+            row = cursor.fetchone()
+            if row is None:
+                raise NotFound(f"No experiment with id {experiment_id!r}")
+            if row[0] != ACTIVE:
+                raise InvalidState(f"Experiment {experiment_id!r} is deleted; restore it first")
             if parent_run_id is not None:
-                self._run_stage(conn, parent_run_id)
-            conn.execute(
-                insert(_runs).values(
-                    run_id=run_id,
-                    experiment_id=eid,
-                    name=info.run_name,
-                    status=info.status.value,
-                    start_time=info.start_time,
-                    end_time=None,
-                    user_id=user,
-                    parent_run_id=parent_run_id,
-                    lifecycle_stage=ACTIVE,
-                    artifact_uri=info.artifact_uri,
-                    deleted_with_experiment=False,
-                )
+                self._run_stage_raw(cursor, parent_run_id)
+            cursor.execute(
+                _INSERT_RUN_SQL[dialect],
+                (
+                    run_id,
+                    eid,
+                    info.run_name,
+                    info.status.value,
+                    info.start_time,
+                    user,
+                    parent_run_id,
+                    ACTIVE,
+                    info.artifact_uri,
+                    False,
+                ),
             )
             if tags:
-                conn.execute(
-                    insert(_tags),
-                    [{"run_id": run_id, "key": k, "value": v} for k, v in tags.items()],
+                cursor.executemany(
+                    _INSERT_TAG_SQL[dialect], [(run_id, k, v) for k, v in tags.items()]
                 )
         return Run(info, {}, dict(tags or {}), {})
 
     def get_run(self, run_id: str) -> Run:
-        with self._db.read() as conn:
-            row = conn.execute(_RUN_BY_ID, {"run_id": run_id}).first()
+        with self._db.raw_read() as cursor:
+            cursor.execute(_RUN_INFO_SQL[self._db.dialect], (run_id,))
+            row = cursor.fetchone()
             if row is None:
                 raise NotFound(f"No run with id {run_id!r}")
-            return self._load_runs(conn, [row])[0]
+            return self._load_runs_raw(cursor, self._db.dialect, [row])[0]
 
     def get_run_info(self, run_id: str) -> RunInfo:
         with self._db.raw_read() as cursor:
@@ -412,26 +438,36 @@ class SqlTrackingStore(TrackingStore):
         thousands of small rows, and SQLAlchemy's per-row fetch and Row objects cost
         several times what the database does.
         """
+        cursor = conn.connection.cursor()
+        try:
+            return SqlTrackingStore._load_runs_raw(cursor, conn.dialect.name, rows)
+        finally:
+            cursor.close()
+
+    @staticmethod
+    def _load_runs_raw(cursor: Any, dialect: str, rows: Sequence[Any]) -> list[Run]:
+        """:meth:`_load_runs` on a DBAPI cursor the caller owns."""
         ids = [r[0] for r in rows]
         params: dict[str, dict[str, str]] = {r: {} for r in ids}
         tags: dict[str, dict[str, str]] = {r: {} for r in ids}
         metrics: dict[str, dict[str, MetricSummary]] = {r: {} for r in ids}
-        dialect = conn.dialect.name
-        cursor = conn.connection.cursor()
-        try:
-            for part in convert.chunked(ids):
-                marks = ", ".join("?" * len(part))
+        for part in convert.chunked(ids):
+            marks = ", ".join("?" * len(part))
+            if dialect == "sqlite":
+                for out, sql in ((params, _PARAMS_JSON_OF), (tags, _TAGS_JSON_OF)):
+                    cursor.execute(sql.format(marks), part)
+                    for run_id, obj in cursor.fetchall():
+                        out[run_id] = json.loads(obj)
+            else:
                 for out, sql in ((params, _PARAMS_OF), (tags, _TAGS_OF)):
                     cursor.execute(_in_list(sql, marks, dialect), part)
                     for run_id, key, value in cursor.fetchall():
                         out[run_id][key] = value
-                cursor.execute(_in_list(_METRICS_OF, marks, dialect), part)
-                for run_id, key, value, timestamp, step, lo, hi in cursor.fetchall():
-                    metrics[run_id][key] = MetricSummary(
-                        key, _NAN if value is None else value, timestamp, step, lo, hi
-                    )
-        finally:
-            cursor.close()
+            cursor.execute(_in_list(_METRICS_OF, marks, dialect), part)
+            for run_id, key, value, timestamp, step, lo, hi in cursor.fetchall():
+                metrics[run_id][key] = MetricSummary(
+                    key, _NAN if value is None else value, timestamp, step, lo, hi
+                )
         return [Run(convert.run_info(r), params[r[0]], tags[r[0]], metrics[r[0]]) for r in rows]
 
     def update_run(
@@ -453,11 +489,16 @@ class SqlTrackingStore(TrackingStore):
             values["end_time"] = end_time
         if run_name is not None:
             values["name"] = run_name
-        with self._db.write() as conn:
-            self._check_run_active(conn, run_id)
+        dialect = self._db.dialect
+        with self._db.raw_write() as cursor:
+            self._check_run_active_raw(cursor, run_id)
             if values:
-                conn.execute(update(_runs).where(_runs.c.run_id == run_id).values(values))
-            row = conn.execute(select(*convert.RUN_COLUMNS).where(_runs.c.run_id == run_id)).one()
+                # Column names come from the fixed set above, never from callers.
+                assignments = ", ".join(f"{column} = ?" for column in values)
+                sql = f"UPDATE runs SET {assignments} WHERE run_id = ?"
+                cursor.execute(metric_sql.driver_sql(sql)[dialect], (*values.values(), run_id))
+            cursor.execute(_RUN_INFO_SQL[dialect], (run_id,))
+            row = cursor.fetchone()
         return convert.run_info(row)
 
     def set_run_lifecycle(self, run_id: str, stage: LifecycleStage) -> None:
@@ -591,9 +632,24 @@ class SqlTrackingStore(TrackingStore):
             list(order_by or ()),
             stages(view),
         )
-        with self._db.read() as conn:
+        dialect = self._db.dialect
+        plan_key = (
+            tuple(map(str, experiment_ids)),
+            filter_string,
+            view,
+            tuple(order_by or ()),
+            max_results,
+        )
+        plan = None if page_token else self._first_pages.get(plan_key)
+        if plan is not None:
+            # A repeated first page: no statement to build, so no SQLAlchemy at all.
+            with gc_paused(), self._db.raw_read() as cursor:
+                if plan.still_valid(cursor, self._density):
+                    rows, runs = self._run_page(cursor, plan, max_results)
+                    return self._page_of(rows, runs, plan, max_results, query_fp)
+        with gc_paused(), self._db.read() as conn:
             search = search_sql.RunSearch.build(
-                self._db.dialect,
+                dialect,
                 experiment_ids,
                 filter_string,
                 stages(view),
@@ -610,14 +666,43 @@ class SqlTrackingStore(TrackingStore):
                     )
                 search.check_cursor(values)
                 after = (values, last_id)
-            rows = conn.execute(search.page_query(after, max_results + 1)).all()
-            page = rows[:max_results]
-            runs = self._load_runs(conn, page)
+            query = search.page_query(after, max_results + 1)
+            plan = search_sql.CompiledPage.of(search, query, conn)
+            if not page_token:
+                self._remember_first_page(plan_key, plan)
+            cursor = conn.connection.cursor()
+            try:
+                rows, runs = self._run_page(cursor, plan, max_results)
+            finally:
+                cursor.close()
+        return self._page_of(rows, runs, plan, max_results, query_fp)
+
+    def _run_page(
+        self, cursor: Any, plan: search_sql.CompiledPage, max_results: int
+    ) -> tuple[list[Any], list[Run]]:
+        cursor.execute(plan.sql, plan.params)
+        rows = cursor.fetchall()
+        return rows, self._load_runs_raw(cursor, self._db.dialect, rows[:max_results])
+
+    @staticmethod
+    def _page_of(
+        rows: list[Any],
+        runs: list[Run],
+        plan: search_sql.CompiledPage,
+        max_results: int,
+        query_fp: str,
+    ) -> Page[Run]:
         token = None
         if len(rows) > max_results:
-            last = page[-1]
-            token = encode_token(search.cursor_values(last), last[0], query_fp)
+            last = rows[max_results - 1]
+            sort_values = list(last[len(last) - plan.sort_key_count :])
+            token = encode_token(sort_values, last[0], query_fp)
         return Page(runs, token)
+
+    def _remember_first_page(self, key: tuple[Any, ...], plan: search_sql.CompiledPage) -> None:
+        if len(self._first_pages) >= 256:
+            self._first_pages.clear()  # a simple bound; searches repeat from few places
+        self._first_pages[key] = plan
 
     def count_runs(
         self,
