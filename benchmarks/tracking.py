@@ -228,13 +228,20 @@ def seeded_rows(n_runs: int, experiment_id: int) -> Iterator[dict[str, object]]:
 
 
 def seed_ours(uri: str, experiment_id: str, n_runs: int) -> None:
-    from sqlalchemy import create_engine, insert
+    from sqlalchemy import create_engine, insert, text
 
-    from jupyter_mlops.tracking.store.models import SqlLatestMetric, SqlMetric, SqlParam, SqlRun
+    from jupyter_mlops.tracking.store.models import (
+        SqlLatestMetric,
+        SqlMetricPoint,
+        SqlParam,
+        SqlRun,
+    )
 
     engine = create_engine(uri)
     exp = int(experiment_id)
     with engine.begin() as conn:
+        series_id = conn.execute(text("SELECT coalesce(max(series_id), 0) FROM latest_metrics"))
+        next_series = int(series_id.scalar_one()) + 1
         for chunk in _chunks(list(seeded_rows(n_runs, exp)), 5000):
             conn.execute(insert(SqlRun), [
                 {"run_id": r["run_id"], "experiment_id": exp, "name": f"run-{i}",
@@ -247,16 +254,19 @@ def seed_ours(uri: str, experiment_id: str, n_runs: int) -> None:
                 {"run_id": r["run_id"], "key": k, "value": v}
                 for r in chunk for k, v in r["params"].items()  # type: ignore[attr-defined]
             ])  # fmt: skip
-            metric_rows = [
+            series = [
                 {"run_id": r["run_id"], "key": k, "value": v, "step": 0,
-                 "timestamp": r["start_time"]}
+                 "timestamp": r["start_time"], "min_value": v, "max_value": v, "points": 1}
                 for r in chunk for k, v in r["metrics"].items()  # type: ignore[attr-defined]
             ]  # fmt: skip
-            conn.execute(insert(SqlMetric), metric_rows)
-            conn.execute(
-                insert(SqlLatestMetric),
-                [{**m, "min_value": m["value"], "max_value": m["value"]} for m in metric_rows],
-            )
+            for row in series:
+                row["series_id"], next_series = next_series, next_series + 1
+            conn.execute(insert(SqlLatestMetric), series)
+            conn.execute(insert(SqlMetricPoint), [
+                {"series_id": m["series_id"], "step": 0, "timestamp": m["timestamp"], "seq": 0,
+                 "value": m["value"]}
+                for m in series
+            ])  # fmt: skip
     engine.dispose()
 
 

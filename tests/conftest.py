@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from jupyter_mlops.database import schema
 from jupyter_mlops.tracking.store.sql_store import SqlTrackingStore
 
 # =====================================================================================
@@ -33,7 +34,6 @@ POSTGRES_ADMIN_URI = os.environ.get(
     "JUPYTER_MLOPS_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 STORE_BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-_STORE_TABLES = "latest_metrics, metrics, tags, params, runs, experiment_tags, experiments"
 
 
 @pytest.fixture(scope="session")
@@ -82,7 +82,9 @@ def _empty_postgres(engine: Engine) -> None:
         exists = conn.execute(text("SELECT to_regclass('experiments') IS NOT NULL")).scalar()
         if not exists:
             return  # not migrated yet: the store will do it
-        conn.execute(text(f"TRUNCATE {_STORE_TABLES} RESTART IDENTITY"))
+        # Every table of every domain (the shared metadata), whatever migrations added.
+        tables = ", ".join(table.name for table in reversed(schema.metadata.sorted_tables))
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY"))
         conn.execute(
             text(
                 "INSERT INTO experiments (experiment_id, name, description, owner,"

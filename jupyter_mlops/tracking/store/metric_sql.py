@@ -1,9 +1,12 @@
 """Writing metric points and reading them back: history, summaries and downsampling.
 
-Points go in with one driver-level executemany; the per-key summaries (latest_metrics) with
-one ``INSERT .. ON CONFLICT DO UPDATE`` per batch, the batch first reduced per key in Python
-and then merged with the stored row by CASE expressions, so concurrent writers never
-lose an update and search never scans the history.
+Each (run, key) is a series: a latest_metrics row with an integer ``series_id``, a point
+count and the summary (latest, min, max). A batch is reduced per key in Python, merged
+into its series row with one ``INSERT .. ON CONFLICT DO UPDATE .. RETURNING`` (CASE
+expressions, so concurrent writers never lose an update and search never scans the
+history), which also hands back the series id and how many points it now has; the
+points then go into metric_points with one driver-level executemany, numbered on from
+the old count.
 """
 
 from __future__ import annotations
@@ -12,13 +15,13 @@ from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, func, select
 
 from ..entities import Metric, MetricBucket, MetricSummary
 from . import models
 from .convert import chunked
 
-_metrics = models.metrics
+_points = models.metric_points
 _latest = models.latest_metrics
 _NAN = float("nan")
 
@@ -27,15 +30,16 @@ def from_db(value: float | None) -> float:
     return _NAN if value is None else value
 
 
-# Positional rows, in the column order of the SQL below.
-PointRow = tuple[str, str, int, int, float | None]
-SummaryRow = tuple[str, str, float | None, int, int, float | None, float | None]
+# A point as (step, timestamp, value), NaN as None; and a series' summary row, in the
+# column order of the upsert below: run_id, key, value, step, timestamp, min, max, points.
+PointRow = tuple[int, int, float | None]
+SummaryRow = tuple[str, str, float | None, int, int, float | None, float | None, int]
 
 # Hot-path statements as driver SQL with positional rows: a Core executemany spends
 # about twice the database's own time building a parameter dict per row. The text is
 # portable; only the placeholder differs (sqlite3 takes ?, psycopg %s).
 _INSERT_POINTS_SQL = (
-    "INSERT INTO metrics (run_id, key, step, timestamp, value) VALUES (?, ?, ?, ?, ?)"
+    "INSERT INTO metric_points (series_id, step, timestamp, seq, value) VALUES (?, ?, ?, ?, ?)"
 )
 # Latest point: highest step, then timestamp, then value, NaN (NULL) ranking lowest.
 _NEWER = (
@@ -63,11 +67,21 @@ def _extreme(column: str, op: str) -> str:
 # Every SET expression sees the row's old values (on both databases), so concurrent
 # writers merge instead of overwriting each other.
 _UPSERT_SUMMARY_SQL = (
-    "INSERT INTO latest_metrics (run_id, key, value, step, timestamp, min_value, max_value)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET"
+    "INSERT INTO latest_metrics"
+    " (run_id, key, value, step, timestamp, min_value, max_value, points, series_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, {next_series_id}) ON CONFLICT (run_id, key) DO UPDATE SET"
     f" value = {_pick('value')}, step = {_pick('step')}, timestamp = {_pick('timestamp')},"
-    f" min_value = {_extreme('min_value', '<')}, max_value = {_extreme('max_value', '>')}"
+    f" min_value = {_extreme('min_value', '<')}, max_value = {_extreme('max_value', '>')},"
+    " points = latest_metrics.points + excluded.points"
+    " RETURNING series_id, points"
 )
+# A new series' id. SQLite writers hold the database's write lock (BEGIN IMMEDIATE), so
+# max + 1 (one seek of the unique index) cannot be taken twice; PostgreSQL writers run
+# concurrently and draw from a sequence.
+_NEXT_SERIES_ID = {
+    "sqlite": "(SELECT coalesce(max(series_id), 0) + 1 FROM latest_metrics)",
+    "postgresql": "nextval('latest_metrics_series_id_seq')",
+}
 
 
 def driver_sql(sql: str) -> dict[str, str]:
@@ -76,14 +90,17 @@ def driver_sql(sql: str) -> dict[str, str]:
 
 
 _INSERT_POINTS = driver_sql(_INSERT_POINTS_SQL)
-_UPSERT_SUMMARY = driver_sql(_UPSERT_SUMMARY_SQL)
-_STEP_TIME_VALUE = itemgetter(2, 3, 4)
+_UPSERT_SUMMARY = {
+    dialect: sql.replace("{next_series_id}", _NEXT_SERIES_ID[dialect])
+    for dialect, sql in driver_sql(_UPSERT_SUMMARY_SQL).items()
+}
+_STEP_TIME_VALUE = itemgetter(0, 1, 2)
 
 
 def _rank(row: PointRow) -> tuple[int, int, int, float]:
     # The latest-point order with NaN (None) below every number.
-    value = row[4]
-    return (row[2], row[3], 0, 0.0) if value is None else (row[2], row[3], 1, value)
+    value = row[2]
+    return (row[0], row[1], 0, 0.0) if value is None else (row[0], row[1], 1, value)
 
 
 def _summary(run_id: str, key: str, rows: list[PointRow]) -> SummaryRow:
@@ -93,25 +110,26 @@ def _summary(run_id: str, key: str, rows: list[PointRow]) -> SummaryRow:
         last = max(rows, key=_STEP_TIME_VALUE)
     except TypeError:
         last = max(rows, key=_rank)
-    values = [r[4] for r in rows if r[4] is not None]
+    values = [r[2] for r in rows if r[2] is not None]
     lo, hi = (min(values), max(values)) if values else (None, None)
-    return (run_id, key, last[4], last[2], last[3], lo, hi)
+    return (run_id, key, last[2], last[0], last[1], lo, hi, len(rows))
 
 
-def summarise(run_id: str, metrics: Sequence[Metric]) -> tuple[list[PointRow], list[SummaryRow]]:
-    """The history rows and the per-key summary rows of one batch."""
-    # value != value is the NaN test; NaN is stored as NULL.
-    rows: list[PointRow] = [
-        (run_id, m.key, m.step, m.timestamp, None if m.value != m.value else m.value)
-        for m in metrics
-    ]
+def series_of(metrics: Sequence[Metric]) -> dict[str, list[PointRow]]:
+    """The batch's points per key, in logging order; NaN becomes None (stored as NULL)."""
     keys = {m.key for m in metrics}
     if len(keys) == 1:  # the usual batch: one series
-        return rows, [_summary(run_id, keys.pop(), rows)]
+        # value != value is the NaN test.
+        return {
+            keys.pop(): [
+                (m.step, m.timestamp, None if m.value != m.value else m.value) for m in metrics
+            ]
+        }
     by_key: dict[str, list[PointRow]] = {}
-    for row in rows:
-        by_key.setdefault(row[1], []).append(row)
-    return rows, [_summary(run_id, key, part) for key, part in by_key.items()]
+    for m in metrics:
+        point = (m.step, m.timestamp, None if m.value != m.value else m.value)
+        by_key.setdefault(m.key, []).append(point)
+    return by_key
 
 
 def write_points(cursor: Any, dialect: str, run_id: str, metrics: Sequence[Metric]) -> None:
@@ -119,9 +137,19 @@ def write_points(cursor: Any, dialect: str, run_id: str, metrics: Sequence[Metri
 
     ``cursor`` is a DBAPI cursor inside a write transaction (``Database.raw_write``).
     """
-    rows, summaries = summarise(run_id, metrics)
+    upsert = _UPSERT_SUMMARY[dialect]
+    rows: list[tuple[int, int, int, int, float | None]] = []
+    for key, points in series_of(metrics).items():
+        cursor.execute(upsert, _summary(run_id, key, points))
+        series_id, count = cursor.fetchone()
+        first = count - len(points)  # this batch's points are numbered on from here
+        rows.extend(
+            [
+                (series_id, step, timestamp, seq, value)
+                for seq, (step, timestamp, value) in enumerate(points, first)
+            ]
+        )
     cursor.executemany(_INSERT_POINTS[dialect], rows)
-    cursor.executemany(_UPSERT_SUMMARY[dialect], summaries)
 
 
 def summaries_by_run(
@@ -139,9 +167,12 @@ def summaries_by_run(
 
 
 _HISTORY = driver_sql(
-    "SELECT step, timestamp, value FROM metrics WHERE run_id = ? AND key = ?"
-    " ORDER BY step, timestamp"  # the covering index's order: no sort step
+    "SELECT p.step, p.timestamp, p.value FROM latest_metrics s"
+    " JOIN metric_points p ON p.series_id = s.series_id"
+    " WHERE s.run_id = ? AND s.key = ?"
+    " ORDER BY p.step, p.timestamp, p.seq"  # the primary key's order: no sort step
 )
+_SERIES_ID = driver_sql("SELECT series_id FROM latest_metrics WHERE run_id = ? AND key = ?")
 
 
 def history(cursor: Any, dialect: str, run_id: str, key: str) -> list[Metric]:
@@ -163,8 +194,11 @@ def downsample(conn: Connection, run_id: str, key: str, max_points: int) -> list
     step, then timestamp), NaN-free min and max (so spikes stay visible) and how many
     points it holds.
     """
-    c = _metrics.c
-    of_series = and_(c.run_id == run_id, c.key == key)
+    series_id = conn.exec_driver_sql(_SERIES_ID[conn.dialect.name], (run_id, key)).scalar()
+    if series_id is None:
+        return []
+    c = _points.c
+    of_series = c.series_id == series_id
     # Two scalar subqueries: SQLite answers a lone min() or max() with one index seek,
     # but scans the whole series for min() and max() together.
     lo, hi = conn.execute(
@@ -189,11 +223,12 @@ def downsample(conn: Connection, run_id: str, key: str, max_points: int) -> list
         .subquery()
     )
     # The last point of each bucket: one index seek per bucket (cheaper than aggregating).
-    point = _metrics.alias("last_point")
+    point = _points.alias("last_point")
     last_point = (
         select(point.c.timestamp, point.c.value)
-        .where(point.c.run_id == run_id, point.c.key == key, point.c.step == groups.c.last_step)
-        .order_by(point.c.timestamp.desc(), point.c.value.desc())  # the index, backwards
+        .where(point.c.series_id == series_id, point.c.step == groups.c.last_step)
+        # The primary key backwards; points tied on step and timestamp are few.
+        .order_by(point.c.timestamp.desc(), point.c.value.desc().nulls_last())
         .limit(1)
     )
     query = select(

@@ -121,33 +121,20 @@ class SqlTag(Base):
     )
 
 
-class SqlMetric(Base):
-    """One logged point. Append-only; the same (step, timestamp, value) may repeat."""
-
-    __tablename__ = "metrics"
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    run_id: Mapped[str] = mapped_column(String(32), ForeignKey("runs.run_id"), nullable=False)
-    key: Mapped[str] = mapped_column(String(KEY_LENGTH), nullable=False)
-    step: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    timestamp: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    value: Mapped[float | None] = mapped_column(Double, nullable=True)  # NULL = NaN
-
-    __table_args__ = (
-        # History reads and downsampling scan one (run, key) in step order; carrying
-        # timestamp and value makes the index covering, so the table is never visited.
-        Index("ix_metrics_run_key_step", "run_id", "key", "step", "timestamp", "value"),
-    )
-
-
 class SqlLatestMetric(Base):
-    """Per run and key: the latest point (by step, then timestamp, then value) and the
-    NaN-ignoring min and max over the whole history. Search and sort read only this."""
+    """One metric series of a run: its id, how many points it has, the latest point (by
+    step, then timestamp, then value) and the NaN-ignoring min and max over the whole
+    history. Search and sort read only this table."""
 
     __tablename__ = "latest_metrics"
 
     run_id: Mapped[str] = mapped_column(String(32), ForeignKey("runs.run_id"), primary_key=True)
     key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    # Numbers the series for metric_points (SQLite: max + 1 under the write lock;
+    # PostgreSQL: the sequence latest_metrics_series_id_seq).
+    series_id: Mapped[int] = mapped_column(BigInteger, nullable=False, unique=True)
+    # Points logged so far; a batch's points are numbered from here (metric_points.seq).
+    points: Mapped[int] = mapped_column(BigInteger, nullable=False)
     value: Mapped[float | None] = mapped_column(Double, nullable=True)  # NULL = NaN
     step: Mapped[int] = mapped_column(BigInteger, nullable=False)
     timestamp: Mapped[int] = mapped_column(BigInteger, nullable=False)
@@ -161,6 +148,28 @@ class SqlLatestMetric(Base):
     )
 
 
+class SqlMetricPoint(Base):
+    """One logged point. Append-only; the same (step, timestamp, value) may repeat, told
+    apart by ``seq``, the point's number within its series.
+
+    The primary key is the history order, and on SQLite the table is WITHOUT ROWID: the
+    rows live in that one b-tree, so a point is written once (not to a table and a
+    covering index) and a history read is one range scan of narrow integer keys.
+    """
+
+    __tablename__ = "metric_points"
+
+    series_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("latest_metrics.series_id"), primary_key=True
+    )
+    step: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    timestamp: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    value: Mapped[float | None] = mapped_column(Double, nullable=True)  # NULL = NaN
+
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
 def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
@@ -171,5 +180,5 @@ experiment_tags = _table(SqlExperimentTag)
 runs = _table(SqlRun)
 params = _table(SqlParam)
 tags = _table(SqlTag)
-metrics = _table(SqlMetric)
 latest_metrics = _table(SqlLatestMetric)
+metric_points = _table(SqlMetricPoint)

@@ -1,0 +1,100 @@
+"""Metric series: an integer id and a point count per (run, key) in latest_metrics, and
+the points in metric_points keyed by (series_id, step, timestamp, seq) instead of a
+metrics table carrying run id and key on every point (WITHOUT ROWID on SQLite).
+
+Narrow integer keys in one b-tree halve what each logged point writes; see
+``jupyter_mlops/tracking/store/models.py``.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-23
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+SEQUENCE = "latest_metrics_series_id_seq"
+
+
+def upgrade() -> None:
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    if postgresql:
+        op.execute(f"CREATE SEQUENCE {SEQUENCE}")
+    with op.batch_alter_table("latest_metrics") as batch:
+        batch.add_column(sa.Column("series_id", sa.BigInteger(), nullable=True))
+        batch.add_column(sa.Column("points", sa.BigInteger(), nullable=True))
+    numbering = f"nextval('{SEQUENCE}')" if postgresql else "rowid"
+    op.execute(f"UPDATE latest_metrics SET series_id = {numbering}")
+    op.execute(
+        "UPDATE latest_metrics SET points = (SELECT count(*) FROM metrics m"
+        " WHERE m.run_id = latest_metrics.run_id AND m.key = latest_metrics.key)"
+    )
+    with op.batch_alter_table("latest_metrics") as batch:
+        batch.alter_column("series_id", existing_type=sa.BigInteger(), nullable=False)
+        batch.alter_column("points", existing_type=sa.BigInteger(), nullable=False)
+        batch.create_unique_constraint("uq_latest_metrics_series_id", ["series_id"])
+    if postgresql:
+        # Owned by the column: TRUNCATE .. RESTART IDENTITY and DROP TABLE include it.
+        op.execute(f"ALTER SEQUENCE {SEQUENCE} OWNED BY latest_metrics.series_id")
+
+    op.create_table(
+        "metric_points",
+        sa.Column("series_id", sa.BigInteger(), nullable=False),
+        sa.Column("step", sa.BigInteger(), nullable=False),
+        sa.Column("timestamp", sa.BigInteger(), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.Column("value", sa.Double(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["series_id"],
+            ["latest_metrics.series_id"],
+            name="fk_metric_points_series_id_latest_metrics",
+        ),
+        sa.PrimaryKeyConstraint("series_id", "step", "timestamp", "seq", name="pk_metric_points"),
+        sqlite_with_rowid=False,
+    )
+    # Each series' points numbered 0, 1, ... in the order they were logged.
+    op.execute(
+        "INSERT INTO metric_points (series_id, step, timestamp, seq, value)"
+        " SELECT s.series_id, m.step, m.timestamp,"
+        " row_number() OVER (PARTITION BY m.run_id, m.key ORDER BY m.id) - 1, m.value"
+        " FROM metrics m JOIN latest_metrics s ON s.run_id = m.run_id AND s.key = m.key"
+    )
+    op.drop_index("ix_metrics_run_key_step", table_name="metrics")
+    op.drop_table("metrics")
+
+
+def downgrade() -> None:
+    op.create_table(
+        "metrics",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("run_id", sa.String(32), nullable=False),
+        sa.Column("key", sa.String(250), nullable=False),
+        sa.Column("step", sa.BigInteger(), nullable=False),
+        sa.Column("timestamp", sa.BigInteger(), nullable=False),
+        sa.Column("value", sa.Double(), nullable=True),
+        sa.ForeignKeyConstraint(["run_id"], ["runs.run_id"], name="fk_metrics_run_id_runs"),
+        sa.PrimaryKeyConstraint("id", name="pk_metrics"),
+    )
+    op.create_index(
+        "ix_metrics_run_key_step", "metrics", ["run_id", "key", "step", "timestamp", "value"]
+    )
+    op.execute(
+        "INSERT INTO metrics (run_id, key, step, timestamp, value)"
+        " SELECT s.run_id, s.key, p.step, p.timestamp, p.value"
+        " FROM metric_points p JOIN latest_metrics s ON s.series_id = p.series_id"
+        " ORDER BY p.series_id, p.seq"
+    )
+    op.drop_table("metric_points")
+    with op.batch_alter_table("latest_metrics") as batch:
+        batch.drop_constraint("uq_latest_metrics_series_id", type_="unique")
+        batch.drop_column("points")
+        batch.drop_column("series_id")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"DROP SEQUENCE {SEQUENCE}")
