@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from jupyter_mlops.database.base import Base, BigId
+from jupyter_mlops.database.base import Base
 
 KEY_LENGTH = 250
 PARAM_VALUE_LENGTH = 8000

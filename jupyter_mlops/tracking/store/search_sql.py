@@ -260,6 +260,11 @@ class RunSearch:
     source: FromClause
     # The density answers the conditions were compiled with (see _Compiler).
     consulted: tuple[tuple[Hashable, str, bool], ...] = ()
+    # When the first sort key is a metric, param or tag: the source with that key's
+    # outer join made inner, and the filter's own conditions on that key restated on the
+    # sort column, so that the index walk starts where they start (see page_queries).
+    values_source: FromClause | None = None
+    values_conditions: tuple[ColumnElement[bool], ...] = ()
 
     @classmethod
     def build(
@@ -283,16 +288,70 @@ class RunSearch:
             conditions.append(_runs.c.experiment_id.in_(_experiment_ids(experiment_ids)))
         expr = _parse_filter(filter_string)
         consulted: tuple[tuple[Hashable, str, bool], ...] = ()
+        compiler = _Compiler(dialect, probe, dense_rows, density)
         if expr is not None:
-            compiler = _Compiler(dialect, probe, dense_rows, density)
             conditions.append(compiler.where(expr))
             consulted = tuple(compiler.consulted)
         source: FromClause = _runs
+        values_source: FromClause | None = None
+        values_conditions: tuple[ColumnElement[bool], ...] = ()
         sort_keys: list[SortKey] = []
-        for i, order in enumerate(_parse_order_by(order_by) or DEFAULT_ORDER):
-            key, source = _sort_key(order, i, source)
+        orders = _parse_order_by(order_by) or DEFAULT_ORDER
+        for i, order in enumerate(orders):
+            key, join = _sort_key(order, i)
             sort_keys.append(key)
-        return cls(conditions, sort_keys, source, consulted)
+            if join is None:
+                continue
+            if join.outer:
+                # The first key's inner-joined twin; later keys join both alike.
+                if i == 0:
+                    values_source = source.join(join.target, join.on)
+                elif values_source is not None:
+                    values_source = values_source.outerjoin(join.target, join.on)
+                source = source.outerjoin(join.target, join.on)
+            else:
+                source = source.join(join.target, join.on)
+                if values_source is not None:
+                    values_source = values_source.join(join.target, join.on)
+        if values_source is not None:
+            column = sort_keys[0].column
+            values_conditions = tuple(
+                compiler.compare(column, term.op, term.value)
+                for term in _top_level_terms(expr)
+                if term.identifier == orders[0].identifier
+            )
+        return cls(conditions, sort_keys, source, consulted, values_source, values_conditions)
+
+    def page_queries(self, after: tuple[list[Any], str] | None, limit: int) -> list[Select[Any]]:
+        """The queries that fill a page, run in order until ``limit`` rows are in.
+
+        Sorting by a metric, param or tag joins its table; runs without the key (or with
+        NaN) come last. As one outer-joined query, the database must sort every run of
+        the experiments before it returns the first page. In two phases it need not:
+        first the runs that have a value, read from the (key, value) index in order and
+        stopped at ``limit``; then, only if the page is not full yet, the runs without.
+        """
+        if self.values_source is None:
+            return [self.page_query(after, limit)]
+        first = self.sort_keys[0].column
+        missing = self._query(self.source, [first.is_(None)], limit)
+        if after is not None and after[0][0] is None:  # the cursor is among the missing
+            return [missing.where(*self._after(*after))]
+        values = self._query(
+            self.values_source, [first.is_not(None), *self.values_conditions], limit
+        )
+        if after is not None:
+            values = values.where(*self._after(*after, first_present=True))
+        return [values, missing]
+
+    def _query(
+        self, source: FromClause, extra: list[ColumnElement[bool]], limit: int
+    ) -> Select[Any]:
+        sort_columns = [k.column.label(f"sort_{i}") for i, k in enumerate(self.sort_keys)]
+        query = select(*RUN_COLUMNS, *sort_columns).select_from(source)
+        query = query.where(*self.conditions, *extra)
+        order = [k.ordering() for k in self.sort_keys]
+        return query.order_by(*order, _runs.c.run_id.asc()).limit(limit)
 
     def page_query(self, after: tuple[list[Any], str] | None, limit: int) -> Select[Any]:
         """The page's rows: run columns followed by the sort values (for the next token)."""
@@ -321,13 +380,19 @@ class RunSearch:
             if not ok:
                 raise InvalidParameter("page_token is not a valid page token", field="page_token")
 
-    def _after(self, values: Sequence[Any], last_run_id: str) -> list[ColumnElement[bool]]:
-        """Lexicographic "comes after the cursor" over (sort keys..., run_id)."""
+    def _after(
+        self, values: Sequence[Any], last_run_id: str, first_present: bool = False
+    ) -> list[ColumnElement[bool]]:
+        """Lexicographic "comes after the cursor" over (sort keys..., run_id).
+
+        ``first_present``: the query only sees rows whose first sort value is not NULL,
+        so a range on it is safe even for a nullable key.
+        """
         predicate: ColumnElement[bool] = _runs.c.run_id > last_run_id
         for key, value in reversed(list(zip(self.sort_keys, values, strict=True))):
             predicate = or_(key.after(value), and_(key.equal(value), predicate))
         first, first_value = self.sort_keys[0], values[0]
-        if first.nullable or first_value is None:
+        if (first.nullable and not first_present) or first_value is None:
             return [predicate]
         # A redundant range on the first key lets the database seek instead of filter.
         bound = first.column >= first_value if first.ascending else first.column <= first_value
@@ -344,27 +409,42 @@ def _experiment_ids(experiment_ids: Sequence[str]) -> list[int]:
     return ids
 
 
-def _sort_key(order: OrderKey, index: int, source: FromClause) -> tuple[SortKey, FromClause]:
+def _top_level_terms(expr: Expr | None) -> list[Comparison]:
+    """The comparisons every matching run satisfies: the filter's top-level AND terms."""
+    if expr is None:
+        return []
+    items = expr.items if isinstance(expr, And) else (expr,)
+    return [item for item in items if isinstance(item, Comparison)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Join:
+    """What a sort key needs joined onto runs; ``outer`` keeps runs without the key."""
+
+    target: FromClause
+    on: ColumnElement[bool]
+    outer: bool
+
+
+def _sort_key(order: OrderKey, index: int) -> tuple[SortKey, _Join | None]:
     ident = order.identifier
     if ident.kind == "attribute":
         if ident.key == "experiment":
             exp = _exp.alias(f"sort_exp_{index}")
-            source = source.join(exp, exp.c.experiment_id == _runs.c.experiment_id)
-            return SortKey(exp.c.name, order.ascending, False, False), source
+            join = _Join(exp, exp.c.experiment_id == _runs.c.experiment_id, outer=False)
+            return SortKey(exp.c.name, order.ascending, False, False), join
         if ident.key == "experiment_id":
-            return SortKey(_runs.c.experiment_id, order.ascending, True, False), source
+            return SortKey(_runs.c.experiment_id, order.ascending, True, False), None
         column = _ATTRIBUTE_COLUMNS[ident.key]
         numeric = ident.key in ("start_time", "end_time")
-        return SortKey(column, order.ascending, numeric, bool(column.nullable)), source
+        return SortKey(column, order.ascending, numeric, bool(column.nullable)), None
     table = {"metric": _latest, "param": _params, "tag": _tags}[ident.kind]
     alias = table.alias(f"sort_{ident.kind}_{index}")
-    source = source.outerjoin(
-        alias, and_(alias.c.run_id == _runs.c.run_id, alias.c.key == ident.key)
-    )
+    join = _Join(alias, and_(alias.c.run_id == _runs.c.run_id, alias.c.key == ident.key), True)
     if ident.kind == "metric":
         column = alias.c[_METRIC_COLUMNS[ident.aggregate]]
-        return SortKey(column, order.ascending, True, True), source
-    return SortKey(alias.c.value, order.ascending, False, True), source
+        return SortKey(column, order.ascending, True, True), join
+    return SortKey(alias.c.value, order.ascending, False, True), join
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,20 +456,37 @@ class CompiledPage:
     these per query (see ``SqlTrackingStore.search_runs``).
     """
 
-    sql: str
-    params: tuple[Any, ...] | dict[str, Any]
+    # Driver SQL and parameters of each query of the page, run in order (see page_queries).
+    phases: tuple[tuple[str, tuple[Any, ...] | dict[str, Any]], ...]
     sort_key_count: int
     consulted: tuple[tuple[Hashable, str, bool], ...]
 
     @classmethod
-    def of(cls, search: RunSearch, query: Select[Any], conn: Connection) -> CompiledPage:
-        compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-        params: tuple[Any, ...] | dict[str, Any]
-        if compiled.positiontup is not None:
-            params = tuple(compiled.params[name] for name in compiled.positiontup)
-        else:
-            params = dict(compiled.params)
-        return cls(compiled.string, params, len(search.sort_keys), search.consulted)
+    def of(
+        cls, search: RunSearch, queries: Sequence[Select[Any]], conn: Connection
+    ) -> CompiledPage:
+        phases = []
+        for query in queries:
+            compiled = query.compile(
+                dialect=conn.dialect, compile_kwargs={"render_postcompile": True}
+            )
+            params: tuple[Any, ...] | dict[str, Any]
+            if compiled.positiontup is not None:
+                params = tuple(compiled.params[name] for name in compiled.positiontup)
+            else:
+                params = dict(compiled.params)
+            phases.append((compiled.string, params))
+        return cls(tuple(phases), len(search.sort_keys), search.consulted)
+
+    def rows(self, cursor: Any, limit: int) -> list[Any]:
+        """Up to ``limit`` rows, running the phases in order until that many are in."""
+        rows: list[Any] = []
+        for sql, params in self.phases:
+            cursor.execute(sql, params)
+            rows.extend(cursor.fetchall())
+            if len(rows) >= limit:
+                return rows[:limit]
+        return rows
 
     def still_valid(self, cursor: Any, density: DensityCache, dense_rows: int = 1000) -> bool:
         """Whether every density answer it was compiled with is still the answer."""

@@ -68,8 +68,7 @@ _TAGS_OF = "SELECT run_id, key, value FROM tags WHERE run_id IN ({})"
 # SQLite builds each run's params (or tags) as one JSON object in C: a Python row per
 # param costs more than the query (20 params for each of a few hundred runs).
 _PARAMS_JSON_OF = (
-    "SELECT run_id, json_group_object(key, value) FROM params WHERE run_id IN ({})"
-    " GROUP BY run_id"
+    "SELECT run_id, json_group_object(key, value) FROM params WHERE run_id IN ({}) GROUP BY run_id"
 )
 _TAGS_JSON_OF = (
     "SELECT run_id, json_group_object(key, value) FROM tags WHERE run_id IN ({}) GROUP BY run_id"
@@ -666,8 +665,8 @@ class SqlTrackingStore(TrackingStore):
                     )
                 search.check_cursor(values)
                 after = (values, last_id)
-            query = search.page_query(after, max_results + 1)
-            plan = search_sql.CompiledPage.of(search, query, conn)
+            queries = search.page_queries(after, max_results + 1)
+            plan = search_sql.CompiledPage.of(search, queries, conn)
             if not page_token:
                 self._remember_first_page(plan_key, plan)
             cursor = conn.connection.cursor()
@@ -680,8 +679,7 @@ class SqlTrackingStore(TrackingStore):
     def _run_page(
         self, cursor: Any, plan: search_sql.CompiledPage, max_results: int
     ) -> tuple[list[Any], list[Run]]:
-        cursor.execute(plan.sql, plan.params)
-        rows = cursor.fetchall()
+        rows = plan.rows(cursor, max_results + 1)
         return rows, self._load_runs_raw(cursor, self._db.dialect, rows[:max_results])
 
     @staticmethod
