@@ -115,3 +115,27 @@ def test_metric_series_migration_keeps_every_point_and_numbers_on(
         assert [m.value for m in store.get_metric_history("r1", "acc")] == [0.9]
     finally:
         store.close()
+
+
+def test_every_migration_downgrades_and_upgrades_again(mlops_empty_database_uri: str) -> None:
+    """An operator can step back to an empty schema and forward again, on both databases."""
+    from alembic import command
+
+    from jupyter_mlops.database.engine import Database
+
+    SqlTrackingStore(mlops_empty_database_uri).close()
+    database = Database(mlops_empty_database_uri)
+    try:
+        with database.engine.begin() as conn:
+            config = alembic_config()
+            config.attributes["connection"] = conn
+            command.downgrade(config, "base")
+            assert inspect(conn).get_table_names() == ["alembic_version"]
+            command.upgrade(config, "head")
+            context = MigrationContext.configure(
+                conn, opts={"include_object": include_object_for(conn.dialect.name)}
+            )
+            assert context.get_current_revision() == HEAD_REVISION
+            assert compare_metadata(context, metadata) == []
+    finally:
+        database.dispose()

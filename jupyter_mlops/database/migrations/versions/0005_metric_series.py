@@ -97,4 +97,4 @@ def downgrade() -> None:
         batch.drop_column("points")
         batch.drop_column("series_id")
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"DROP SEQUENCE {SEQUENCE}")
+        op.execute(f"DROP SEQUENCE IF EXISTS {SEQUENCE}")  # gone with the column it belonged to
