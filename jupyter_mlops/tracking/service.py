@@ -104,13 +104,16 @@ class TrackingService:
         self._require_run_owner(user, info, action)
         return info
 
-    def _writable_run(self, user: str, run_id: str, action: str) -> RunInfo:
-        """The run's attributes, if ``user`` may write to it now: owner, not deleted, not
-        finished."""
+    def _writable_run(
+        self, user: str, run_id: str, action: str, annotation: bool = False
+    ) -> RunInfo:
+        """The run's attributes, if ``user`` may write to it now: owner, not deleted, and
+        not finished, unless the write only annotates it (tags, notes): results of a run
+        are fixed once it ends, but people label and describe runs long after."""
         info = self._run_info(user, run_id, action)
         if info.lifecycle_stage is LifecycleStage.DELETED:
             raise InvalidState(f"Run {run_id!r} is deleted; restore it first")
-        if info.status.is_terminal:
+        if info.status.is_terminal and not annotation:
             raise InvalidState(
                 f"Run {run_id!r} is {info.status.value}; resume it first "
                 "(update its status to RUNNING)"
@@ -301,7 +304,8 @@ class TrackingService:
         checked_metrics = v.validate_metrics(metrics, default_timestamp=now_ms())
         checked_params = v.validate_params(params)
         checked_tags = v.validate_tags(tags)
-        self._writable_run(user, run_id, "log to")
+        results = bool(checked_metrics or checked_params)
+        self._writable_run(user, run_id, "log to", annotation=not results)
         if checked_metrics or checked_params or checked_tags:
             self.store.log_batch(
                 run_id, metrics=checked_metrics, params=checked_params, tags=checked_tags
@@ -310,7 +314,7 @@ class TrackingService:
     def delete_run_tag(self, user: str, run_id: str, key: str) -> None:
         run_id = v.validate_run_id(run_id)
         key = v.validate_key(key)
-        self._writable_run(user, run_id, "untag")
+        self._writable_run(user, run_id, "untag", annotation=True)
         self.store.delete_run_tag(run_id, key)
 
     def get_metric_history(

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from operator import attrgetter
 from typing import Any
 
 from ..errors import InvalidParameter
@@ -271,6 +272,9 @@ def validate_metrics(
             "per request",
             field=field,
         )
+    fast = _validated_in_bulk(metrics, default_timestamp)
+    if fast is not None:
+        return fast
     checked: list[Metric] = []
     append = checked.append
     keys_seen: set[str] = set()
@@ -295,6 +299,48 @@ def validate_metrics(
             m = Metric(m.key, m.value, default_timestamp, m.step)
         append(m)
     return checked
+
+
+_KEY = attrgetter("key")
+_VALUE = attrgetter("value")
+_STEP = attrgetter("step")
+_TIMESTAMP = attrgetter("timestamp")
+
+
+def _validated_in_bulk(
+    metrics: Sequence[Any], default_timestamp: int | None
+) -> list[Metric] | None:
+    """The batch unchanged (timestamps filled in), when every point has exact types and
+    in-range numbers: what the client and the JSON decoder produce. Each check is a loop
+    in C (map over an attrgetter) rather than Python per point. None means "check one by
+    one", which also finds the first error."""
+    # set(map(type, ...)): the type check of every point without a Python-level loop.
+    if not metrics or set(map(type, metrics)) != {Metric}:
+        return None
+    for key in set(map(_KEY, metrics)):
+        if type(key) is not str:
+            return None
+        try:
+            validate_key(key, "key")
+        except InvalidParameter:
+            return None  # the per-point path names the first point at fault
+    if set(map(type, map(_VALUE, metrics))) != {float}:
+        return None
+    steps = list(map(_STEP, metrics))
+    if set(map(type, steps)) != {int} or min(steps) < INT64_MIN or max(steps) > INT64_MAX:
+        return None
+    stamps = list(map(_TIMESTAMP, metrics))
+    if None in stamps:
+        if default_timestamp is None:
+            return None
+        stamps = [default_timestamp if t is None else t for t in stamps]
+        metrics = [
+            m if m.timestamp is not None else Metric(m.key, m.value, default_timestamp, m.step)
+            for m in metrics
+        ]
+    if set(map(type, stamps)) != {int} or min(stamps) < 0 or max(stamps) > INT64_MAX:
+        return None
+    return list(metrics)
 
 
 def validate_run_status(status: Any, field: str = "status") -> RunStatus:

@@ -200,6 +200,23 @@ async def test_writes_to_finished_and_deleted_runs_are_refused(mlops_api: ApiCal
 
     rename_deleted = await mlops_api("PATCH", f"runs/{deleted}", json={"run_name": "x"})
     assert rename_deleted.status == 409
+    tag_deleted = await mlops_api("POST", f"runs/{deleted}/batch", json={"tags": {"k": "v"}})
+    assert tag_deleted.status == 409
+
+
+async def test_a_finished_run_can_still_be_tagged_and_noted(mlops_api: ApiCall) -> None:
+    """Results are fixed when a run ends; labels and notes are not (as in MLflow)."""
+    run_id = (await create_run(mlops_api))["info"]["run_id"]
+    await mlops_api("PATCH", f"runs/{run_id}", json={"status": "FINISHED"})
+    note = {"mlflow.note.content": "# Baseline\nGood enough.", "reviewed": "yes"}
+    tagged = await mlops_api("POST", f"runs/{run_id}/batch", json={"tags": note})
+    assert tagged.status == 204, tagged.body
+    untagged = await mlops_api("DELETE", f"runs/{run_id}/tags/reviewed")
+    assert untagged.status == 204, untagged.body
+    run = await get_run(mlops_api, run_id)
+    assert run["tags"]["mlflow.note.content"] == note["mlflow.note.content"]
+    assert "reviewed" not in run["tags"]
+    assert run["info"]["status"] == "FINISHED"
 
 
 async def test_creating_a_run_in_a_deleted_experiment_is_refused(mlops_api: ApiCall) -> None:

@@ -12,13 +12,12 @@ the old count.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from ..entities import Metric, MetricBucket, MetricSummary
-from . import models
+from . import models, rollups
 from .convert import chunked
 
 _points = models.metric_points
@@ -30,10 +29,8 @@ def from_db(value: float | None) -> float:
     return _NAN if value is None else value
 
 
-# A point as (step, timestamp, value), NaN as None; and a series' summary row, in the
-# column order of the upsert below: run_id, key, value, step, timestamp, min, max, points.
+# A point as (step, timestamp, value), NaN as None.
 PointRow = tuple[int, int, float | None]
-SummaryRow = tuple[str, str, float | None, int, int, float | None, float | None, int]
 
 # Hot-path statements as driver SQL with positional rows: a Core executemany spends
 # about twice the database's own time building a parameter dict per row. The text is
@@ -90,29 +87,52 @@ def driver_sql(sql: str) -> dict[str, str]:
 
 
 _INSERT_POINTS = driver_sql(_INSERT_POINTS_SQL)
+
+
+def _newer(table: str, step: str, timestamp: str, value: str) -> str:
+    """Whether the incoming row's point comes after the stored one's (NaN lowest)."""
+    old = f"{table}.{{}}"
+    return (
+        f"(excluded.{step} > {old.format(step)} OR (excluded.{step} = {old.format(step)} AND"
+        f" (excluded.{timestamp} > {old.format(timestamp)} OR"
+        f" (excluded.{timestamp} = {old.format(timestamp)} AND"
+        f" (({old.format(value)} IS NULL AND excluded.{value} IS NOT NULL)"
+        f" OR excluded.{value} > {old.format(value)})))))"
+    )
+
+
+_ROLLUP_NEWER = _newer("metric_rollups", "last_step", "last_timestamp", "last_value")
+
+
+def _rollup_pick(column: str) -> str:
+    return f"CASE WHEN {_ROLLUP_NEWER} THEN excluded.{column} ELSE metric_rollups.{column} END"
+
+
+def _rollup_extreme(column: str, op: str) -> str:
+    old, new = f"metric_rollups.{column}", f"excluded.{column}"
+    return (
+        f"CASE WHEN {old} IS NULL THEN {new} WHEN {new} IS NULL THEN {old}"
+        f" WHEN {new} {op} {old} THEN {new} ELSE {old} END"
+    )
+
+
+_UPSERT_ROLLUP = driver_sql(
+    "INSERT INTO metric_rollups (series_id, level, block, first_step, last_step,"
+    " last_timestamp, last_value, min_value, max_value, points)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (series_id, level, block) DO UPDATE SET"
+    " first_step = CASE WHEN excluded.first_step < metric_rollups.first_step"
+    " THEN excluded.first_step ELSE metric_rollups.first_step END,"
+    f" last_timestamp = {_rollup_pick('last_timestamp')},"
+    f" last_value = {_rollup_pick('last_value')},"
+    f" last_step = {_rollup_pick('last_step')},"
+    f" min_value = {_rollup_extreme('min_value', '<')},"
+    f" max_value = {_rollup_extreme('max_value', '>')},"
+    " points = metric_rollups.points + excluded.points"
+)
 _UPSERT_SUMMARY = {
     dialect: sql.replace("{next_series_id}", _NEXT_SERIES_ID[dialect])
     for dialect, sql in driver_sql(_UPSERT_SUMMARY_SQL).items()
 }
-_STEP_TIME_VALUE = itemgetter(0, 1, 2)
-
-
-def _rank(row: PointRow) -> tuple[int, int, int, float]:
-    # The latest-point order with NaN (None) below every number.
-    value = row[2]
-    return (row[0], row[1], 0, 0.0) if value is None else (row[0], row[1], 1, value)
-
-
-def _summary(run_id: str, key: str, rows: list[PointRow]) -> SummaryRow:
-    try:
-        # Plain tuple comparison in C; it only fails when a NaN (None) ties a number on
-        # step and timestamp, which needs the explicit rank.
-        last = max(rows, key=_STEP_TIME_VALUE)
-    except TypeError:
-        last = max(rows, key=_rank)
-    values = [r[2] for r in rows if r[2] is not None]
-    lo, hi = (min(values), max(values)) if values else (None, None)
-    return (run_id, key, last[2], last[0], last[1], lo, hi, len(rows))
 
 
 def series_of(metrics: Sequence[Metric]) -> dict[str, list[PointRow]]:
@@ -139,8 +159,11 @@ def write_points(cursor: Any, dialect: str, run_id: str, metrics: Sequence[Metri
     """
     upsert = _UPSERT_SUMMARY[dialect]
     rows: list[tuple[int, int, int, int, float | None]] = []
+    blocks: list[rollups.RollupRow] = []
     for key, points in series_of(metrics).items():
-        cursor.execute(upsert, _summary(run_id, key, points))
+        finest = rollups.blocks_of(points, rollups.LEVEL_SHIFTS[0])
+        _, last_step, last_timestamp, last_value, lo, hi, n = rollups.summary_of(finest)
+        cursor.execute(upsert, (run_id, key, last_value, last_step, last_timestamp, lo, hi, n))
         series_id, count = cursor.fetchone()
         first = count - len(points)  # this batch's points are numbered on from here
         rows.extend(
@@ -149,7 +172,9 @@ def write_points(cursor: Any, dialect: str, run_id: str, metrics: Sequence[Metri
                 for seq, (step, timestamp, value) in enumerate(points, first)
             ]
         )
+        blocks.extend(rollups.rollup_rows(series_id, finest))
     cursor.executemany(_INSERT_POINTS[dialect], rows)
+    cursor.executemany(_UPSERT_ROLLUP[dialect], blocks)
 
 
 def summaries_by_run(
@@ -173,6 +198,10 @@ _HISTORY = driver_sql(
     " ORDER BY p.step, p.timestamp, p.seq"  # the primary key's order: no sort step
 )
 _SERIES_ID = driver_sql("SELECT series_id FROM latest_metrics WHERE run_id = ? AND key = ?")
+_ROLLUP_LEVEL = driver_sql(
+    "SELECT block, first_step, last_step, last_timestamp, last_value, min_value, max_value,"
+    " points FROM metric_rollups WHERE series_id = ? AND level = ? ORDER BY block"
+)
 
 
 def history(cursor: Any, dialect: str, run_id: str, key: str) -> list[Metric]:
@@ -209,6 +238,11 @@ def downsample(conn: Connection, run_id: str, key: str, max_points: int) -> list
     ).one()
     if lo is None:
         return []
+    shift = rollups.pick_level(lo, hi, max_points)
+    if shift is not None:
+        # A long history: merge pre-aggregated blocks instead of reading every point.
+        rollup = conn.exec_driver_sql(_ROLLUP_LEVEL[conn.dialect.name], (series_id, shift))
+        return rollups.buckets_from_blocks(rollup.all(), lo, shift, max_points)
     width = max(1, -(-(hi - lo + 1) // max_points))  # ceil division: at most max_points buckets
     groups = (
         select(

@@ -170,6 +170,28 @@ class SqlMetricPoint(Base):
     __table_args__ = {"sqlite_with_rowid": False}
 
 
+class SqlMetricRollup(Base):
+    """A block of consecutive steps of one series at one level, pre-aggregated for
+    downsampling (see ``rollups.py``). ``level`` is the block width's log2."""
+
+    __tablename__ = "metric_rollups"
+
+    series_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("latest_metrics.series_id"), primary_key=True
+    )
+    level: Mapped[int] = mapped_column(Integer, primary_key=True)
+    block: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    first_step: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    last_step: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    last_timestamp: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    last_value: Mapped[float | None] = mapped_column(Double, nullable=True)  # NULL = NaN
+    min_value: Mapped[float | None] = mapped_column(Double, nullable=True)
+    max_value: Mapped[float | None] = mapped_column(Double, nullable=True)
+    points: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
 def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
@@ -182,3 +204,4 @@ params = _table(SqlParam)
 tags = _table(SqlTag)
 latest_metrics = _table(SqlLatestMetric)
 metric_points = _table(SqlMetricPoint)
+metric_rollups = _table(SqlMetricRollup)

@@ -3,7 +3,8 @@ the points in metric_points keyed by (series_id, step, timestamp, seq) instead o
 metrics table carrying run id and key on every point (WITHOUT ROWID on SQLite).
 
 Narrow integer keys in one b-tree halve what each logged point writes; see
-``jupyter_mlops/tracking/store/models.py``.
+``jupyter_mlops/tracking/store/models.py``. Also metric_rollups: pre-aggregated blocks of
+steps per series at several widths, for downsampling long histories (``rollups.py``).
 
 Revision ID: 0005
 Revises: 0004
@@ -68,9 +69,58 @@ def upgrade() -> None:
     )
     op.drop_index("ix_metrics_run_key_step", table_name="metrics")
     op.drop_table("metrics")
+    _create_rollups()
+
+
+# The block widths' log2, as in jupyter_mlops/tracking/store/rollups.py at this revision.
+LEVEL_SHIFTS = (6, 8, 10, 12, 14, 16, 18, 20)
+
+
+def _create_rollups() -> None:
+    op.create_table(
+        "metric_rollups",
+        sa.Column("series_id", sa.BigInteger(), nullable=False),
+        sa.Column("level", sa.Integer(), nullable=False),
+        sa.Column("block", sa.BigInteger(), nullable=False),
+        sa.Column("first_step", sa.BigInteger(), nullable=False),
+        sa.Column("last_step", sa.BigInteger(), nullable=False),
+        sa.Column("last_timestamp", sa.BigInteger(), nullable=False),
+        sa.Column("last_value", sa.Double(), nullable=True),
+        sa.Column("min_value", sa.Double(), nullable=True),
+        sa.Column("max_value", sa.Double(), nullable=True),
+        sa.Column("points", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["series_id"],
+            ["latest_metrics.series_id"],
+            name="fk_metric_rollups_series_id_latest_metrics",
+        ),
+        sa.PrimaryKeyConstraint("series_id", "level", "block", name="pk_metric_rollups"),
+        sqlite_with_rowid=False,
+    )
+    for shift in LEVEL_SHIFTS:
+        width = 1 << shift
+        # Floor division on both databases (integer division truncates towards zero).
+        block = f"CASE WHEN step >= 0 THEN step / {width} ELSE (step + 1) / {width} - 1 END"
+        op.execute(
+            "INSERT INTO metric_rollups (series_id, level, block, first_step, last_step,"
+            " last_timestamp, last_value, min_value, max_value, points)"
+            f" SELECT series_id, {shift}, {block}, min(step), max(step), 0, NULL,"
+            f" min(value), max(value), count(*) FROM metric_points GROUP BY series_id, {block}"
+        )
+    # Each block's last point: the latest at its highest step, NaN (NULL) lowest.
+    last = (
+        "(SELECT p.{} FROM metric_points p WHERE p.series_id = metric_rollups.series_id"
+        " AND p.step = metric_rollups.last_step"
+        " ORDER BY p.timestamp DESC, p.value IS NULL, p.value DESC LIMIT 1)"
+    )
+    op.execute(
+        f"UPDATE metric_rollups SET last_timestamp = {last.format('timestamp')},"
+        f" last_value = {last.format('value')}"
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("metric_rollups")
     op.create_table(
         "metrics",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
