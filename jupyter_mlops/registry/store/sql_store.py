@@ -1,0 +1,869 @@
+"""The registry store on the shared database: registered models, versions, aliases,
+tags and MLflow 3 logged models.
+
+Every public method is one unit of work (``Database.read`` / ``Database.write``), so the
+store is safe to share between threads. It enforces integrity (unique names, version
+numbering, one version per alias); permissions and input shapes are the service's job.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from ...database.engine import Database
+from ...errors import AlreadyExists, InvalidParameter, NotFound
+from ...tracking.entities import Page
+from ...tracking.store.pagination import fingerprint
+from .. import search
+from ..entities import (
+    LoggedModel,
+    LoggedModelMetric,
+    LoggedModelStatus,
+    ModelVersion,
+    RegisteredModel,
+    Stage,
+    VersionStatus,
+)
+from . import models, query
+
+_rm = models.registered_models
+_rm_tags = models.registered_model_tags
+_mv = models.model_versions
+_mv_tags = models.model_version_tags
+_aliases = models.registered_model_aliases
+_lm = models.logged_models
+_lm_tags = models.logged_model_tags
+_lm_params = models.logged_model_params
+_lm_metrics = models.logged_model_metrics
+
+ACTIVE, DELETED = "active", "deleted"
+
+_MODEL_COLUMNS = (
+    _rm.c.id,
+    _rm.c.name,
+    _rm.c.description,
+    _rm.c.owner,
+    _rm.c.creation_timestamp,
+    _rm.c.last_updated_timestamp,
+)
+_VERSION_COLUMNS = (
+    _mv.c.id,
+    _rm.c.name,
+    _mv.c.version,
+    _mv.c.creation_timestamp,
+    _mv.c.last_updated_timestamp,
+    _mv.c.description,
+    _mv.c.user_id,
+    _mv.c.current_stage,
+    _mv.c.source,
+    _mv.c.run_id,
+    _mv.c.status,
+    _mv.c.status_message,
+    _mv.c.run_link,
+    _mv.c.logged_model_id,
+    _mv.c.storage_location,
+)
+_LOGGED_COLUMNS = (
+    _lm.c.model_id,
+    _lm.c.experiment_id,
+    _lm.c.name,
+    _lm.c.artifact_location,
+    _lm.c.creation_timestamp,
+    _lm.c.last_updated_timestamp,
+    _lm.c.status,
+    _lm.c.status_message,
+    _lm.c.source_run_id,
+    _lm.c.model_type,
+    _lm.c.creator_id,
+    _lm.c.lifecycle_stage,
+)
+
+_MODEL_ATTRIBUTES = {
+    "name": _rm.c.name,
+    "owner": _rm.c.owner,
+    "description": _rm.c.description,
+    "creation_timestamp": _rm.c.creation_timestamp,
+    "last_updated_timestamp": _rm.c.last_updated_timestamp,
+}
+_VERSION_ATTRIBUTES = {
+    "name": _rm.c.name,
+    "version_number": _mv.c.version,
+    "run_id": _mv.c.run_id,
+    "source_path": _mv.c.source,
+    "user_id": _mv.c.user_id,
+    "current_stage": _mv.c.current_stage,
+    "status": _mv.c.status,
+    "model_id": _mv.c.logged_model_id,
+    "creation_timestamp": _mv.c.creation_timestamp,
+    "last_updated_timestamp": _mv.c.last_updated_timestamp,
+}
+_LOGGED_ATTRIBUTES = {
+    "name": _lm.c.name,
+    "model_id": _lm.c.model_id,
+    "status": _lm.c.status,
+    "model_type": _lm.c.model_type,
+    "source_run_id": _lm.c.source_run_id,
+    "creation_timestamp": _lm.c.creation_timestamp,
+    "last_updated_timestamp": _lm.c.last_updated_timestamp,
+}
+_NUMERIC = {"creation_timestamp", "last_updated_timestamp", "version_number"}
+
+# MLflow's orders: models by name; versions newest change first; logged models newest first.
+_DEFAULT_MODEL_ORDER = ["name ASC"]
+_DEFAULT_VERSION_ORDER = ["last_updated_timestamp DESC", "name ASC", "version_number DESC"]
+_DEFAULT_LOGGED_ORDER = ["creation_timestamp DESC"]
+
+
+def _now() -> int:
+    return int(time.time() * 1000)
+
+
+class SqlRegistryStore:
+    """The registry's tables on a :class:`Database` shared with the other stores."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+        self._db.upgrade()
+        self._insert: Any = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert
+
+    @property
+    def database(self) -> Database:
+        return self._db
+
+    # -- helpers -----------------------------------------------------------------------
+    @staticmethod
+    def _model_row(conn: Connection, name: str) -> Any:
+        row = conn.execute(select(*_MODEL_COLUMNS).where(_rm.c.name == name)).first()
+        if row is None:
+            raise NotFound(f"No registered model named {name!r}")
+        return row
+
+    @staticmethod
+    def _version_row(conn: Connection, name: str, version: int) -> Any:
+        row = conn.execute(
+            select(*_VERSION_COLUMNS)
+            .select_from(_mv.join(_rm, _mv.c.model_id == _rm.c.id))
+            .where(_rm.c.name == name, _mv.c.version == version)
+        ).first()
+        if row is None:
+            raise NotFound(f"No version {version} of registered model {name!r}")
+        return row
+
+    def _touch_model(self, conn: Connection, model_id: int, now: int) -> None:
+        conn.execute(update(_rm).where(_rm.c.id == model_id).values(last_updated_timestamp=now))
+
+    @staticmethod
+    def _versions(conn: Connection, rows: Sequence[Any]) -> list[ModelVersion]:
+        """Entities of version rows, with their tags and aliases (two queries)."""
+        ids = [r.id for r in rows]
+        tags: dict[int, dict[str, str]] = defaultdict(dict)
+        aliases: dict[int, list[str]] = defaultdict(list)
+        if ids:
+            for vid, key, value in conn.execute(
+                select(_mv_tags.c.version_id, _mv_tags.c.key, _mv_tags.c.value).where(
+                    _mv_tags.c.version_id.in_(ids)
+                )
+            ):
+                tags[vid][key] = value
+            for vid, alias in conn.execute(
+                select(_aliases.c.version_id, _aliases.c.alias)
+                .where(_aliases.c.version_id.in_(ids))
+                .order_by(_aliases.c.alias)
+            ):
+                aliases[vid].append(alias)
+        return [
+            ModelVersion(
+                name=r.name,
+                version=str(r.version),
+                creation_timestamp=r.creation_timestamp,
+                last_updated_timestamp=r.last_updated_timestamp,
+                description=r.description,
+                user_id=r.user_id,
+                current_stage=r.current_stage,
+                source=r.source,
+                run_id=r.run_id,
+                status=r.status,
+                status_message=r.status_message,
+                tags=tags[r.id],
+                aliases=aliases[r.id],
+                run_link=r.run_link,
+                model_id=r.logged_model_id,
+                storage_location=r.storage_location,
+            )
+            for r in rows
+        ]
+
+    def _models(self, conn: Connection, rows: Sequence[Any]) -> list[RegisteredModel]:
+        """Entities of model rows with tags, aliases and the newest version per stage."""
+        ids = [r.id for r in rows]
+        tags: dict[int, dict[str, str]] = defaultdict(dict)
+        aliases: dict[int, dict[str, str]] = defaultdict(dict)
+        latest: dict[int, list[ModelVersion]] = defaultdict(list)
+        if ids:
+            for mid, key, value in conn.execute(
+                select(_rm_tags.c.model_id, _rm_tags.c.key, _rm_tags.c.value).where(
+                    _rm_tags.c.model_id.in_(ids)
+                )
+            ):
+                tags[mid][key] = value
+            for mid, alias, version in conn.execute(
+                select(_aliases.c.model_id, _aliases.c.alias, _mv.c.version)
+                .join(_mv, _mv.c.id == _aliases.c.version_id)
+                .where(_aliases.c.model_id.in_(ids))
+                .order_by(_aliases.c.alias)
+            ):
+                aliases[mid][alias] = str(version)
+            newest = (
+                select(func.max(_mv.c.version).label("version"), _mv.c.model_id)
+                .where(_mv.c.model_id.in_(ids))
+                .group_by(_mv.c.model_id, _mv.c.current_stage)
+                .subquery()
+            )
+            version_rows = conn.execute(
+                select(*_VERSION_COLUMNS, _mv.c.model_id)
+                .select_from(_mv.join(_rm, _mv.c.model_id == _rm.c.id))
+                .join(
+                    newest,
+                    (newest.c.model_id == _mv.c.model_id) & (newest.c.version == _mv.c.version),
+                )
+                .order_by(_mv.c.version)
+            ).all()
+            for row, entity in zip(version_rows, self._versions(conn, version_rows), strict=True):
+                latest[row.model_id].append(entity)
+        return [
+            RegisteredModel(
+                name=r.name,
+                creation_timestamp=r.creation_timestamp,
+                last_updated_timestamp=r.last_updated_timestamp,
+                description=r.description,
+                owner=r.owner,
+                tags=tags[r.id],
+                aliases=aliases[r.id],
+                latest_versions=latest[r.id],
+            )
+            for r in rows
+        ]
+
+    # -- registered models -------------------------------------------------------------
+    def create_registered_model(
+        self,
+        name: str,
+        owner: str,
+        description: str = "",
+        tags: Mapping[str, str] | None = None,
+    ) -> RegisteredModel:
+        now = _now()
+        try:
+            with self._db.write() as conn:
+                if conn.execute(select(_rm.c.id).where(_rm.c.name == name)).first():
+                    raise AlreadyExists(f"A registered model named {name!r} already exists")
+                result = conn.execute(
+                    insert(_rm).values(
+                        name=name,
+                        description=description,
+                        owner=owner,
+                        creation_timestamp=now,
+                        last_updated_timestamp=now,
+                        last_version=0,
+                    )
+                )
+                model_id = result.inserted_primary_key[0]  # type: ignore[index]
+                if tags:
+                    conn.execute(
+                        insert(_rm_tags),
+                        [{"model_id": model_id, "key": k, "value": v} for k, v in tags.items()],
+                    )
+        except IntegrityError as exc:  # a concurrent create took the name first
+            raise AlreadyExists(f"A registered model named {name!r} already exists") from exc
+        return RegisteredModel(name, now, now, description, owner, dict(tags or {}), {}, [])
+
+    def get_registered_model(self, name: str) -> RegisteredModel:
+        with self._db.read() as conn:
+            return self._models(conn, [self._model_row(conn, name)])[0]
+
+    def rename_registered_model(self, name: str, new_name: str) -> RegisteredModel:
+        try:
+            with self._db.write() as conn:
+                row = self._model_row(conn, name)
+                if (
+                    new_name != name
+                    and conn.execute(select(_rm.c.id).where(_rm.c.name == new_name)).first()
+                ):
+                    raise AlreadyExists(f"A registered model named {new_name!r} already exists")
+                conn.execute(
+                    update(_rm)
+                    .where(_rm.c.id == row.id)
+                    .values(name=new_name, last_updated_timestamp=_now())
+                )
+                return self._models(conn, [self._model_row(conn, new_name)])[0]
+        except IntegrityError as exc:
+            raise AlreadyExists(f"A registered model named {new_name!r} already exists") from exc
+
+    def update_registered_model(self, name: str, description: str) -> RegisteredModel:
+        with self._db.write() as conn:
+            row = self._model_row(conn, name)
+            conn.execute(
+                update(_rm)
+                .where(_rm.c.id == row.id)
+                .values(description=description, last_updated_timestamp=_now())
+            )
+            return self._models(conn, [self._model_row(conn, name)])[0]
+
+    def delete_registered_model(self, name: str) -> None:
+        """Delete the model with its versions, tags and aliases."""
+        with self._db.write() as conn:
+            row = self._model_row(conn, name)
+            # Explicit rather than relying on ON DELETE CASCADE: SQLite only cascades with
+            # its foreign_keys pragma on, which another opener of the file may not set.
+            versions = select(_mv.c.id).where(_mv.c.model_id == row.id).scalar_subquery()
+            conn.execute(delete(_aliases).where(_aliases.c.model_id == row.id))
+            conn.execute(delete(_mv_tags).where(_mv_tags.c.version_id.in_(versions)))
+            conn.execute(delete(_mv).where(_mv.c.model_id == row.id))
+            conn.execute(delete(_rm_tags).where(_rm_tags.c.model_id == row.id))
+            conn.execute(delete(_rm).where(_rm.c.id == row.id))
+
+    def set_registered_model_tag(self, name: str, key: str, value: str) -> None:
+        with self._db.write() as conn:
+            row = self._model_row(conn, name)
+            statement = self._insert(_rm_tags).values(model_id=row.id, key=key, value=value)
+            conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["model_id", "key"], set_={"value": statement.excluded.value}
+                )
+            )
+            self._touch_model(conn, row.id, _now())
+
+    def delete_registered_model_tag(self, name: str, key: str) -> None:
+        with self._db.write() as conn:
+            row = self._model_row(conn, name)
+            deleted = conn.execute(
+                delete(_rm_tags).where(_rm_tags.c.model_id == row.id, _rm_tags.c.key == key)
+            )
+            if deleted.rowcount == 0:
+                raise NotFound(f"Registered model {name!r} has no tag {key!r}")
+            self._touch_model(conn, row.id, _now())
+
+    def search_registered_models(
+        self,
+        filter_string: str | None = None,
+        max_results: int = 100,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+    ) -> Page[RegisteredModel]:
+        spec = search.REGISTERED_MODELS
+        expr = search.parse_filter(spec, filter_string)
+        keys = search.parse_order_by(spec, list(order_by or []) or _DEFAULT_MODEL_ORDER)
+        sorts = query.sorts_for(keys, _MODEL_ATTRIBUTES, _NUMERIC)
+
+        def tag_filter(key: str, matches: Any) -> Any:
+            return _rm.c.id.in_(
+                select(_rm_tags.c.model_id).where(_rm_tags.c.key == key, matches(_rm_tags.c.value))
+            )
+
+        statement = select(*_MODEL_COLUMNS).where(
+            query.where(expr, _MODEL_ATTRIBUTES, {"tag": tag_filter}, self._db.dialect)
+        )
+        query_fp = fingerprint("registered_models", filter_string, [str(k) for k in keys])
+        return self._page(
+            statement, sorts, _rm.c.id, int, query_fp, max_results, page_token, self._models
+        )
+
+    def _page(
+        self,
+        statement: Any,
+        sorts: list[query.Sort],
+        tiebreak: Any,
+        id_type: type,
+        query_fp: str,
+        max_results: int,
+        page_token: str | None,
+        build: Any,
+    ) -> Page[Any]:
+        if page_token:
+            values, last_id = query.decode(page_token, query_fp, sorts, id_type)
+            statement = statement.where(query.after(sorts, tiebreak, values, last_id))
+        statement = statement.order_by(*query.order_by(sorts, tiebreak)).limit(max_results + 1)
+        with self._db.read() as conn:
+            rows = conn.execute(statement).all()
+            page = rows[:max_results]
+            items = build(conn, page)
+        token = None
+        if len(rows) > max_results:
+            token = query.encode(page[-1], sorts, tiebreak, query_fp)
+        return Page(items, token)
+
+    # -- model versions ----------------------------------------------------------------
+    def create_model_version(
+        self,
+        name: str,
+        source: str,
+        storage_location: str,
+        user_id: str,
+        run_id: str | None = None,
+        description: str = "",
+        tags: Mapping[str, str] | None = None,
+        run_link: str = "",
+        model_id: str | None = None,
+    ) -> ModelVersion:
+        now = _now()
+        with self._db.write() as conn:
+            row = self._model_row(conn, name)
+            # Bumping the counter row takes its lock (PostgreSQL) inside the write unit, so
+            # concurrent registrations of one model get 1, 2, 3... and never share one.
+            conn.execute(
+                update(_rm)
+                .where(_rm.c.id == row.id)
+                .values(last_version=_rm.c.last_version + 1, last_updated_timestamp=now)
+            )
+            number = conn.execute(select(_rm.c.last_version).where(_rm.c.id == row.id)).scalar_one()
+            result = conn.execute(
+                insert(_mv).values(
+                    model_id=row.id,
+                    version=number,
+                    creation_timestamp=now,
+                    last_updated_timestamp=now,
+                    description=description,
+                    user_id=user_id,
+                    current_stage=Stage.NONE.value,
+                    source=source,
+                    storage_location=storage_location,
+                    run_id=run_id,
+                    run_link=run_link,
+                    status=VersionStatus.READY.value,
+                    status_message="",
+                    logged_model_id=model_id,
+                )
+            )
+            version_id = result.inserted_primary_key[0]  # type: ignore[index]
+            if tags:
+                conn.execute(
+                    insert(_mv_tags),
+                    [{"version_id": version_id, "key": k, "value": v} for k, v in tags.items()],
+                )
+            return self._versions(conn, [self._version_row(conn, name, number)])[0]
+
+    def get_model_version(self, name: str, version: int) -> ModelVersion:
+        with self._db.read() as conn:
+            return self._versions(conn, [self._version_row(conn, name, version)])[0]
+
+    def update_model_version(self, name: str, version: int, description: str) -> ModelVersion:
+        with self._db.write() as conn:
+            row = self._version_row(conn, name, version)
+            conn.execute(
+                update(_mv)
+                .where(_mv.c.id == row.id)
+                .values(description=description, last_updated_timestamp=_now())
+            )
+            return self._versions(conn, [self._version_row(conn, name, version)])[0]
+
+    def delete_model_version(self, name: str, version: int) -> None:
+        """Delete one version, its tags and every alias pointing at it."""
+        with self._db.write() as conn:
+            row = self._version_row(conn, name, version)
+            conn.execute(delete(_aliases).where(_aliases.c.version_id == row.id))
+            conn.execute(delete(_mv_tags).where(_mv_tags.c.version_id == row.id))
+            conn.execute(delete(_mv).where(_mv.c.id == row.id))
+            model_id = conn.execute(select(_rm.c.id).where(_rm.c.name == name)).scalar_one()
+            self._touch_model(conn, model_id, _now())
+
+    def set_model_version_tag(self, name: str, version: int, key: str, value: str) -> None:
+        with self._db.write() as conn:
+            row = self._version_row(conn, name, version)
+            statement = self._insert(_mv_tags).values(version_id=row.id, key=key, value=value)
+            conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["version_id", "key"], set_={"value": statement.excluded.value}
+                )
+            )
+            conn.execute(
+                update(_mv).where(_mv.c.id == row.id).values(last_updated_timestamp=_now())
+            )
+
+    def delete_model_version_tag(self, name: str, version: int, key: str) -> None:
+        with self._db.write() as conn:
+            row = self._version_row(conn, name, version)
+            deleted = conn.execute(
+                delete(_mv_tags).where(_mv_tags.c.version_id == row.id, _mv_tags.c.key == key)
+            )
+            if deleted.rowcount == 0:
+                raise NotFound(f"Version {version} of {name!r} has no tag {key!r}")
+            conn.execute(
+                update(_mv).where(_mv.c.id == row.id).values(last_updated_timestamp=_now())
+            )
+
+    def search_model_versions(
+        self,
+        filter_string: str | None = None,
+        max_results: int = 1000,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+    ) -> Page[ModelVersion]:
+        spec = search.MODEL_VERSIONS
+        expr = search.parse_filter(spec, filter_string)
+        keys = search.parse_order_by(spec, list(order_by or []) or _DEFAULT_VERSION_ORDER)
+        sorts = query.sorts_for(keys, _VERSION_ATTRIBUTES, _NUMERIC)
+
+        def tag_filter(key: str, matches: Any) -> Any:
+            return _mv.c.id.in_(
+                select(_mv_tags.c.version_id).where(
+                    _mv_tags.c.key == key, matches(_mv_tags.c.value)
+                )
+            )
+
+        statement = (
+            select(*_VERSION_COLUMNS)
+            .select_from(_mv.join(_rm, _mv.c.model_id == _rm.c.id))
+            .where(query.where(expr, _VERSION_ATTRIBUTES, {"tag": tag_filter}, self._db.dialect))
+        )
+        query_fp = fingerprint("model_versions", filter_string, [str(k) for k in keys])
+        return self._page(
+            statement, sorts, _mv.c.id, int, query_fp, max_results, page_token, self._versions
+        )
+
+    def get_latest_versions(
+        self, name: str, stages: Sequence[str] | None = None
+    ) -> list[ModelVersion]:
+        """The newest version in each of ``stages`` (every stage when None), by version."""
+        with self._db.read() as conn:
+            row = self._model_row(conn, name)
+            newest = select(func.max(_mv.c.version)).where(_mv.c.model_id == row.id)
+            if stages is not None:
+                newest = newest.where(_mv.c.current_stage.in_(list(stages)))
+            numbers = [
+                n for (n,) in conn.execute(newest.group_by(_mv.c.current_stage)) if n is not None
+            ]
+            rows = conn.execute(
+                select(*_VERSION_COLUMNS)
+                .select_from(_mv.join(_rm, _mv.c.model_id == _rm.c.id))
+                .where(_mv.c.model_id == row.id, _mv.c.version.in_(numbers))
+                .order_by(_mv.c.version)
+            ).all()
+            return self._versions(conn, rows)
+
+    def transition_model_version_stage(
+        self, name: str, version: int, stage: str, archive_existing: bool = False
+    ) -> ModelVersion:
+        """Move a version to ``stage``; with ``archive_existing`` (Staging/Production only),
+        the model's other versions in that stage move to Archived in the same unit."""
+        now = _now()
+        with self._db.write() as conn:
+            row = self._version_row(conn, name, version)
+            model_id = conn.execute(select(_mv.c.model_id).where(_mv.c.id == row.id)).scalar_one()
+            if archive_existing and stage in (Stage.STAGING.value, Stage.PRODUCTION.value):
+                conn.execute(
+                    update(_mv)
+                    .where(
+                        _mv.c.model_id == model_id,
+                        _mv.c.current_stage == stage,
+                        _mv.c.id != row.id,
+                    )
+                    .values(current_stage=Stage.ARCHIVED.value, last_updated_timestamp=now)
+                )
+            conn.execute(
+                update(_mv)
+                .where(_mv.c.id == row.id)
+                .values(current_stage=stage, last_updated_timestamp=now)
+            )
+            self._touch_model(conn, model_id, now)
+            return self._versions(conn, [self._version_row(conn, name, version)])[0]
+
+    # -- aliases -----------------------------------------------------------------------
+    def set_registered_model_alias(self, name: str, alias: str, version: int) -> None:
+        """Point ``alias`` at ``version``; an alias on another version moves in one
+        statement (an upsert), so readers see the old or the new version, never none."""
+        with self._db.write() as conn:
+            row = self._version_row(conn, name, version)
+            model_id = conn.execute(select(_mv.c.model_id).where(_mv.c.id == row.id)).scalar_one()
+            statement = self._insert(_aliases).values(
+                model_id=model_id, alias=alias, version_id=row.id
+            )
+            conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["model_id", "alias"],
+                    set_={"version_id": statement.excluded.version_id},
+                )
+            )
+            self._touch_model(conn, model_id, _now())
+
+    def delete_registered_model_alias(self, name: str, alias: str) -> None:
+        with self._db.write() as conn:
+            row = self._model_row(conn, name)
+            deleted = conn.execute(
+                delete(_aliases).where(_aliases.c.model_id == row.id, _aliases.c.alias == alias)
+            )
+            if deleted.rowcount == 0:
+                raise NotFound(f"Registered model {name!r} has no alias {alias!r}")
+            self._touch_model(conn, row.id, _now())
+
+    def get_model_version_by_alias(self, name: str, alias: str) -> ModelVersion:
+        with self._db.read() as conn:
+            self._model_row(conn, name)
+            rows = conn.execute(
+                select(*_VERSION_COLUMNS)
+                .select_from(
+                    _aliases.join(_mv, _mv.c.id == _aliases.c.version_id).join(
+                        _rm, _rm.c.id == _aliases.c.model_id
+                    )
+                )
+                .where(_rm.c.name == name, _aliases.c.alias == alias)
+            ).all()
+            if not rows:
+                raise NotFound(f"Registered model {name!r} has no alias {alias!r}")
+            return self._versions(conn, rows)[0]
+
+    # -- logged models -----------------------------------------------------------------
+    def create_logged_model(
+        self,
+        experiment_id: str,
+        experiment_location: str,
+        name: str,
+        creator_id: str,
+        source_run_id: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        model_type: str | None = None,
+    ) -> LoggedModel:
+        """A PENDING logged model whose files go to
+        ``<experiment_location>/models/<model_id>/artifacts``."""
+        now = _now()
+        model_id = f"m-{uuid.uuid4().hex}"
+        location = f"{experiment_location.strip('/')}/models/{model_id}/artifacts"
+        with self._db.write() as conn:
+            conn.execute(
+                insert(_lm).values(
+                    model_id=model_id,
+                    experiment_id=int(experiment_id),
+                    name=name,
+                    artifact_location=location,
+                    creation_timestamp=now,
+                    last_updated_timestamp=now,
+                    status=LoggedModelStatus.PENDING.value,
+                    status_message="",
+                    source_run_id=source_run_id,
+                    model_type=model_type,
+                    creator_id=creator_id,
+                    lifecycle_stage=ACTIVE,
+                )
+            )
+            for table, values in ((_lm_tags, tags), (_lm_params, params)):
+                if values:
+                    conn.execute(
+                        insert(table),
+                        [{"model_id": model_id, "key": k, "value": v} for k, v in values.items()],
+                    )
+            return self._logged(conn, [self._logged_row(conn, model_id)])[0]
+
+    @staticmethod
+    def _logged_row(conn: Connection, model_id: str, include_deleted: bool = False) -> Any:
+        statement = select(*_LOGGED_COLUMNS).where(_lm.c.model_id == model_id)
+        if not include_deleted:
+            statement = statement.where(_lm.c.lifecycle_stage == ACTIVE)
+        row = conn.execute(statement).first()
+        if row is None:
+            raise NotFound(f"No logged model with id {model_id!r}")
+        return row
+
+    @staticmethod
+    def _logged(conn: Connection, rows: Sequence[Any]) -> list[LoggedModel]:
+        ids = [r.model_id for r in rows]
+        tags: dict[str, dict[str, str]] = defaultdict(dict)
+        params: dict[str, dict[str, str]] = defaultdict(dict)
+        metrics: dict[str, list[LoggedModelMetric]] = defaultdict(list)
+        if ids:
+            for table, target in ((_lm_tags, tags), (_lm_params, params)):
+                for mid, key, value in conn.execute(
+                    select(table.c.model_id, table.c.key, table.c.value).where(
+                        table.c.model_id.in_(ids)
+                    )
+                ):
+                    target[mid][key] = value
+            m = _lm_metrics.c
+            for mid, key, value, timestamp, step, run_id in conn.execute(
+                select(m.model_id, m.key, m.value, m.timestamp, m.step, m.run_id)
+                .where(m.model_id.in_(ids))
+                .order_by(m.model_id, m.key, m.step, m.id)
+            ):
+                number = math.nan if value is None else value
+                metrics[mid].append(LoggedModelMetric(key, number, timestamp, step, run_id))
+        return [
+            LoggedModel(
+                model_id=r.model_id,
+                experiment_id=str(r.experiment_id),
+                name=r.name,
+                artifact_location=r.artifact_location,
+                creation_timestamp=r.creation_timestamp,
+                last_updated_timestamp=r.last_updated_timestamp,
+                status=r.status,
+                status_message=r.status_message,
+                source_run_id=r.source_run_id,
+                model_type=r.model_type,
+                tags=tags[r.model_id],
+                params=params[r.model_id],
+                metrics=metrics[r.model_id],
+                creator_id=r.creator_id,
+                lifecycle_stage=r.lifecycle_stage,
+            )
+            for r in rows
+        ]
+
+    def get_logged_model(self, model_id: str, include_deleted: bool = False) -> LoggedModel:
+        """The logged model; a (soft-)deleted one only with ``include_deleted``."""
+        with self._db.read() as conn:
+            return self._logged(conn, [self._logged_row(conn, model_id, include_deleted)])[0]
+
+    def finalize_logged_model(
+        self, model_id: str, status: str, status_message: str = ""
+    ) -> LoggedModel:
+        with self._db.write() as conn:
+            self._logged_row(conn, model_id)
+            conn.execute(
+                update(_lm)
+                .where(_lm.c.model_id == model_id)
+                .values(status=status, status_message=status_message, last_updated_timestamp=_now())
+            )
+            return self._logged(conn, [self._logged_row(conn, model_id)])[0]
+
+    def set_logged_model_source_run(self, model_id: str, run_id: str) -> LoggedModel:
+        """Record ``run_id`` as the run that produced the model (MLflow's run output)."""
+        with self._db.write() as conn:
+            self._logged_row(conn, model_id)
+            conn.execute(
+                update(_lm)
+                .where(_lm.c.model_id == model_id)
+                .values(source_run_id=run_id, last_updated_timestamp=_now())
+            )
+            return self._logged(conn, [self._logged_row(conn, model_id)])[0]
+
+    def delete_logged_model(self, model_id: str) -> None:
+        """Soft delete, as MLflow does: the files stay until garbage collection."""
+        with self._db.write() as conn:
+            self._logged_row(conn, model_id)
+            conn.execute(
+                update(_lm)
+                .where(_lm.c.model_id == model_id)
+                .values(lifecycle_stage=DELETED, last_updated_timestamp=_now())
+            )
+
+    def set_logged_model_tags(self, model_id: str, tags: Mapping[str, str]) -> None:
+        self._upsert_keyed(_lm_tags, model_id, tags)
+
+    def log_logged_model_params(self, model_id: str, params: Mapping[str, str]) -> None:
+        """Params are immutable, as on runs: the same value again is fine, another is not."""
+        with self._db.write() as conn:
+            self._logged_row(conn, model_id)
+            existing = dict(
+                conn.execute(
+                    select(_lm_params.c.key, _lm_params.c.value).where(
+                        _lm_params.c.model_id == model_id, _lm_params.c.key.in_(list(params))
+                    )
+                ).all()
+            )
+            for key, value in params.items():
+                if key in existing and existing[key] != value:
+                    raise InvalidParameter(
+                        f"param {key!r} of logged model {model_id} is already "
+                        f"{existing[key]!r}; params cannot change",
+                        field=f"params.{key}",
+                    )
+            new = [
+                {"model_id": model_id, "key": k, "value": v}
+                for k, v in params.items()
+                if k not in existing
+            ]
+            if new:
+                conn.execute(insert(_lm_params), new)
+            self._touch_logged(conn, model_id)
+
+    def log_logged_model_metrics(self, model_id: str, metrics: Sequence[LoggedModelMetric]) -> None:
+        with self._db.write() as conn:
+            self._logged_row(conn, model_id)
+            if metrics:
+                conn.execute(
+                    insert(_lm_metrics),
+                    [
+                        {
+                            "model_id": model_id,
+                            "key": m.key,
+                            "value": None if math.isnan(m.value) else m.value,
+                            "timestamp": m.timestamp,
+                            "step": m.step,
+                            "run_id": m.run_id,
+                        }
+                        for m in metrics
+                    ],
+                )
+            self._touch_logged(conn, model_id)
+
+    def _touch_logged(self, conn: Connection, model_id: str) -> None:
+        conn.execute(
+            update(_lm).where(_lm.c.model_id == model_id).values(last_updated_timestamp=_now())
+        )
+
+    def _upsert_keyed(self, table: Any, model_id: str, values: Mapping[str, str]) -> None:
+        with self._db.write() as conn:
+            self._logged_row(conn, model_id)
+            for key, value in values.items():
+                statement = self._insert(table).values(model_id=model_id, key=key, value=value)
+                conn.execute(
+                    statement.on_conflict_do_update(
+                        index_elements=["model_id", "key"], set_={"value": statement.excluded.value}
+                    )
+                )
+            self._touch_logged(conn, model_id)
+
+    def delete_logged_model_tag(self, model_id: str, key: str) -> None:
+        with self._db.write() as conn:
+            self._logged_row(conn, model_id)
+            deleted = conn.execute(
+                delete(_lm_tags).where(_lm_tags.c.model_id == model_id, _lm_tags.c.key == key)
+            )
+            if deleted.rowcount == 0:
+                raise NotFound(f"Logged model {model_id} has no tag {key!r}")
+            self._touch_logged(conn, model_id)
+
+    def search_logged_models(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        max_results: int = 100,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+    ) -> Page[LoggedModel]:
+        spec = search.LOGGED_MODELS
+        expr = search.parse_filter(spec, filter_string)
+        keys = search.parse_order_by(spec, list(order_by or []) or _DEFAULT_LOGGED_ORDER)
+        sorts = query.sorts_for(keys, _LOGGED_ATTRIBUTES, _NUMERIC)
+
+        def keyed(table: Any) -> Any:
+            def clause(key: str, matches: Any) -> Any:
+                return _lm.c.model_id.in_(
+                    select(table.c.model_id).where(table.c.key == key, matches(table.c.value))
+                )
+
+            return clause
+
+        statement = select(*_LOGGED_COLUMNS).where(
+            _lm.c.lifecycle_stage == ACTIVE,
+            _lm.c.experiment_id.in_([int(e) for e in experiment_ids]),
+            query.where(
+                expr,
+                _LOGGED_ATTRIBUTES,
+                {"tag": keyed(_lm_tags), "param": keyed(_lm_params)},
+                self._db.dialect,
+            ),
+        )
+        query_fp = fingerprint(
+            "logged_models", sorted(experiment_ids), filter_string, [str(k) for k in keys]
+        )
+        return self._page(
+            statement, sorts, _lm.c.model_id, str, query_fp, max_results, page_token, self._logged
+        )
