@@ -1,0 +1,389 @@
+"""MLflow's tracking RPCs (``service.proto``), one function each, onto TrackingService.
+
+Each function takes a :class:`~.call.Call` and returns the response's JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ...errors import InvalidParameter
+from ...registry.entities import LoggedModelMetric
+from ...tracking.entities import Experiment, Metric, ViewType
+from ...tracking.service import now_ms
+from . import wire
+from .call import Call
+from .search import (
+    experiment_filter,
+    offset_token,
+    parse_offset_token,
+    sort_experiments,
+    translate_run_filter,
+    translate_run_order_by,
+)
+
+#: Our largest page; MLflow's client asks for more (10,000 for pandas) and follows tokens.
+_MAX_PAGE = 1000
+_LOG_MODEL_HISTORY_TAG = "mlflow.log-model.history"
+
+
+def _run_id(call: Call) -> str:
+    run_id: str = call.fields.first_str("run_id", "run_uuid")
+    return run_id
+
+
+def _view(call: Call, name: str) -> ViewType:
+    raw = call.fields.text(name, "ACTIVE_ONLY")
+    try:
+        return ViewType(raw)
+    except ValueError:
+        allowed = ", ".join(v.value for v in ViewType)
+        raise InvalidParameter(f"{name} must be one of {allowed}", field=name) from None
+
+
+# -- experiments ------------------------------------------------------------------------------
+def create_experiment(call: Call) -> dict[str, Any]:
+    f = call.fields
+    name = f.text("name", required=True)
+    if f.text("artifact_location"):
+        raise InvalidParameter(
+            "artifact_location is not supported: artifacts live under this server's artifact root",
+            field="artifact_location",
+        )
+    tags = f.key_values("tags")
+    description = tags.pop(wire.NOTE_TAG, "")
+    experiment = call.tracking.create_experiment(call.user, name, description, tags)
+    return {"experiment_id": experiment.experiment_id}
+
+
+def get_experiment(call: Call) -> dict[str, Any]:
+    experiment_id = call.fields.text("experiment_id", required=True)
+    return {
+        "experiment": wire.experiment_json(call.tracking.get_experiment(call.user, experiment_id))
+    }
+
+
+def get_experiment_by_name(call: Call) -> dict[str, Any]:
+    name = call.fields.text("experiment_name", required=True)
+    experiment = call.tracking.get_experiment_by_name(call.user, name)
+    return {"experiment": wire.experiment_json(experiment)}
+
+
+def _all_experiments(call: Call, view: ViewType) -> list[Experiment]:
+    experiments: list[Experiment] = []
+    token: str | None = None
+    while True:
+        page = call.tracking.search_experiments(
+            call.user, view=view, max_results=_MAX_PAGE, page_token=token
+        )
+        experiments.extend(page.items)
+        token = page.next_page_token
+        if not token:
+            return experiments
+
+
+def search_experiments(call: Call) -> dict[str, Any]:
+    f = call.fields
+    view = _view(call, "view_type")
+    max_results = f.integer("max_results", 1000)
+    if max_results < 1 or max_results > 50_000:
+        raise InvalidParameter("max_results must be from 1 to 50000", field="max_results")
+    test = experiment_filter(f.text("filter"))
+    order_by = f.str_list("order_by")
+    offset = parse_offset_token(f.text("page_token"))
+    matching = sort_experiments([e for e in _all_experiments(call, view) if test(e)], order_by)
+    page = matching[offset : offset + max_results]
+    response: dict[str, Any] = {"experiments": [wire.experiment_json(e) for e in page]}
+    if offset + max_results < len(matching):
+        response["next_page_token"] = offset_token(offset + max_results)
+    return response
+
+
+def delete_experiment(call: Call) -> dict[str, Any]:
+    call.tracking.delete_experiment(call.user, call.fields.text("experiment_id", required=True))
+    return {}
+
+
+def restore_experiment(call: Call) -> dict[str, Any]:
+    call.tracking.restore_experiment(call.user, call.fields.text("experiment_id", required=True))
+    return {}
+
+
+def update_experiment(call: Call) -> dict[str, Any]:
+    f = call.fields
+    experiment_id = f.text("experiment_id", required=True)
+    call.tracking.update_experiment(call.user, experiment_id, name=f.text("new_name"))
+    return {}
+
+
+def set_experiment_tag(call: Call) -> dict[str, Any]:
+    f = call.fields
+    experiment_id = f.text("experiment_id", required=True)
+    key = f.text("key", required=True)
+    value = f.text("value", "")
+    if key == wire.NOTE_TAG:
+        call.tracking.update_experiment(call.user, experiment_id, description=value)
+    else:
+        call.tracking.update_experiment(call.user, experiment_id, tags={key: value})
+    return {}
+
+
+def delete_experiment_tag(call: Call) -> dict[str, Any]:
+    f = call.fields
+    experiment_id = f.text("experiment_id", required=True)
+    key = f.text("key", required=True)
+    if key == wire.NOTE_TAG:
+        call.tracking.update_experiment(call.user, experiment_id, description="")
+    else:
+        call.tracking.delete_experiment_tag(call.user, experiment_id, key)
+    return {}
+
+
+# -- runs -------------------------------------------------------------------------------------
+def create_run(call: Call) -> dict[str, Any]:
+    f = call.fields
+    tags, tag_name, parent = wire.split_run_tags(f.key_values("tags"))
+    run = call.tracking.create_run(
+        call.user,
+        experiment_id=f.text("experiment_id", "0"),
+        run_name=f.text("run_name") or tag_name,
+        start_time=f.integer("start_time"),
+        tags=tags,
+        parent_run_id=parent,
+    )
+    return {"run": wire.run_json(run)}
+
+
+def get_run(call: Call) -> dict[str, Any]:
+    return {"run": wire.run_json(call.tracking.get_run(call.user, _run_id(call)))}
+
+
+def update_run(call: Call) -> dict[str, Any]:
+    f = call.fields
+    run = call.tracking.update_run(
+        call.user,
+        _run_id(call),
+        status=f.text("status"),
+        end_time=f.integer("end_time"),
+        run_name=f.text("run_name"),
+    )
+    return {"run_info": wire.run_info_json(run.info)}
+
+
+def delete_run(call: Call) -> dict[str, Any]:
+    call.tracking.delete_run(call.user, _run_id(call))
+    return {}
+
+
+def restore_run(call: Call) -> dict[str, Any]:
+    call.tracking.restore_run(call.user, _run_id(call))
+    return {}
+
+
+def log_metric(call: Call) -> dict[str, Any]:
+    f = call.fields
+    metric = Metric(
+        f.text("key", required=True),
+        f.number("value", required=True),
+        f.integer("timestamp", now_ms()),
+        f.integer("step", 0),
+    )
+    run_id = _run_id(call)
+    call.tracking.log_batch(call.user, run_id, metrics=[metric])
+    model_id = f.text("model_id")
+    if model_id:
+        _log_model_metrics(call, run_id, {model_id: [metric]})
+    return {}
+
+
+def _log_model_metrics(call: Call, run_id: str, by_model: dict[str, list[Metric]]) -> None:
+    """MLflow 3 logs a run's metric with the logged model it measures: record it there too."""
+    for model_id, metrics in by_model.items():
+        call.registry.log_logged_model_metrics(
+            call.user,
+            model_id,
+            [LoggedModelMetric(m.key, m.value, m.timestamp, m.step, run_id) for m in metrics],
+        )
+
+
+def log_param(call: Call) -> dict[str, Any]:
+    f = call.fields
+    key = f.text("key", required=True)
+    call.tracking.log_batch(call.user, _run_id(call), params={key: f.text("value", "")})
+    return {}
+
+
+def _log_tags(call: Call, run_id: str, tags: dict[str, str]) -> None:
+    """Plain tags in one write; a run name tag renames the run (it is a field here)."""
+    plain, name, _parent = wire.split_run_tags(tags)
+    if name is not None:
+        call.tracking.update_run(call.user, run_id, run_name=name)
+    if plain:
+        call.tracking.log_batch(call.user, run_id, tags=plain)
+
+
+def set_tag(call: Call) -> dict[str, Any]:
+    f = call.fields
+    key = f.text("key", required=True)
+    _log_tags(call, _run_id(call), {key: f.text("value", "")})
+    return {}
+
+
+def delete_tag(call: Call) -> dict[str, Any]:
+    f = call.fields
+    key = f.text("key", required=True)
+    if key in wire.RUN_FIELD_TAGS:
+        raise InvalidParameter(f"The system tag {key!r} cannot be deleted", field="key")
+    call.tracking.delete_run_tag(call.user, _run_id(call), key)
+    return {}
+
+
+def log_batch(call: Call) -> dict[str, Any]:
+    f = call.fields
+    run_id = _run_id(call)
+    stamp = now_ms()
+    metrics: list[Metric] = []
+    by_model: dict[str, list[Metric]] = {}
+    for index, item in enumerate(f.objects("metrics")):
+        metric = wire.parse_metric(item, f"metrics[{index}]", stamp)
+        metrics.append(metric)
+        model_id = item.get("model_id")
+        if model_id:
+            by_model.setdefault(str(model_id), []).append(metric)
+    params: dict[str, str] = {}
+    for index, item in enumerate(f.objects("params")):
+        key, value = item.get("key"), item.get("value", "")
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise InvalidParameter(
+                f"params[{index}] must have a string key and value", field=f"params[{index}]"
+            )
+        if key in params and params[key] != value:
+            raise InvalidParameter(
+                f"Duplicate parameter keys have been submitted: {key!r} with different values",
+                field=f"params[{index}]",
+            )
+        params[key] = value
+    plain_tags, name, _parent = wire.split_run_tags(f.key_values("tags"))
+    if name is not None:
+        call.tracking.update_run(call.user, run_id, run_name=name)
+    if metrics or params or plain_tags or name is None:
+        call.tracking.log_batch(call.user, run_id, metrics=metrics, params=params, tags=plain_tags)
+    if by_model:
+        _log_model_metrics(call, run_id, by_model)
+    return {}
+
+
+def log_model(call: Call) -> dict[str, Any]:
+    """Record a logged model's MLmodel in the run's ``mlflow.log-model.history`` tag."""
+    f = call.fields
+    run_id = _run_id(call)
+    raw = f.text("model_json", required=True)
+    try:
+        model = json.loads(raw)
+    except ValueError:
+        raise InvalidParameter("model_json is not valid JSON", field="model_json") from None
+    run = call.tracking.get_run(call.user, run_id)
+    try:
+        history = json.loads(run.tags.get(_LOG_MODEL_HISTORY_TAG, "[]"))
+    except ValueError:
+        history = []
+    history.append(model)
+    value = json.dumps(history)
+    if len(value) > 5000:  # the tag's limit: keep the newest entries that fit
+        while len(history) > 1 and len(json.dumps(history)) > 5000:
+            history.pop(0)
+        value = json.dumps(history)
+        if len(value) > 5000:
+            return {}
+    call.tracking.log_batch(call.user, run_id, tags={_LOG_MODEL_HISTORY_TAG: value})
+    return {}
+
+
+def log_inputs(call: Call) -> dict[str, Any]:
+    """Accepted so that autologging goes on; dataset and model inputs are not stored."""
+    call.tracking.get_run(call.user, _run_id(call))
+    return {}
+
+
+def log_outputs(call: Call) -> dict[str, Any]:
+    """Record the run as the producer of its logged models (their ``source_run_id``)."""
+    model_ids: list[Any] = [item.get("model_id") for item in call.fields.objects("models")]
+    call.registry.log_run_outputs(call.user, _run_id(call), model_ids)
+    return {}
+
+
+def search_runs(call: Call) -> dict[str, Any]:
+    f = call.fields
+    max_results = f.integer("max_results", 1000)
+    if max_results < 1 or max_results > 50_000:
+        raise InvalidParameter("max_results must be from 1 to 50000", field="max_results")
+    page = call.tracking.search_runs(
+        call.user,
+        experiment_ids=f.str_list("experiment_ids"),
+        filter_string=translate_run_filter(f.text("filter")),
+        view=_view(call, "run_view_type"),
+        max_results=min(max_results, _MAX_PAGE),
+        order_by=translate_run_order_by(f.str_list("order_by")),
+        page_token=f.text("page_token"),
+    )
+    response: dict[str, Any] = {"runs": [wire.run_json(r) for r in page.items]}
+    if page.next_page_token:
+        response["next_page_token"] = page.next_page_token
+    return response
+
+
+def get_metric_history(call: Call) -> dict[str, Any]:
+    f = call.fields
+    key = f.text("metric_key", required=True)
+    points = call.tracking.get_metric_history(call.user, _run_id(call), key)
+    max_results = f.integer("max_results")
+    response: dict[str, Any] = {}
+    if max_results is not None:
+        if max_results < 1:
+            raise InvalidParameter("max_results must be positive", field="max_results")
+        offset = parse_offset_token(f.text("page_token"))
+        if offset + max_results < len(points):
+            response["next_page_token"] = offset_token(offset + max_results)
+        points = points[offset : offset + max_results]
+    response["metrics"] = [wire.metric_json(p) for p in points]  # type: ignore[arg-type]
+    return response
+
+
+def get_metric_history_bulk_interval(call: Call) -> dict[str, Any]:
+    """Histories of one key over several runs, at most ``max_results`` points per run."""
+    f = call.fields
+    key = f.text("metric_key", required=True)
+    run_ids = f.str_list("run_ids")
+    if not run_ids or len(run_ids) > 100:
+        raise InvalidParameter("run_ids must name 1 to 100 runs", field="run_ids")
+    start, end = f.integer("start_step"), f.integer("end_step")
+    max_results = f.integer("max_results", 320)
+    if max_results < 1:
+        raise InvalidParameter("max_results must be positive", field="max_results")
+    metrics: list[dict[str, Any]] = []
+    for run_id in run_ids:
+        points = call.tracking.get_metric_history(call.user, run_id, key)
+        chosen = [
+            p
+            for p in points
+            if isinstance(p, Metric)
+            and (start is None or p.step >= start)
+            and (end is None or p.step <= end)
+        ]
+        if len(chosen) > max_results:
+            stride = len(chosen) / max_results
+            chosen = [chosen[int(i * stride)] for i in range(max_results - 1)] + [chosen[-1]]
+        metrics.extend({**wire.metric_json(p), "run_id": run_id} for p in chosen)
+    return {"metrics": metrics}
+
+
+def list_artifacts(call: Call) -> dict[str, Any]:
+    f = call.fields
+    run_id = _run_id(call)
+    info = call.tracking.get_run(call.user, run_id).info
+    files = call.tracking.list_artifacts(call.user, run_id, f.text("path", ""))
+    return {
+        "root_uri": wire.artifact_uri(info.artifact_uri),
+        "files": [wire.file_info_json(x) for x in files],
+    }

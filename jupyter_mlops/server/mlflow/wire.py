@@ -1,0 +1,231 @@
+"""MLflow's JSON shapes (proto3 JSON, snake_case names, enum names) for our entities.
+
+Run artifact locations are artifact-root-relative in our store and travel as
+``mlflow-artifacts:/<location>``, which MLflow's client resolves against the tracking URI
+to this server's ``mlflow-artifacts`` endpoints.
+
+System tags. MLflow keeps a run's name, user and parent in tags (``mlflow.runName``,
+``mlflow.user``, ``mlflow.parentRunId``) and an experiment's description in
+``mlflow.note.content``; we keep them in fields, so that runs logged through MLflow's
+client show their name, user and nesting in our panel. They are taken out of incoming
+tags (see :func:`split_run_tags`) and put back into outgoing ones.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from ...errors import InvalidParameter
+from ...registry.entities import LoggedModel, ModelVersion, RegisteredModel
+from ...tracking.entities import Experiment, FileInfo, Metric, Run, RunInfo
+
+ARTIFACT_SCHEME = "mlflow-artifacts:/"
+RUN_NAME_TAG = "mlflow.runName"
+USER_TAG = "mlflow.user"
+PARENT_RUN_TAG = "mlflow.parentRunId"
+NOTE_TAG = "mlflow.note.content"
+#: Run tags that live in run fields here.
+RUN_FIELD_TAGS = frozenset((RUN_NAME_TAG, USER_TAG, PARENT_RUN_TAG))
+
+_LOGGED_MODEL_STATUS = {
+    "PENDING": "LOGGED_MODEL_PENDING",
+    "READY": "LOGGED_MODEL_READY",
+    "FAILED": "LOGGED_MODEL_UPLOAD_FAILED",
+}
+LOGGED_MODEL_STATUS_FROM_MLFLOW = {v: k for k, v in _LOGGED_MODEL_STATUS.items()}
+
+
+def artifact_uri(location: str) -> str:
+    return ARTIFACT_SCHEME + location
+
+
+def float_json(value: float) -> float | str:
+    """proto3 JSON's double: NaN and the infinities are strings."""
+    if math.isfinite(value):
+        return value
+    if math.isnan(value):
+        return "NaN"
+    return "Infinity" if value > 0 else "-Infinity"
+
+
+def key_values(mapping: Mapping[str, str]) -> list[dict[str, str]]:
+    return [{"key": k, "value": v} for k, v in mapping.items()]
+
+
+# -- tracking -----------------------------------------------------------------------------
+def experiment_json(experiment: Experiment) -> dict[str, Any]:
+    tags = key_values(experiment.tags)
+    if experiment.description and NOTE_TAG not in experiment.tags:
+        tags.append({"key": NOTE_TAG, "value": experiment.description})
+    return {
+        "experiment_id": experiment.experiment_id,
+        "name": experiment.name,
+        "artifact_location": artifact_uri(experiment.artifact_location),
+        "lifecycle_stage": experiment.lifecycle_stage.value,
+        "last_update_time": experiment.last_update_time,
+        "creation_time": experiment.creation_time,
+        "tags": tags,
+    }
+
+
+def run_info_json(info: RunInfo) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "run_id": info.run_id,
+        "run_uuid": info.run_id,
+        "run_name": info.run_name,
+        "experiment_id": info.experiment_id,
+        "user_id": info.user,
+        "status": info.status.value,
+        "start_time": info.start_time,
+        "artifact_uri": artifact_uri(info.artifact_uri),
+        "lifecycle_stage": info.lifecycle_stage.value,
+    }
+    if info.end_time is not None:
+        document["end_time"] = info.end_time
+    return document
+
+
+def run_tags(run: Run) -> list[dict[str, str]]:
+    """The run's tags plus the system tags MLflow keeps in tags and we keep in fields."""
+    info = run.info
+    tags = [{"key": k, "value": v} for k, v in run.tags.items() if k not in RUN_FIELD_TAGS]
+    tags.append({"key": RUN_NAME_TAG, "value": info.run_name})
+    if info.user:
+        tags.append({"key": USER_TAG, "value": info.user})
+    if info.parent_run_id:
+        tags.append({"key": PARENT_RUN_TAG, "value": info.parent_run_id})
+    return tags
+
+
+def run_json(run: Run) -> dict[str, Any]:
+    return {
+        "info": run_info_json(run.info),
+        "data": {
+            "metrics": [
+                {
+                    "key": key,
+                    "value": float_json(s.value),
+                    "timestamp": s.timestamp,
+                    "step": s.step,
+                }
+                for key, s in run.metrics.items()
+            ],
+            "params": key_values(run.params),
+            "tags": run_tags(run),
+        },
+        "inputs": {},
+        "outputs": {},
+    }
+
+
+def metric_json(metric: Metric) -> dict[str, Any]:
+    return {
+        "key": metric.key,
+        "value": float_json(metric.value),
+        "timestamp": metric.timestamp,
+        "step": metric.step,
+    }
+
+
+def file_info_json(info: FileInfo, name: str | None = None) -> dict[str, Any]:
+    document: dict[str, Any] = {"path": info.path if name is None else name, "is_dir": info.is_dir}
+    if info.file_size is not None:
+        document["file_size"] = info.file_size
+    return document
+
+
+def split_run_tags(tags: Mapping[str, str]) -> tuple[dict[str, str], str | None, str | None]:
+    """(plain tags, run name, parent run id) from tags MLflow's client sends.
+
+    ``mlflow.user`` is dropped: the run's user is whoever the server authenticated, since
+    permissions follow it; the tag is given back from that field.
+    """
+    plain = {k: v for k, v in tags.items() if k not in RUN_FIELD_TAGS}
+    return plain, tags.get(RUN_NAME_TAG) or None, tags.get(PARENT_RUN_TAG) or None
+
+
+def parse_metric(item: Mapping[str, Any], field: str, default_timestamp: int) -> Metric:
+    from .call import to_float, to_int
+
+    key = item.get("key")
+    if not isinstance(key, str):
+        raise InvalidParameter(f"{field}.key must be a string", field=f"{field}.key")
+    if "value" not in item:
+        raise InvalidParameter(
+            f"Missing value for required parameter '{field}.value'", field=f"{field}.value"
+        )
+    return Metric(
+        key,
+        to_float(item["value"], f"{field}.value"),
+        to_int(item.get("timestamp"), f"{field}.timestamp", default_timestamp),
+        to_int(item.get("step"), f"{field}.step", 0),
+    )
+
+
+# -- registry -----------------------------------------------------------------------------
+def model_version_json(version: ModelVersion) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "name": version.name,
+        "version": version.version,
+        "creation_timestamp": version.creation_timestamp,
+        "last_updated_timestamp": version.last_updated_timestamp,
+        "user_id": version.user_id,
+        "current_stage": version.current_stage,
+        "description": version.description,
+        "source": version.source,
+        "status": version.status,
+        "status_message": version.status_message,
+        "tags": key_values(version.tags),
+        "run_link": version.run_link,
+        "aliases": list(version.aliases),
+    }
+    if version.run_id:
+        document["run_id"] = version.run_id
+    if version.model_id:
+        document["model_id"] = version.model_id
+    return document
+
+
+def registered_model_json(model: RegisteredModel) -> dict[str, Any]:
+    return {
+        "name": model.name,
+        "creation_timestamp": model.creation_timestamp,
+        "last_updated_timestamp": model.last_updated_timestamp,
+        "user_id": model.owner,
+        "description": model.description,
+        "latest_versions": [model_version_json(v) for v in model.latest_versions],
+        "tags": key_values(model.tags),
+        "aliases": [{"alias": a, "version": v} for a, v in model.aliases.items()],
+    }
+
+
+def logged_model_json(model: LoggedModel) -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "model_id": model.model_id,
+        "experiment_id": model.experiment_id,
+        "name": model.name,
+        "creation_timestamp_ms": model.creation_timestamp,
+        "last_updated_timestamp_ms": model.last_updated_timestamp,
+        "artifact_uri": artifact_uri(model.artifact_location),
+        "status": _LOGGED_MODEL_STATUS.get(model.status, "LOGGED_MODEL_STATUS_UNSPECIFIED"),
+        "status_message": model.status_message,
+        "tags": key_values(model.tags),
+    }
+    if model.model_type:
+        info["model_type"] = model.model_type
+    if model.source_run_id:
+        info["source_run_id"] = model.source_run_id
+    metrics = []
+    for m in model.metrics:
+        point: dict[str, Any] = {
+            "key": m.key,
+            "value": float_json(m.value),
+            "timestamp": m.timestamp,
+            "step": m.step,
+        }
+        if m.run_id:
+            point["run_id"] = m.run_id
+        metrics.append(point)
+    return {"info": info, "data": {"params": key_values(model.params), "metrics": metrics}}
