@@ -5,6 +5,13 @@ seconds, as soon as ``batch_size`` points are pending, on ``flush()`` and at int
 exit. Writes are serialised, so points reach the store in the order they were logged.
 A failed write is kept and raised by the next call for that run (or by ``flush``), never
 dropped silently: training code must learn that its metrics were lost.
+
+The producer side costs about a microsecond: a point is appended as a plain tuple to one
+lock-free inbox (``collections.deque.append`` is atomic), and only the writer thread turns
+tuples into ``Metric`` entities and sorts them into per-run queues.
+
+Listeners (``add_listener``) see every point once it is written, in the thread that wrote
+it; live notebook charts use them, so logging pays nothing for a chart.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import atexit
 import logging
 import os
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -23,6 +31,14 @@ log = logging.getLogger(__name__)
 
 #: Writes one batch (at most ``batch_size`` points) of one run.
 BatchWriter = Callable[[str, Sequence[Metric]], None]
+#: Told about points once they are written: ``listener(run_id, points)``.
+MetricListener = Callable[[str, Sequence[Metric]], None]
+# One queued point: run id, its writer, then the Metric fields in their order.
+_Point = tuple[str, BatchWriter, str, float, int, int]
+
+# How long the idle writer sleeps before it looks at the inbox again on its own: a safety
+# net only, producers wake it as soon as there is work.
+_IDLE_WAIT_S = 1.0
 
 
 @dataclass
@@ -54,6 +70,7 @@ class MetricBatcher:
         # Beyond this many pending points the logging thread writes itself (backpressure),
         # so a slow server cannot make the queue grow without bound.
         self.max_pending = max_pending
+        self._listeners: tuple[MetricListener, ...] = ()
         self._init_state()
 
     def _init_state(self) -> None:
@@ -61,68 +78,87 @@ class MetricBatcher:
         self._has_work = threading.Condition(self._lock)
         self._write_lock = threading.Lock()  # one writer at a time keeps points in order
         self._full = threading.Event()
+        self._inbox: deque[_Point] = deque()
         self._pending: dict[str, _RunQueue] = {}
-        self._pending_count = 0
+        self._pending_count = 0  # points in _pending (the inbox counts itself)
         self._errors: dict[str, MLOpsError] = {}
         self._thread: threading.Thread | None = None
+        # True while the writer thread is awake (it clears it under the lock, then looks
+        # at the inbox once more before sleeping): producers only wake a sleeping writer.
+        self._awake = False
         self._hooks_registered = getattr(self, "_hooks_registered", False)
 
+    # -- listeners -----------------------------------------------------------------------
+    def add_listener(self, listener: MetricListener) -> None:
+        """Call ``listener(run_id, points)`` after each successful write (any run)."""
+        with self._lock:
+            self._listeners = (*self._listeners, listener)
+
+    def remove_listener(self, listener: MetricListener) -> None:
+        with self._lock:
+            self._listeners = tuple(fn for fn in self._listeners if fn is not listener)
+
+    def notify(self, run_id: str, points: Sequence[Metric]) -> None:
+        """Tell the listeners about points written without the queue (synchronous runs)."""
+        for listener in self._listeners:
+            try:
+                listener(run_id, points)
+            except Exception:  # a broken chart must never break training
+                log.exception("jupyter-mlops: metric listener %r failed", listener)
+
     # -- producer side -------------------------------------------------------------------
-    def add(self, run_id: str, metrics: Sequence[Metric], write: BatchWriter) -> None:
-        """Queue ``metrics`` for ``run_id``; raises a pending background error of that run."""
+    def add_point(
+        self, run_id: str, write: BatchWriter, key: str, value: float, timestamp: int, step: int
+    ) -> None:
+        """Queue one already-validated point: the body of every ``log_metric`` call."""
         if self._errors:
+            self.raise_error(run_id)
+        inbox = self._inbox
+        inbox.append((run_id, write, key, value, timestamp, step))
+        if not self._awake:
+            self._wake()
+        if len(inbox) + self._pending_count >= self.batch_size:
+            self._on_backlog(run_id)
+
+    def add(
+        self,
+        run_id: str,
+        metrics: Sequence[Metric],
+        write: BatchWriter,
+        *,
+        raise_errors: bool = True,
+    ) -> None:
+        """Queue ``metrics`` for ``run_id``; raises a pending background error of that run
+        (unless ``raise_errors`` is false: a helper thread must leave it for the user's)."""
+        if raise_errors and self._errors:
             self.raise_error(run_id)
         if not metrics:
             return
-        with self._lock:
-            queue = self._pending.get(run_id)
-            if queue is None:
-                queue = self._new_queue(run_id, write)
-            queue.points.extend(metrics)
-            self._pending_count += len(metrics)
-            pending = self._pending_count
-        if pending >= self.batch_size:
-            self._on_backlog(run_id, pending)
+        self._inbox.extend((run_id, write, m.key, m.value, m.timestamp, m.step) for m in metrics)
+        if not self._awake:
+            self._wake()
+        if len(self._inbox) + self._pending_count >= self.batch_size:
+            self._on_backlog(run_id)
 
     def add_one(self, run_id: str, metric: Metric, write: BatchWriter) -> None:
-        """``add`` of a single point: the body of every ``log_metric`` call, so it spends
-        nothing on a one-item list."""
-        if self._errors:
-            self.raise_error(run_id)
+        """``add`` of a single point."""
+        self.add_point(run_id, write, metric.key, metric.value, metric.timestamp, metric.step)
+
+    def _wake(self) -> None:
         with self._lock:
-            queue = self._pending.get(run_id)
-            if queue is None:
-                queue = self._new_queue(run_id, write)
-            queue.points.append(metric)
-            self._pending_count += 1
-            pending = self._pending_count
-        if pending >= self.batch_size:
-            self._on_backlog(run_id, pending)
-
-    def _new_queue(self, run_id: str, write: BatchWriter) -> _RunQueue:
-        # Called with self._lock held.
-        was_idle = not self._pending
-        queue = self._pending[run_id] = _RunQueue(write)
-        if was_idle:
             self._ensure_worker()
+            self._awake = True
             self._has_work.notify()
-        return queue
 
-    def _on_backlog(self, run_id: str, pending: int) -> None:
-        if pending >= self.max_pending:
+    def _on_backlog(self, run_id: str) -> None:
+        if len(self._inbox) + self._pending_count >= self.max_pending:
             self.flush(run_id)
         elif not self._full.is_set():  # setting it again would take its lock every call
             self._full.set()
 
     def flush(self, run_id: str | None = None) -> None:
         """Write what is pending (for one run, or all) now; raise any background error."""
-        if run_id is not None and run_id not in self._pending:
-            # Nothing queued (the lot of a synchronous run): only wait for a write of its
-            # points that may be in flight, so that the caller's next write lands after it.
-            with self._write_lock:
-                pass
-        else:
-            self._write_pending(run_id)
+        self._write_pending(run_id)
         if run_id is not None:
             self.raise_error(run_id)
             return
@@ -146,18 +182,36 @@ class MetricBatcher:
     def discard(self, run_id: str) -> None:
         """Forget the queue and any error of a run (after it was flushed or abandoned)."""
         with self._lock:
+            self._drain_inbox()
             queue = self._pending.pop(run_id, None)
             if queue is not None:
                 self._pending_count -= len(queue.points)
             self._errors.pop(run_id, None)
 
     # -- writer side ---------------------------------------------------------------------
+    def _drain_inbox(self) -> None:
+        # Called with self._lock held: sort the inbox's tuples into per-run queues.
+        inbox = self._inbox
+        count = len(inbox)
+        if not count:
+            return
+        pending = self._pending
+        take = inbox.popleft
+        for _ in range(count):
+            run_id, write, key, value, timestamp, step = take()
+            queue = pending.get(run_id)
+            if queue is None:
+                queue = pending[run_id] = _RunQueue(write)
+            queue.points.append(Metric(key, value, timestamp, step))
+        self._pending_count += count
+
     def _write_pending(self, run_id: str | None, *, full_batches_only: bool = False) -> None:
         """Write the pending points of one run (or all). ``full_batches_only`` leaves each
         run's last partial batch queued, so that a backlog is written as full batches and
         the remainder joins later points instead of going out as a small extra write."""
         with self._write_lock:
             with self._lock:
+                self._drain_inbox()
                 taken = self._take_full_batches() if full_batches_only else {}
                 if not taken:
                     # Also when no single run has a full batch although together they pass
@@ -205,6 +259,8 @@ class MetricBatcher:
             with self._lock:
                 # Keep the first failure: later ones are usually its consequence.
                 self._errors.setdefault(run_id, surfaced)
+        if written and self._listeners:
+            self.notify(run_id, points[:written] if written < len(points) else points)
 
     def _ensure_worker(self) -> None:
         # Called with self._lock held.
@@ -223,8 +279,14 @@ class MetricBatcher:
     def _work(self) -> None:
         while True:
             with self._lock:
-                while not self._pending:
-                    self._has_work.wait()
+                while True:
+                    self._awake = False
+                    # Looked at after clearing the flag: a point appended before a producer
+                    # saw the flag set is found here, a later one wakes us.
+                    if self._inbox or self._pending:
+                        break
+                    self._has_work.wait(_IDLE_WAIT_S)
+                self._awake = True
             # Let points accumulate for a moment (or until a full batch is pending).
             full = self._full.wait(self.interval)
             try:

@@ -13,7 +13,8 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, Literal
@@ -29,7 +30,8 @@ from ..tracking.entities import (
     RunStatus,
     ViewType,
 )
-from .batcher import MetricBatcher
+from . import context as _context
+from .batcher import MetricBatcher, MetricListener
 from .client import (
     MAX_METRICS_PER_BATCH,
     SEARCH_PAGE_SIZE,
@@ -37,6 +39,8 @@ from .client import (
     make_metric,
     now_ms,
 )
+from .system_metrics import SystemMetricsSampler
+from .system_metrics import enabled_by_default as _system_metrics_by_default
 from .uri import resolve_tracking_uri
 from .uri import set_tracking_uri as _set_tracking_uri
 
@@ -76,6 +80,11 @@ _clients: dict[tuple[str, str | None], MlopsClient] = {}
 _experiment_ids: dict[str, str] = {}  # tracking URI -> experiment chosen by set_experiment
 _open_runs: dict[str, ActiveRun] = {}  # every unended run, for the exit hook
 _exit_hook_registered = False
+#: Called with (run_id, status) when a run started here ends (live widgets listen).
+RunEndListener = Callable[[str, RunStatus], None]
+_run_end_listeners: tuple[RunEndListener, ...] = ()
+# Bound once: log_metric's timestamp is one global lookup and one call.
+_time = time.time
 
 
 class ActiveRun:
@@ -91,6 +100,7 @@ class ActiveRun:
         # property and a new bound method per call.
         self._run_id = run.info.run_id
         self._writer = self._write_batch
+        self._sampler: SystemMetricsSampler | None = None
 
     @property
     def info(self) -> RunInfo:
@@ -131,23 +141,40 @@ class ActiveRun:
                 self.client.transport.log_batch(self._run_id, metrics=metrics)
             else:
                 self.client.log_batch(self._run_id, metrics=metrics)
+            _batcher.notify(self._run_id, metrics)
         else:
             _batcher.add(self._run_id, metrics, self._writer)
 
     def _write_batch(self, run_id: str, metrics: Sequence[Metric]) -> None:
         self.client.transport.log_batch(run_id, metrics=metrics)
 
+    def _sample_system_metrics(self, interval: float | None) -> None:
+        def sink(points: Sequence[Metric]) -> None:
+            # A failed write stays queued for the user's next call, not the sampler's.
+            _batcher.add(self._run_id, points, self._writer, raise_errors=False)
+
+        self._sampler = SystemMetricsSampler(sink, interval)
+        self._sampler.start()
+
     def _finish(self, status: RunStatus) -> None:
         if self._ended:
             return
         self._ended = True
-        with _state_lock:
-            _open_runs.pop(self.run_id, None)
+        if self._sampler is not None:
+            self._sampler.stop()
         try:
             _batcher.flush(self.run_id)
         finally:
+            # Still listed while its last points are written (live charts read its name).
+            with _state_lock:
+                _open_runs.pop(self.run_id, None)
             # The run is over even if its last points failed: say so, then raise.
             self.client.update_run(self.run_id, status=status, end_time=now_ms())
+            for listener in _run_end_listeners:
+                try:
+                    listener(self._run_id, status)
+                except Exception:  # a broken widget must not break ending the run
+                    log.exception("jupyter-mlops: run-end listener %r failed", listener)
 
 
 # -- tracking URI and experiment --------------------------------------------------------
@@ -223,12 +250,18 @@ def start_run(
     nested: bool = False,
     tags: Mapping[str, Any] | None = None,
     synchronous: bool = False,
+    system_metrics: bool | None = None,
+    system_metrics_interval: float | None = None,
 ) -> ActiveRun:
     """Start a run (or resume ``run_id``) and make it the active run.
 
     ``experiment`` is an experiment name, created if missing (default: the one chosen by
     ``set_experiment``, else "Default"). Inside an active run, pass ``nested=True`` to start
     a child run. ``synchronous=True`` writes every metric immediately instead of batching.
+    ``system_metrics=True`` samples CPU, memory, disk, network and GPU every few seconds
+    as ``system/...`` metrics (default: ``JUPYTER_MLOPS_SYSTEM_METRICS``, else off).
+    A new run started in a notebook kernel is tagged with its context (notebook, kernel,
+    Python and library versions, git state, host; see ``jupyter_mlops.client.context``).
     Use it as a context manager, or call ``end_run()``.
     """
     stack = _active_runs.get()
@@ -248,18 +281,37 @@ def start_run(
             experiment_id = _get_or_create_experiment(client, experiment).experiment_id
         else:
             experiment_id = _default_experiment_id(client) or "0"
+        found = _capture_context()
+        if found is not None:
+            tags = {**found.tags, **(tags or {})}  # the caller's tags win
         run = client.create_run(
             experiment_id,
             run_name=run_name,
             tags=tags,
             parent_run_id=parent.run_id if parent is not None else None,
         )
+        if found is not None and found.git_diff:
+            try:
+                client.log_text(run.info.run_id, found.git_diff, _context.GIT_DIFF_ARTIFACT)
+            except Exception as err:  # context is a help, never a reason to fail a run
+                log.warning("jupyter-mlops: could not store the git diff: %s", err)
     active = ActiveRun(run, client, synchronous)
     _active_runs.set((*stack, active))
     with _state_lock:
         _open_runs[active.run_id] = active
     _register_exit_hook()
+    if _system_metrics_by_default() if system_metrics is None else system_metrics:
+        active._sample_system_metrics(system_metrics_interval)
     return active
+
+
+def _capture_context() -> _context.RunContext | None:
+    """The notebook context of a new run, or None (outside kernels, or if it fails)."""
+    try:
+        return _context.capture() if _context.capture_enabled() else None
+    except Exception as err:  # context is a help, never a reason to fail a run
+        log.warning("jupyter-mlops: run context not captured: %s", err)
+        return None
 
 
 def _resume(
@@ -358,16 +410,33 @@ def log_metric(
     """Log one point of a metric. ``step`` defaults to 0 (as in MLflow: pass your epoch or
     iteration to get a curve); ``timestamp`` (ms) to now. Queued and written in batches
     unless ``synchronous`` (per call, else the run's setting)."""
-    # The call of a training loop's inner step: _current() and _log_metrics() inlined,
-    # and a single point queued without a list around it.
+    # The call of a training loop's inner step: _current() and _log_metrics() inlined.
+    # The common call (str key, float value, int or no step, no timestamp) is checked by
+    # exact types and queued as a bare tuple; the Metric is built by the writer thread.
     stack = _active_runs.get()
     active = stack[-1] if stack else start_run()
-    _batcher.raise_error(active._run_id)
-    metric = make_metric(key, value, step, timestamp)
-    if active.synchronous if synchronous is None else synchronous:
-        active._log_metrics((metric,), True)
-    else:
+    if not (active.synchronous if synchronous is None else synchronous):
+        if (
+            type(value) is float
+            and type(key) is str
+            and key
+            and timestamp is None
+            and (step is None or type(step) is int)
+        ):
+            _batcher.add_point(
+                active._run_id,
+                active._writer,
+                key,
+                value,
+                int(_time() * 1000),
+                0 if step is None else step,
+            )
+            return
+        metric = make_metric(key, value, step, timestamp)
         _batcher.add_one(active._run_id, metric, active._writer)
+        return
+    _batcher.raise_error(active._run_id)
+    active._log_metrics((make_metric(key, value, step, timestamp),), True)
 
 
 def log_metrics(
@@ -488,6 +557,42 @@ def search_runs(
         except ImportError:
             pass
     return runs
+
+
+# -- live listeners (notebook widgets) ------------------------------------------------------
+def add_metric_listener(listener: MetricListener) -> None:
+    """Call ``listener(run_id, points)`` with every batch of points once it is written,
+    from the thread that wrote it (usually the background writer). It must be quick and
+    must not call the tracking API (it runs while the writer holds its lock)."""
+    _batcher.add_listener(listener)
+
+
+def remove_metric_listener(listener: MetricListener) -> None:
+    _batcher.remove_listener(listener)
+
+
+def add_run_end_listener(listener: RunEndListener) -> None:
+    """Call ``listener(run_id, status)`` when a run started in this process ends."""
+    global _run_end_listeners
+    with _state_lock:
+        _run_end_listeners = (*_run_end_listeners, listener)
+
+
+def remove_run_end_listener(listener: RunEndListener) -> None:
+    global _run_end_listeners
+    with _state_lock:
+        _run_end_listeners = tuple(fn for fn in _run_end_listeners if fn is not listener)
+
+
+def open_run(run_id: str) -> ActiveRun | None:
+    """The unended run ``run_id`` started in this process (any thread), or None."""
+    with _state_lock:
+        return _open_runs.get(run_id)
+
+
+def tracking_client() -> MlopsClient:
+    """The cached client for the current tracking URI (what new runs use)."""
+    return _client()
 
 
 # -- process exit -------------------------------------------------------------------------
