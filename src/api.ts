@@ -1,6 +1,14 @@
+import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { QueryValue, queryString, requestAPI } from './request';
+import {
+  API_NAMESPACE,
+  ApiError,
+  errorMessageFrom,
+  QueryValue,
+  queryString,
+  requestAPI
+} from './request';
 
 /**
  * A float as the server sends it: a JSON number, or one of the proto3 JSON
@@ -123,6 +131,14 @@ export interface IMetricPoint {
   min?: number;
   max?: number;
   count?: number;
+}
+
+/** A file or folder in a run's artifacts; `path` is relative to the run's root. */
+export interface IArtifactFile {
+  path: string;
+  is_dir: boolean;
+  /** `null` for folders. */
+  file_size: number | null;
 }
 
 export interface IMetricHistory {
@@ -398,6 +414,81 @@ export class TrackingApi {
       max_points: maxPoints
     });
     return { ...body, points: body.points.map(decodePoint) };
+  }
+
+  /**
+   * Set tags on a run (an upsert: other tags stay).
+   */
+  async setRunTags(runId: string, tags: Record<string, string>): Promise<void> {
+    await this.logBatch(runId, { tags });
+  }
+
+  async deleteRunTag(runId: string, key: string): Promise<void> {
+    await this._send<void>(
+      'DELETE',
+      `runs/${segment(runId)}/tags/${segment(key)}`
+    );
+  }
+
+  // -- artifacts --------------------------------------------------------------------
+  /**
+   * The files and folders directly in one folder of a run's artifacts (`''` is
+   * the root).
+   */
+  async listArtifacts(runId: string, path = ''): Promise<IArtifactFile[]> {
+    const body = await this._get<{ files: IArtifactFile[] }>(
+      `runs/${segment(runId)}/artifacts`,
+      { path: path || undefined }
+    );
+    return body.files;
+  }
+
+  /**
+   * The URL of an artifact file, for the authenticated `fetchArtifact`.
+   */
+  artifactUrl(runId: string, path: string): string {
+    const encoded = path.split('/').map(segment).join('/');
+    return URLExt.join(
+      this.serverSettings.baseUrl,
+      API_NAMESPACE,
+      'runs',
+      segment(runId),
+      'artifacts',
+      encoded
+    );
+  }
+
+  /**
+   * Download an artifact file as a Blob (with the server's Content-Type).
+   *
+   * @throws {ApiError} with the server's message when the answer is an error.
+   */
+  async fetchArtifact(runId: string, path: string): Promise<Blob> {
+    const url = this.artifactUrl(runId, path);
+    let response: Response;
+    try {
+      response = await ServerConnection.makeRequest(
+        url,
+        { method: 'GET' },
+        this.serverSettings
+      );
+    } catch (error) {
+      throw new ServerConnection.NetworkError(error as TypeError);
+    }
+    if (!response.ok) {
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // Not JSON: errorMessageFrom shows short text.
+      }
+      throw new ApiError(
+        response,
+        errorMessageFrom(body, response.status, response.statusText)
+      );
+    }
+    return response.blob();
   }
 
   // -- plumbing -------------------------------------------------------------------

@@ -10,16 +10,21 @@ export interface IMlopsSettings {
   defaultExperiment: string;
   /** Exponential smoothing weight for metric charts, 0 (none) to 0.99. */
   chartSmoothing: number;
-  /** Which run columns to show. */
+  /** Which run columns to show, in order. */
   visibleRunColumns: string[];
+  /** The x-axis metric charts open with. */
+  chartXAxis: 'step' | 'time' | 'relative';
 }
 
 export const DEFAULT_SETTINGS: IMlopsSettings = {
   refreshInterval: 10,
   defaultExperiment: '',
   chartSmoothing: 0,
-  visibleRunColumns: ['status', 'start_time', 'duration', 'metrics']
+  visibleRunColumns: ['status', 'start_time', 'duration', 'metrics'],
+  chartXAxis: 'step'
 };
+
+const X_AXES = ['step', 'time', 'relative'] as const;
 
 /**
  * Read composite setting values into typed settings, falling back to the
@@ -33,6 +38,7 @@ export function readSettings(
   const smoothing = composite.chartSmoothing;
   const experiment = composite.defaultExperiment;
   const columns = composite.visibleRunColumns;
+  const xAxis = composite.chartXAxis;
   return {
     refreshInterval:
       typeof interval === 'number' && Number.isFinite(interval) && interval >= 0
@@ -48,7 +54,10 @@ export function readSettings(
         : DEFAULT_SETTINGS.chartSmoothing,
     visibleRunColumns: Array.isArray(columns)
       ? columns.filter((column): column is string => typeof column === 'string')
-      : [...DEFAULT_SETTINGS.visibleRunColumns]
+      : [...DEFAULT_SETTINGS.visibleRunColumns],
+    chartXAxis: X_AXES.includes(xAxis as (typeof X_AXES)[number])
+      ? (xAxis as IMlopsSettings['chartXAxis'])
+      : DEFAULT_SETTINGS.chartXAxis
   };
 }
 

@@ -1,4 +1,5 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
+import type { CommandRegistry } from '@lumino/commands';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import type { Message } from '@lumino/messaging';
 import * as React from 'react';
@@ -14,7 +15,8 @@ import type { SidebarModel } from './model';
 export class MlopsSidebar extends ReactWidget {
   constructor(
     readonly model: SidebarModel,
-    private readonly _trans: TranslationBundle
+    private readonly _trans: TranslationBundle,
+    private readonly _commands: CommandRegistry | null = null
   ) {
     super();
     this.id = 'jp-mlops-sidebar';
@@ -41,10 +43,26 @@ export class MlopsSidebar extends ReactWidget {
     this.model.setActive(false);
   }
 
+  private _openRun = (runId: string) =>
+    void this._commands?.execute('mlops:open-run', { runId });
+
+  private _openRuns = (experimentId: string | null) =>
+    void this._commands?.execute(
+      'mlops:open-runs',
+      experimentId ? { experimentId } : {}
+    );
+
   protected render(): JSX.Element {
     return (
       <UseSignal signal={this.model.changed}>
-        {() => <SidebarView model={this.model} trans={this._trans} />}
+        {() => (
+          <SidebarView
+            model={this.model}
+            trans={this._trans}
+            onOpenRun={this._commands ? this._openRun : undefined}
+            onOpenRuns={this._commands ? this._openRuns : undefined}
+          />
+        )}
       </UseSignal>
     );
   }

@@ -7,13 +7,15 @@ describe('readSettings', () => {
         refreshInterval: 0,
         defaultExperiment: ' churn ',
         chartSmoothing: 0.6,
-        visibleRunColumns: ['status', 'metrics.loss']
+        visibleRunColumns: ['status', 'metrics.loss'],
+        chartXAxis: 'relative'
       })
     ).toEqual({
       refreshInterval: 0,
       defaultExperiment: 'churn',
       chartSmoothing: 0.6,
-      visibleRunColumns: ['status', 'metrics.loss']
+      visibleRunColumns: ['status', 'metrics.loss'],
+      chartXAxis: 'relative'
     });
   });
 
@@ -24,7 +26,8 @@ describe('readSettings', () => {
         refreshInterval: -3,
         defaultExperiment: 7,
         chartSmoothing: 'lots',
-        visibleRunColumns: 'status'
+        visibleRunColumns: 'status',
+        chartXAxis: 'epoch'
       })
     ).toEqual(DEFAULT_SETTINGS);
   });

@@ -15,6 +15,8 @@ export interface IRunItemProps {
   run: IRun;
   columns: readonly string[];
   now: number;
+  /** Open the run's detail view; the name becomes a link when given. */
+  onOpen?: (runId: string) => void;
   trans: TranslationBundle;
 }
 
@@ -34,9 +36,20 @@ export function RunItem(props: IRunItemProps): JSX.Element {
   return (
     <li className="mlops-RunItem" data-run-id={info.run_id}>
       <div className="mlops-RunItem-header">
-        <span className="mlops-RunItem-name" title={info.run_id}>
-          {info.run_name || info.run_id.slice(0, 8)}
-        </span>
+        {props.onOpen ? (
+          <button
+            type="button"
+            className="mlops-RunItem-name mlops-LinkButton"
+            title={trans.__('Open run %1', info.run_id)}
+            onClick={() => props.onOpen!(info.run_id)}
+          >
+            {info.run_name || info.run_id.slice(0, 8)}
+          </button>
+        ) : (
+          <span className="mlops-RunItem-name" title={info.run_id}>
+            {info.run_name || info.run_id.slice(0, 8)}
+          </span>
+        )}
         {show('status') && (
           <StatusBadge
             status={info.status}

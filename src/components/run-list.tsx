@@ -8,6 +8,7 @@ export interface IRunListProps {
   runs: IRun[] | null;
   columns: readonly string[];
   now: number;
+  onOpenRun?: (runId: string) => void;
   trans: TranslationBundle;
 }
 
@@ -34,6 +35,7 @@ export function RunList(props: IRunListProps): JSX.Element {
           run={run}
           columns={columns}
           now={now}
+          onOpen={props.onOpenRun}
           trans={trans}
         />
       ))}

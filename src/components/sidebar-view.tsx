@@ -11,6 +11,10 @@ import { RunList } from './run-list';
 export interface ISidebarViewProps {
   model: SidebarModel;
   trans: TranslationBundle;
+  /** Open a run in the main area (the panel's run view). */
+  onOpenRun?: (runId: string) => void;
+  /** Open the runs table, on an experiment if given. */
+  onOpenRuns?: (experimentId: string | null) => void;
 }
 
 /**
@@ -29,6 +33,18 @@ export function SidebarView(props: ISidebarViewProps): JSX.Element {
     <div className="mlops-SidebarView">
       <header className="mlops-SidebarView-header">
         <h2 className="mlops-SidebarView-title">{trans.__('Experiments')}</h2>
+        {props.onOpenRuns && (
+          <button
+            type="button"
+            className="jp-Button jp-mod-styled mlops-SidebarView-openRuns"
+            title={trans.__('Open the runs table in the main area')}
+            onClick={() =>
+              props.onOpenRuns!(state.selectedExperimentId ?? null)
+            }
+          >
+            {trans.__('Open runs')}
+          </button>
+        )}
         <ToolbarButtonComponent
           icon={refreshIcon}
           onClick={refresh}
@@ -68,6 +84,7 @@ export function SidebarView(props: ISidebarViewProps): JSX.Element {
             runs={state.runs}
             columns={model.settings.visibleRunColumns}
             now={now}
+            onOpenRun={props.onOpenRun}
             trans={trans}
           />
         </section>

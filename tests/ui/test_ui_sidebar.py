@@ -9,20 +9,10 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from .lab_actions import run_command
 from .lab_server import LabServer
 
 SIDEBAR = "#jp-mlops-sidebar"
-
-
-def _run_command(page: Page, label: str) -> None:
-    """Run a command the way a user finds it: through the command palette."""
-    page.keyboard.press("Control+Shift+C")
-    palette = page.locator(".lm-CommandPalette-input")
-    expect(palette).to_be_visible()
-    palette.fill(label)
-    item = page.locator(".lm-CommandPalette-item", has_text=label).first
-    expect(item).to_be_visible()
-    page.keyboard.press("Enter")
 
 
 def _wire_float(value: float) -> float | str:
@@ -86,7 +76,7 @@ def test_sidebar_lists_experiments_and_recent_runs(
     )
 
     # When the user opens the MLOps sidebar from the command palette
-    _run_command(mlops_page, "Open MLOps Sidebar")
+    run_command(mlops_page, "Open MLOps Sidebar")
     sidebar = mlops_page.locator(SIDEBAR)
     expect(sidebar).to_be_visible()
 
@@ -123,7 +113,7 @@ def test_sidebar_lists_experiments_and_recent_runs(
 
     # When a run is logged and the user runs the refresh command, it appears
     _log_run(mlops_lab, experiment_id, "late-run", {"loss": 0.19}, "FINISHED", 5)
-    _run_command(mlops_page, "Refresh MLOps Experiments")
+    run_command(mlops_page, "Refresh MLOps Experiments")
     expect(runs.nth(0)).to_contain_text("late-run")
     expect(item).to_contain_text("4 runs")
 
@@ -134,7 +124,7 @@ def test_choosing_an_experiment_shows_its_runs(mlops_lab: LabServer, mlops_page:
     _log_run(mlops_lab, busy["experiment_id"], "only-run", {"rmse": 1.5}, "FINISHED", 60)
     empty = mlops_lab.api("POST", "experiments", json={"name": "empty"})["experiment"]
 
-    _run_command(mlops_page, "Open MLOps Sidebar")
+    run_command(mlops_page, "Open MLOps Sidebar")
     sidebar = mlops_page.locator(SIDEBAR)
 
     # When the user picks the empty experiment, it says so

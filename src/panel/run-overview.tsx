@@ -1,0 +1,149 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+
+import type { IRun } from '../api';
+import { StatusBadge } from '../components/status-badge';
+import { formatDuration, formatMetricValue, runDuration } from '../format';
+import { formatTimestamp } from './cell-format';
+
+/** Tags MLflow (and our notebook tools) use for where a run came from. */
+export const SOURCE_TAGS = ['mlflow.source.name', 'mlops.source.notebook'];
+export const GIT_COMMIT_TAG = 'mlflow.source.git.commit';
+
+/**
+ * The notebook a run came from, as a path JupyterLab can open (relative to
+ * the server root), or `null` when the source is not a notebook.
+ */
+export function sourceNotebook(tags: Record<string, string>): string | null {
+  for (const key of SOURCE_TAGS) {
+    const value = tags[key];
+    if (value && /\.ipynb$/i.test(value)) {
+      return value.replace(/^\/+/, '');
+    }
+  }
+  return null;
+}
+
+export interface IRunOverviewProps {
+  run: IRun;
+  experimentName: string | null;
+  now: number;
+  onOpenNotebook: (path: string) => void;
+  onOpenRun: (runId: string) => void;
+  trans: TranslationBundle;
+}
+
+/** What a run is: status, times, who, where from; then its params and metrics. */
+export function RunOverview(props: IRunOverviewProps): JSX.Element {
+  const { run, now, trans } = props;
+  const info = run.info;
+  const notebook = sourceNotebook(run.tags);
+  const source = SOURCE_TAGS.map(k => run.tags[k]).find(Boolean);
+  const commit = run.tags[GIT_COMMIT_TAG];
+  const params = Object.keys(run.params).sort();
+  const metrics = Object.keys(run.metrics).sort();
+  return (
+    <div className="mlops-RunOverview">
+      <dl className="mlops-RunOverview-attributes">
+        <dt>{trans.__('Status')}</dt>
+        <dd>
+          <StatusBadge status={info.status} label={info.status.toLowerCase()} />
+        </dd>
+        <dt>{trans.__('Run id')}</dt>
+        <dd className="mlops-Code">{info.run_id}</dd>
+        <dt>{trans.__('Experiment')}</dt>
+        <dd>{props.experimentName ?? info.experiment_id}</dd>
+        <dt>{trans.__('User')}</dt>
+        <dd>{info.user || '—'}</dd>
+        <dt>{trans.__('Started')}</dt>
+        <dd>{info.start_time ? formatTimestamp(info.start_time) : '—'}</dd>
+        <dt>{trans.__('Ended')}</dt>
+        <dd>{info.end_time ? formatTimestamp(info.end_time) : '—'}</dd>
+        <dt>{trans.__('Duration')}</dt>
+        <dd className="mlops-RunOverview-duration">
+          {formatDuration(runDuration(info, now))}
+        </dd>
+        <dt>{trans.__('Source')}</dt>
+        <dd>
+          {notebook ? (
+            <button
+              type="button"
+              className="mlops-LinkButton mlops-RunOverview-notebook"
+              title={trans.__('Open %1 in JupyterLab', notebook)}
+              onClick={() => props.onOpenNotebook(notebook)}
+            >
+              {notebook}
+            </button>
+          ) : (
+            (source ?? '—')
+          )}
+        </dd>
+        <dt>{trans.__('Git commit')}</dt>
+        <dd className="mlops-Code">{commit ? commit.slice(0, 12) : '—'}</dd>
+        {info.parent_run_id && (
+          <>
+            <dt>{trans.__('Parent run')}</dt>
+            <dd>
+              <button
+                type="button"
+                className="mlops-LinkButton"
+                onClick={() => props.onOpenRun(info.parent_run_id!)}
+              >
+                {info.parent_run_id.slice(0, 8)}
+              </button>
+            </dd>
+          </>
+        )}
+      </dl>
+      <section>
+        <h3>{trans.__('Params')}</h3>
+        {params.length === 0 ? (
+          <p className="mlops-Muted">{trans.__('No params logged.')}</p>
+        ) : (
+          <table className="mlops-KeyValueTable mlops-RunOverview-params">
+            <tbody>
+              {params.map(key => (
+                <tr key={key} data-param={key}>
+                  <th scope="row">{key}</th>
+                  <td>{run.params[key]}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section>
+        <h3>{trans.__('Metrics')}</h3>
+        {metrics.length === 0 ? (
+          <p className="mlops-Muted">{trans.__('No metrics logged.')}</p>
+        ) : (
+          <table className="mlops-KeyValueTable mlops-RunOverview-metrics">
+            <thead>
+              <tr>
+                <th>{trans.__('Metric')}</th>
+                <th>{trans.__('Latest')}</th>
+                <th>{trans.__('Min')}</th>
+                <th>{trans.__('Max')}</th>
+                <th>{trans.__('Step')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {metrics.map(key => {
+                const m = run.metrics[key];
+                return (
+                  <tr key={key} data-metric={key}>
+                    <th scope="row">{key}</th>
+                    <td>{formatMetricValue(m.value)}</td>
+                    <td>{formatMetricValue(m.min)}</td>
+                    <td>{formatMetricValue(m.max)}</td>
+                    <td>{m.step}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </div>
+  );
+}
