@@ -1,0 +1,2 @@
+export { notebookServersPlugin } from './plugin';
+export * from './api';

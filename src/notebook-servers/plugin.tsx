@@ -1,0 +1,56 @@
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { LabIcon, ReactWidget } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { NotebookServersApi } from './api';
+import { ServersView } from './servers-view';
+
+// A server rack: notebook servers.
+const SERVERS_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
+  <g class="jp-icon3" fill="#616161">
+    <path d="M4 3h16a1 1 0 0 1 1 1v5a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1zm2 3v1h2V6H6zM4 14h16a1 1 0 0 1 1 1v5a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1v-5a1 1 0 0 1 1-1zm2 3v1h2v-1H6z"/>
+  </g>
+</svg>`;
+
+export const serversIcon = new LabIcon({
+  name: 'jupyter-mlops:notebook-servers',
+  svgstr: SERVERS_SVG
+});
+
+export const OPEN_COMMAND = 'mlops:open-notebook-servers';
+export const PANEL_ID = 'mlops-notebook-servers';
+
+/** The Notebook Servers panel in the left sidebar, and a command to open it. */
+export const notebookServersPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyter-mlops:notebook-servers',
+  description: 'Spawn and manage per-user notebook servers.',
+  autoStart: true,
+  optional: [ICommandPalette, ILayoutRestorer],
+  activate: (
+    app: JupyterFrontEnd,
+    palette: ICommandPalette | null,
+    restorer: ILayoutRestorer | null
+  ): void => {
+    const api = new NotebookServersApi(app.serviceManager.serverSettings);
+    const panel = ReactWidget.create(<ServersView api={api} />);
+    panel.id = PANEL_ID;
+    panel.title.icon = serversIcon;
+    panel.title.caption = 'Notebook Servers';
+    panel.addClass('mlops-NbSidebar');
+    app.shell.add(panel, 'left', { rank: 660 });
+    if (restorer) {
+      restorer.add(panel, PANEL_ID);
+    }
+    app.commands.addCommand(OPEN_COMMAND, {
+      label: 'Open Notebook Servers',
+      caption: 'Spawn and manage notebook servers',
+      execute: () => app.shell.activateById(PANEL_ID)
+    });
+    palette?.addItem({ command: OPEN_COMMAND, category: 'MLOps' });
+  }
+};

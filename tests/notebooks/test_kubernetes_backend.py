@@ -1,0 +1,176 @@
+"""The Kubernetes backend through the service, with the real ``kubernetes`` client against
+the API emulator, and the kubelet helper moving the pod through what users meet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kube_emulator import KubeEmulator
+
+from jupyter_mlops.kube.labels import MANAGED_BY_LABEL, OWNER_LABEL
+from jupyter_mlops.notebooks.backends.kubernetes import KubernetesNotebookBackend
+from jupyter_mlops.notebooks.entities import ServerStatus
+
+NS = "team"
+
+
+def _env(container: dict[str, Any]) -> dict[str, Any]:
+    return {e["name"]: e.get("value", e.get("valueFrom")) for e in container["env"]}
+
+
+def test_spawn_progress_stop_edit_start_delete(
+    mlops_notebook_service: Any, mlops_kube: KubeEmulator
+) -> None:
+    service = mlops_notebook_service(KubernetesNotebookBackend)
+    kubelet = mlops_kube.kubelet
+
+    # Given a created server, its objects exist with our labels and stored names.
+    server = service.create_server("alice", {"name": "work", "cpu": "1", "memory": "2Gi"})
+    names = server.names
+    sts = mlops_kube.get("apps/v1", "StatefulSet", NS, names.workload)
+    assert sts is not None and sts["spec"]["replicas"] == 1
+    assert sts["metadata"]["labels"][MANAGED_BY_LABEL] == "jupyter-mlops"
+    assert sts["metadata"]["labels"][OWNER_LABEL] == "alice"
+    assert mlops_kube.get("v1", "Service", NS, names.workload) is not None
+    assert mlops_kube.get("v1", "PersistentVolumeClaim", NS, names.pvc) is not None
+    secret = mlops_kube.get("v1", "Secret", NS, names.secret)
+    assert secret is not None and set(secret["stringData"]) == {"notebook-token", "tracking-token"}
+    container = sts["spec"]["template"]["spec"]["containers"][0]
+    assert container["resources"]["requests"] == {"cpu": "1", "memory": "2Gi"}
+    env = _env(container)
+    assert env["JUPYTER_MLOPS_TRACKING_URI"] == "http://mlops.example:8888/"
+    assert env["JUPYTER_MLOPS_TOKEN"] == {
+        "secretKeyRef": {"name": names.secret, "key": "tracking-token"}
+    }
+    assert "--ServerApp.base_url=/mlops/servers/alice/work/" in container["args"]
+    assert server.status == ServerStatus.PENDING
+
+    pod = f"{names.workload}-0"
+    # When the scheduler finds no node: Pending, with the scheduler's message.
+    kubelet.unschedulable(NS, pod, "0/3 nodes are available: 3 Insufficient memory.")
+    server = service.get_server("alice", "alice", "work")
+    assert (server.status, server.reason) == (ServerStatus.PENDING, "Unschedulable")
+    assert "Insufficient memory" in server.message
+
+    # Then it runs; the events tell the story in order, and the cursor moves on.
+    kubelet.run(NS, pod, log="[I ServerApp] Jupyter Server is running\n")
+    server, events = service.events("alice", "alice", "work", since=0)
+    assert server.status == ServerStatus.RUNNING
+    reasons = [e.reason for e in events]
+    for expected in (
+        "Created",
+        "Requested",
+        "FailedScheduling",
+        "Scheduled",
+        "Pulling",
+        "Started",
+        "Ready",
+    ):
+        assert expected in reasons, (expected, reasons)
+    assert reasons.index("Scheduled") < reasons.index("Ready")
+    cursor = events[-1].id
+    assert service.events("alice", "alice", "work", since=cursor)[1] == []
+    assert "Jupyter Server is running" in service.logs("alice", "alice", "work", tail=10)
+
+    # Stop scales to 0 and keeps the volume.
+    server = service.stop_server("alice", "alice", "work")
+    assert server.status == ServerStatus.STOPPED
+    assert mlops_kube.get("apps/v1", "StatefulSet", NS, names.workload)["spec"]["replicas"] == 0
+    assert mlops_kube.get("v1", "Pod", NS, pod) is None
+    assert mlops_kube.get("v1", "PersistentVolumeClaim", NS, names.pvc) is not None
+
+    # An edit applies at the next start, without losing the workspace.
+    service.update_server(
+        "alice",
+        "alice",
+        "work",
+        {"image": "quay.io/jupyter/pytorch-notebook:cuda12-2025-03-14", "gpus": 1},
+    )
+    server = service.start_server("alice", "alice", "work")
+    sts = mlops_kube.get("apps/v1", "StatefulSet", NS, names.workload)
+    container = sts["spec"]["template"]["spec"]["containers"][0]
+    assert sts["spec"]["replicas"] == 1
+    assert container["image"].startswith("quay.io/jupyter/pytorch-notebook")
+    assert container["resources"]["limits"]["nvidia.com/gpu"] == "1"
+    assert (
+        mlops_kube.get("v1", "Pod", NS, pod)["spec"]["containers"][0]["image"] == container["image"]
+    )
+    assert mlops_kube.get("v1", "PersistentVolumeClaim", NS, names.pvc) is not None
+
+    # Delete keeping the volume, then a server of the same name finds it again.
+    service.delete_server("alice", "alice", "work", delete_volume=False)
+    assert mlops_kube.get("apps/v1", "StatefulSet", NS, names.workload) is None
+    assert mlops_kube.get("v1", "Pod", NS, pod) is None  # garbage-collected with its owner
+    assert mlops_kube.get("v1", "PersistentVolumeClaim", NS, names.pvc) is not None
+    again = service.create_server("alice", {"name": "work", "start": False})
+    assert again.names.pvc == names.pvc
+    service.delete_server("alice", "alice", "work", delete_volume=True)
+    assert mlops_kube.get("v1", "PersistentVolumeClaim", NS, names.pvc) is None
+
+
+def test_failure_reasons(mlops_notebook_service: Any, mlops_kube: KubeEmulator) -> None:
+    service = mlops_notebook_service(KubernetesNotebookBackend)
+    kubelet = mlops_kube.kubelet
+    cases = {
+        "pull": (kubelet.image_pull_backoff, "ImagePullBackOff"),
+        "oom": (kubelet.oom_killed, "OOMKilled"),
+        "crash": (kubelet.crash_loop, "CrashLoopBackOff"),
+        "oomloop": (
+            lambda ns, p: kubelet.crash_loop(ns, p, reason="OOMKilled", exit_code=137),
+            "OOMKilled",
+        ),
+    }
+    for name, (move, reason) in cases.items():
+        server = service.create_server("bob", {"name": name})
+        move(NS, f"{server.names.workload}-0")
+        server, events = service.events("bob", "bob", name)
+        assert (server.status, server.reason) == (ServerStatus.FAILED, reason), name
+        assert events[-1].type == "Warning" and reason in events[-1].message
+
+
+def test_restart_of_our_server_reconciles(
+    mlops_notebook_service: Any, mlops_kube: KubeEmulator
+) -> None:
+    service = mlops_notebook_service(KubernetesNotebookBackend)
+    running = service.create_server("alice", {"name": "one"})
+    service.create_server("alice", {"name": "two"})
+    mlops_kube.kubelet.run(NS, f"{running.names.workload}-0")
+    # While we were down, someone scaled "two" to 0 by hand.
+    mlops_kube.state.patch(
+        mlops_kube.state.resource("apps/v1", "StatefulSet"),
+        NS,
+        f"{service.store.get('alice', 'two').names.workload}",
+        {"spec": {"replicas": 0}},
+        "application/merge-patch+json",
+    )
+
+    restarted = mlops_notebook_service(KubernetesNotebookBackend)
+    counts = restarted.reconcile()
+    assert counts == {"Running": 1, "Stopped": 1}
+    assert restarted.store.get("alice", "one").status == ServerStatus.RUNNING
+
+
+def test_namespace_per_user(mlops_notebook_service: Any, mlops_kube: KubeEmulator) -> None:
+    service = mlops_notebook_service(
+        KubernetesNotebookBackend, namespace_template="mlops-{username}"
+    )
+    server = service.create_server("Carol@Example.com", {"name": "lab"})
+    namespace = server.names.namespace
+    assert namespace.startswith("mlops-carol-example-com---")
+    assert mlops_kube.get("v1", "Namespace", None, namespace) is not None
+    assert mlops_kube.get("apps/v1", "StatefulSet", namespace, server.names.workload) is not None
+
+
+def test_manifest_shows_no_secret(mlops_notebook_service: Any, mlops_kube: KubeEmulator) -> None:
+    service = mlops_notebook_service(KubernetesNotebookBackend)
+    service.create_server("alice", {"name": "work"})
+    documents = service.manifests("alice", "alice", "work")
+    assert [d["kind"] for d in documents] == [
+        "Secret",
+        "PersistentVolumeClaim",
+        "Service",
+        "StatefulSet",
+    ]
+    token = mlops_kube.get("v1", "Secret", NS, documents[0]["metadata"]["name"])["stringData"]
+    assert all(v == "<redacted>" for v in documents[0]["stringData"].values())
+    assert token["notebook-token"] not in str(documents)

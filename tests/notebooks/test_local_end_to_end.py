@@ -1,0 +1,192 @@
+"""The local backend for real: our jupyter server spawns ``jupyter lab`` processes, proxies
+HTTP and kernel WebSockets to them, culls an idle one (a busy kernel and an open terminal
+keep it alive), and after a restart of our server finds the running one again.
+
+Real processes on a shared 2-core machine: one module, two spawned servers, short timeouts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+import requests
+from notebook_support import KernelChannel, load_root_conftest
+
+from jupyter_mlops.notebooks.api import NotebookServersAPI
+
+pytestmark = pytest.mark.slow
+
+_root = load_root_conftest()
+SERVER_ARGS = (
+    "--MlopsExtension.notebook_monitor_interval=0.5",
+    "--MlopsExtension.notebook_cull_interval=1",
+    "--MlopsExtension.notebook_cull_idle_timeout=0",
+)
+
+
+def _api(server: Any, method: str, path: str, **kwargs: Any) -> requests.Response:
+    return requests.request(
+        method, f"{server.url}mlops/api/{path}", headers=server.headers, timeout=60, **kwargs
+    )
+
+
+def _wait_for(
+    server: Any, user: str, name: str, status: str, timeout: float = 120
+) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    cursor, seen = 0, []
+    while time.monotonic() < deadline:
+        answer = _api(
+            server, "GET", f"notebook-servers/{user}/{name}/events", params={"since": cursor}
+        )
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        cursor = body["cursor"]
+        seen.extend(body["events"])
+        if body["server"]["status"] == status:
+            return {**body["server"], "events": seen}
+        assert body["server"]["status"] != "Failed", (body["server"], seen)
+        time.sleep(0.3)
+    raise AssertionError(
+        f"{user}/{name} never became {status}; events: {seen}\n{server.log_tail()}"
+    )
+
+
+def _gone(pid: int) -> bool:
+    """Exited (a zombie waiting for a parent that is not us counts as exited)."""
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+@pytest.fixture
+def mlops_local_pids() -> Iterator[list[int]]:
+    """Pids of spawned servers, killed at the end whatever happened."""
+    pids: list[int] = []
+    yield pids
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
+
+
+def test_spawn_proxy_track_cull_and_restart(tmp_path: Path, mlops_local_pids: list[int]) -> None:
+    root = tmp_path / "mlops"
+    with _root.run_mlops_server(root, SERVER_ARGS) as server:
+        user = _api(server, "GET", "me").json()["user"]
+        # -- spawn, with progress ------------------------------------------------------------
+        created = _api(
+            server, "POST", "notebook-servers", json={"name": "work", "cull_idle_seconds": 0}
+        )
+        assert created.status_code == 201, created.text
+        running = _wait_for(server, user, "work", "Running")
+        reasons = [e["reason"] for e in running["events"]]
+        assert reasons[0] == "Created" and "Ready" in reasons
+        manifest = _api(server, "GET", f"notebook-servers/{user}/work/manifest").json()
+        mlops_local_pids.append(manifest["manifests"][0]["pid"])
+        assert "<redacted>" in " ".join(manifest["manifests"][0]["command"])
+
+        # -- HTTP through the proxy, with our token (the server's own stays inside) ----------
+        base = f"{server.url}mlops/servers/{user}/work/"
+        status = requests.get(base + "api/status", headers=server.headers, timeout=30)
+        assert status.status_code == 200 and "started" in status.json()
+        lab = requests.get(base + "lab", headers=server.headers, timeout=30)
+        assert lab.status_code == 200 and f"/mlops/servers/{user}/work/" in lab.text
+        # The notebook server's own cookies (scoped to its path) are not passed back.
+        cookies = lab.raw.headers.getlist("Set-Cookie")
+        assert not [c for c in cookies if "/mlops/servers/" in c], cookies
+        anonymous = requests.get(base + "api/status", timeout=30, allow_redirects=False)
+        assert anonymous.status_code in (302, 403)
+
+        # -- a kernel over the proxied WebSocket logs a run to our store ----------------------
+        kernel = requests.post(
+            base + "api/kernels", json={"name": "python3"}, headers=server.headers, timeout=60
+        )
+        assert kernel.status_code == 201, kernel.text
+        ws_url = base.replace("http", "ws", 1) + f"api/kernels/{kernel.json()['id']}/channels"
+        channel = KernelChannel(ws_url, server.headers)
+        try:
+            output = channel.execute(
+                "import os, jupyter_mlops as mlops\n"
+                "with mlops.start_run(experiment='from-a-notebook-server') as run:\n"
+                "    mlops.log_param('where', os.environ['JUPYTER_MLOPS_NOTEBOOK_SERVER'])\n"
+                "print(run.info.run_id)\n"
+            )
+        finally:
+            channel.close()
+        run_id = output.strip().splitlines()[-1]
+        run = _api(server, "GET", f"runs/{run_id}").json()["run"]
+        assert run["params"]["where"] == f"{user}/work"
+        assert run["info"]["user"] == user
+
+        # -- culling: a busy kernel and an open terminal are activity; then it is idle -------
+        # (through the Python API, mlops.notebook_servers)
+        python_api = NotebookServersAPI(server.url, server.token)
+        assert python_api.create("idle", cull_idle_seconds=3)["owner"] == user
+        assert python_api.wait("idle", timeout=120)["status"] == "Running"
+        assert [s["name"] for s in python_api.list()] == ["idle", "work"]
+        idle_base = f"{server.url}mlops/servers/{user}/idle/"
+        pid = _api(server, "GET", f"notebook-servers/{user}/idle/manifest").json()["manifests"][0][
+            "pid"
+        ]
+        mlops_local_pids.append(pid)
+        kernel = requests.post(
+            idle_base + "api/kernels", json={"name": "python3"}, headers=server.headers, timeout=60
+        )
+        channel = KernelChannel(
+            idle_base.replace("http", "ws", 1) + f"api/kernels/{kernel.json()['id']}/channels",
+            server.headers,
+        )
+        busy = channel.send_execute("import time; time.sleep(6)")
+        time.sleep(5)
+        assert (
+            _api(server, "GET", f"notebook-servers/{user}/idle").json()["server"]["status"]
+            == "Running"
+        )
+        terminal = requests.post(idle_base + "api/terminals", headers=server.headers, timeout=30)
+        assert terminal.status_code == 200, terminal.text
+        channel.wait_output(busy)
+        channel.close()
+        time.sleep(5)
+        assert (
+            _api(server, "GET", f"notebook-servers/{user}/idle").json()["server"]["status"]
+            == "Running"
+        )
+        requests.delete(
+            idle_base + f"api/terminals/{terminal.json()['name']}",
+            headers=server.headers,
+            timeout=30,
+        )
+        culled = _wait_for(server, user, "idle", "Stopped", timeout=30)
+        assert culled["reason"] == "Culled" and culled["last_activity"]
+        assert _api(server, "GET", f"notebook-servers/{user}/idle/logs").status_code == 200
+        assert _gone(pid)
+        assert "Culled" in [e["reason"] for e in culled["events"]]
+
+    # -- our server restarts; the running notebook server is found again ------------------
+    with _root.run_mlops_server(root, SERVER_ARGS) as server:
+        found = _wait_for(server, user, "work", "Running", timeout=30)
+        assert found["status"] == "Running"
+        base = f"{server.url}mlops/servers/{user}/work/"
+        assert (
+            requests.get(base + "api/status", headers=server.headers, timeout=30).status_code == 200
+        )
+        assert (
+            _api(server, "GET", f"notebook-servers/{user}/idle").json()["server"]["status"]
+            == "Stopped"
+        )
+        deleted = _api(
+            server, "DELETE", f"notebook-servers/{user}/work", params={"delete_volume": "true"}
+        )
+        assert deleted.status_code == 204
+        NotebookServersAPI(server.url, server.token).delete("idle", delete_volume=True)
+        assert NotebookServersAPI(server.url, server.token).list() == []
+        assert _gone(mlops_local_pids[0])
