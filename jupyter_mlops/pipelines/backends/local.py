@@ -1,0 +1,510 @@
+"""The ``local`` backend: every step is a subprocess running the step runner.
+
+One driver thread per run plans the run (:mod:`..planner`), starts ready steps as
+subprocesses (in their own process group, so that a kill takes their children too) up
+to ``parallelism`` processes over all runs, waits for them, retries failures with
+exponential back-off, kills steps past their timeout, and cancels on request. A step's
+stdout and stderr go straight to its log file among its tracking run's artifacts, so the
+log is readable while the step runs and kept after.
+
+A run records which process drives it (``local:<host>:<pid>``); :meth:`reconcile`
+fails the runs whose driver is gone (a server restart, a killed kernel), so none stays
+RUNNING.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from .. import states as s
+from ..engine import Launch, RunEngine
+from .base import BackendSettings, PipelineBackend, process_alive
+
+log = logging.getLogger(__name__)
+
+_KILL_GRACE_S = 2.0
+
+
+@dataclass
+class _Process:
+    launch: Launch
+    attempt: int
+    popen: subprocess.Popen[bytes]
+    log_file: IO[bytes]
+    status_file: Path
+    deadline: float | None
+    done: bool = False
+    timed_out: bool = False
+
+
+@dataclass
+class _Retry:
+    launch: Launch
+    attempt: int
+    due: float
+
+
+@dataclass
+class _Driver:
+    run_id: str
+    workdir: Path
+    processes: dict[str, _Process] = field(default_factory=dict)
+    retries: dict[str, _Retry] = field(default_factory=dict)
+    cancel_requested: bool = False
+    stop_reason: str | None = None  # set when the backend closes
+    thread: threading.Thread | None = None
+
+
+class LocalBackend(PipelineBackend):
+    """Steps as local subprocesses (the embedded default)."""
+
+    name = "local"
+
+    def __init__(self, engine: RunEngine, settings: BackendSettings) -> None:
+        super().__init__(engine, settings)
+        self._cond = threading.Condition()
+        self._drivers: dict[str, _Driver] = {}
+        self._live = 0  # processes alive or reserved, over all runs
+        self.owner_ref = f"local:{socket.gethostname()}:{os.getpid()}"
+        # Runners started ahead of need (see runner --standby): a step hands its task to
+        # one instead of waiting for a Python interpreter to start.
+        self._standby: list[subprocess.Popen[bytes]] = []
+        self._standby_lock = threading.Lock()
+        self._standby_size = min(2, settings.parallelism)
+
+    # -- the interface ---------------------------------------------------------------------
+    def start(self, run_id: str) -> None:
+        self.engine.store.update_run(run_id, backend_ref=self.owner_ref)
+        driver = _Driver(run_id, Path(tempfile.mkdtemp(prefix=f"mlops-run-{run_id[:8]}-")))
+        with self._cond:
+            if run_id in self._drivers:
+                return
+            self._drivers[run_id] = driver
+        driver.thread = threading.Thread(
+            target=self._drive, args=(driver,), name=f"mlops-pipeline-{run_id[:8]}", daemon=True
+        )
+        driver.thread.start()
+
+    def cancel(self, run_id: str) -> None:
+        with self._cond:
+            driver = self._drivers.get(run_id)
+            if driver is not None:
+                driver.cancel_requested = True
+                self._cond.notify_all()
+                return
+        # Nobody drives it here: a run whose driver died, or that never started.
+        run = self.engine.store.get_run(run_id)
+        self._abandon(run.run_id, s.CANCELED, "canceled")
+
+    def reconcile(self) -> None:
+        for run_id in self.engine.store.run_ids_in_states(
+            (s.PENDING, s.RUNNING, s.CANCELING), backend=self.name
+        ):
+            with self._cond:
+                if run_id in self._drivers:
+                    continue
+            run = self.engine.store.get_run(run_id, with_steps=False)
+            if self._driven_elsewhere(run.backend_ref):
+                continue
+            log.warning("pipeline run %s lost its driver (%s); failing it", run_id, run.backend_ref)
+            self._abandon(
+                run_id, s.FAILED, "interrupted: the process running this pipeline stopped"
+            )
+
+    def close(self) -> None:
+        with self._cond:
+            drivers = list(self._drivers.values())
+            for driver in drivers:
+                driver.stop_reason = "interrupted: the server stopped"
+            self._cond.notify_all()
+        for driver in drivers:
+            if driver.thread is not None:
+                driver.thread.join(timeout=10)
+        with self._standby_lock:
+            standby, self._standby, self._standby_size = self._standby, [], 0
+        for process in standby:
+            _close_standby(process)
+
+    # -- standby runners -------------------------------------------------------------------
+    def _take_standby(self) -> subprocess.Popen[bytes] | None:
+        with self._standby_lock:
+            while self._standby:
+                process = self._standby.pop(0)
+                if process.poll() is None:
+                    return process
+        return None
+
+    def _refill_standby(self) -> None:
+        with self._standby_lock:
+            missing = self._standby_size - len(self._standby)
+        for _ in range(max(0, missing)):
+            env = dict(os.environ)
+            env.update(self.runner_environment())
+            try:
+                process = subprocess.Popen(
+                    [self.settings.python, "-m", "jupyter_mlops.pipelines.runner", "--standby"],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    cwd=tempfile.gettempdir(),
+                    env=env,
+                    start_new_session=True,
+                )
+            except OSError:
+                log.warning("cannot start a standby step runner", exc_info=True)
+                return
+            with self._standby_lock:
+                if len(self._standby) < self._standby_size:
+                    self._standby.append(process)
+                    continue
+            _close_standby(process)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no run is driven here (tests, shutdown)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._drivers:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._cond.wait(remaining)
+        return True
+
+    # -- ownership -------------------------------------------------------------------------
+    def _driven_elsewhere(self, ref: str | None) -> bool:
+        """Whether another live process on this host drives the run."""
+        if not ref or not ref.startswith("local:") or ref == self.owner_ref:
+            return False
+        _, host, pid = ref.split(":", 2)
+        if host != socket.gethostname():
+            return True  # another machine's: not ours to judge
+        return pid.isdigit() and int(pid) != os.getpid() and process_alive(int(pid))
+
+    def _abandon(self, run_id: str, state: str, message: str) -> None:
+        """Finish a run nobody drives: kill leftover step processes, close its steps."""
+        run = self.engine.store.get_run(run_id)
+        for step in run.steps or []:
+            if step.state != s.RUNNING:
+                continue
+            _kill_recorded(step.backend_ref)
+            self.engine.step_failed(run, step, message, state=state)
+        if state == s.CANCELED:
+            self.engine.cancel_pending(run, message)
+        else:
+            self.engine.store.update_steps_in_states(
+                run_id, (s.PENDING,), state=s.SKIPPED, message=message
+            )
+        self.engine.finish_run(run, state, message=message)
+
+    # -- the driver ------------------------------------------------------------------------
+    def _drive(self, driver: _Driver) -> None:
+        try:
+            self._loop(driver)
+        except Exception as exc:  # a bug or a broken store: fail the run, visibly
+            log.exception("pipeline run %s: driver failed", driver.run_id)
+            try:
+                self._kill_all(driver)
+                self._abandon(driver.run_id, s.FAILED, f"internal error: {exc}")
+            except Exception:
+                log.exception("pipeline run %s: could not record the failure", driver.run_id)
+        finally:
+            shutil.rmtree(driver.workdir, ignore_errors=True)
+            with self._cond:
+                self._drivers.pop(driver.run_id, None)
+                self._cond.notify_all()
+
+    def _loop(self, driver: _Driver) -> None:
+        engine = self.engine
+        while True:
+            with self._cond:
+                if driver.cancel_requested or driver.stop_reason:
+                    break
+                reserved = max(0, self.settings.parallelism - self._live)
+                self._live += reserved
+            mine = len(driver.processes) + len(driver.retries)
+            started = 0
+            try:
+                run, plan = engine.advance(driver.run_id, running_limit=mine + reserved)
+                cached = False
+                for ready in plan.ready:
+                    launch = engine.prepare(run, ready)
+                    if launch is None:
+                        cached = True
+                        continue
+                    self._spawn(driver, launch, attempt=1, reserved=True)
+                    started += 1
+            finally:
+                with self._cond:
+                    self._live -= reserved - started
+            if plan.outcome is not None:
+                return
+            if cached:
+                continue  # cached steps finished at once: plan again before waiting
+            self._wait(driver)
+            self._reap(driver)
+        self._kill_all(driver)
+        run = engine.store.get_run(driver.run_id)
+        if driver.cancel_requested:
+            engine.store.update_run(run.run_id, state=s.CANCELING)
+            self._close_steps(driver, run, s.CANCELED, "canceled")
+            engine.cancel_pending(run)
+            engine.finish_run(run, s.CANCELED, message="canceled")
+        else:
+            message = driver.stop_reason or "stopped"
+            self._close_steps(driver, run, s.FAILED, message)
+            engine.store.update_steps_in_states(
+                run.run_id, (s.PENDING,), state=s.SKIPPED, message=message
+            )
+            engine.finish_run(run, s.FAILED, message=message)
+
+    def _close_steps(self, driver: _Driver, run: Any, state: str, message: str) -> None:
+        for process in driver.processes.values():
+            self.engine.step_failed(run, process.launch.step, message, state=state)
+        for retry in driver.retries.values():
+            self.engine.step_failed(run, retry.launch.step, message, state=state)
+        driver.processes.clear()
+        driver.retries.clear()
+
+    def _spawn(self, driver: _Driver, launch: Launch, attempt: int, *, reserved: bool) -> None:
+        if not reserved:
+            with self._cond:
+                self._live += 1
+        step_dir = driver.workdir / launch.step.step_id.replace("/", "_")
+        step_dir.mkdir(parents=True, exist_ok=True)
+        status_file = step_dir / "status.json"
+        status_file.unlink(missing_ok=True)
+        task_file = step_dir / "task.json"
+        task_file.write_text(
+            json.dumps(
+                launch.runner_task(
+                    outputsDir=str(launch.outputs_dir),
+                    artifactsDir=str(launch.artifact_dir),
+                    statusFile=str(status_file),
+                )
+            ),
+            encoding="utf-8",
+        )
+        log_file = open(launch.log_path, "ab")  # noqa: SIM115 - closed when the process ends
+        if attempt > 1:
+            log_file.write(f"\n--- attempt {attempt} ---\n".encode())
+            log_file.flush()
+        popen = self._hand_to_standby(launch, step_dir, status_file)
+        env = dict(os.environ)
+        env.update(self.runner_environment())
+        env.update(launch.executor.get("env") or {})
+        try:
+            if popen is None:
+                popen = subprocess.Popen(
+                    [
+                        self.settings.python,
+                        "-m",
+                        "jupyter_mlops.pipelines.runner",
+                        "--task-file",
+                        str(task_file),
+                    ],
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    cwd=step_dir,
+                    env=env,
+                    start_new_session=True,
+                )
+        except OSError as exc:
+            log_file.close()
+            with self._cond:
+                self._live -= 1
+            self.engine.step_failed(launch.run, launch.step, f"cannot start the step runner: {exc}")
+            return
+        self.engine.store.update_step(
+            launch.run.run_id, launch.step.step_id, backend_ref=f"pid:{popen.pid}"
+        )
+        timeout = launch.timeout
+        process = _Process(
+            launch,
+            attempt,
+            popen,
+            log_file,
+            status_file,
+            None if timeout is None else time.monotonic() + timeout,
+        )
+        driver.processes[launch.step.step_id] = process
+        threading.Thread(
+            target=self._await_exit, args=(process,), name="mlops-step-wait", daemon=True
+        ).start()
+
+    def _hand_to_standby(
+        self, launch: Launch, step_dir: Path, status_file: Path
+    ) -> subprocess.Popen[bytes] | None:
+        """Give the step to a standby runner (None when none is ready), and start its
+        replacement in the background."""
+        process = self._take_standby()
+        threading.Thread(target=self._refill_standby, name="mlops-standby", daemon=True).start()
+        if process is None or process.stdin is None:
+            return None
+        document = launch.runner_task(
+            outputsDir=str(launch.outputs_dir),
+            artifactsDir=str(launch.artifact_dir),
+            statusFile=str(status_file),
+            logFile=str(launch.log_path),
+            workdir=str(step_dir),
+            env=dict(launch.executor.get("env") or {}),
+        )
+        try:
+            process.stdin.write((json.dumps(document) + "\n").encode())
+            process.stdin.close()
+        except OSError:  # it died while waiting: start one the usual way
+            _close_standby(process)
+            return None
+        return process
+
+    def _await_exit(self, process: _Process) -> None:
+        process.popen.wait()
+        with self._cond:
+            process.done = True
+            self._live -= 1
+            self._cond.notify_all()
+
+    def _wait(self, driver: _Driver) -> None:
+        with self._cond:
+            while True:
+                if driver.cancel_requested or driver.stop_reason:
+                    return
+                now = time.monotonic()
+                if any(p.done for p in driver.processes.values()):
+                    return
+                wakeups = [p.deadline for p in driver.processes.values() if p.deadline is not None]
+                wakeups += [r.due for r in driver.retries.values()]
+                if any(w <= now for w in wakeups):
+                    return
+                if not driver.processes and not driver.retries:
+                    return  # nothing running: something else changed (plan again)
+                timeout = min(wakeups) - now if wakeups else None
+                self._cond.wait(timeout)
+
+    def _reap(self, driver: _Driver) -> None:
+        now = time.monotonic()
+        for step_id, process in list(driver.processes.items()):
+            if not process.done and process.deadline is not None and process.deadline <= now:
+                process.timed_out = True
+                _kill_group(process.popen)
+                process.popen.wait()
+                with self._cond:  # _await_exit may not have run yet
+                    while not process.done:
+                        self._cond.wait(0.05)
+            if not process.done:
+                continue
+            del driver.processes[step_id]
+            self._finished(driver, process)
+        for step_id, retry in list(driver.retries.items()):
+            if retry.due <= now:
+                del driver.retries[step_id]
+                self._spawn(driver, retry.launch, retry.attempt, reserved=False)
+
+    def _finished(self, driver: _Driver, process: _Process) -> None:
+        launch = process.launch
+        code = process.popen.returncode
+        if process.timed_out:
+            message = f"timed out after {launch.timeout:g}s"
+            process.log_file.write(f"\nstep {message}\n".encode())
+        elif code == 0:
+            process.log_file.close()
+            try:
+                outputs = self.engine.read_outputs(launch)
+            except (OSError, ValueError) as exc:
+                self.engine.step_failed(launch.run, launch.step, f"unreadable outputs: {exc}")
+                return
+            self.engine.step_succeeded(launch.run, launch.step, outputs)
+            return
+        else:
+            message = (
+                _status_error(process.status_file) or f"the step runner exited with code {code}"
+            )
+        if process.attempt <= launch.retries:
+            delay = launch.backoff(process.attempt)
+            process.log_file.write(f"\n{message}; retrying in {delay:g}s\n".encode())
+            process.log_file.close()
+            attempt = process.attempt + 1
+            self.engine.step_retrying(
+                launch.run, launch.step, attempt, f"attempt {process.attempt} failed: {message}"
+            )
+            driver.retries[launch.step.step_id] = _Retry(launch, attempt, time.monotonic() + delay)
+            return
+        process.log_file.close()
+        self.engine.step_failed(launch.run, launch.step, message)
+
+    def _kill_all(self, driver: _Driver) -> None:
+        for process in driver.processes.values():
+            if not process.done:
+                _kill_group(process.popen)
+        for process in driver.processes.values():
+            try:
+                process.popen.wait(timeout=_KILL_GRACE_S + 1)
+            except subprocess.TimeoutExpired:
+                log.warning("step process %s did not die", process.popen.pid)
+            if not process.log_file.closed:
+                process.log_file.write(b"\nstep killed\n")
+                process.log_file.close()
+
+
+def _status_error(path: Path) -> str | None:
+    try:
+        status = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    error = status.get("error")
+    return str(error) if error else None
+
+
+def _kill_group(popen: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the step's process group, SIGKILL it if still there after a grace period."""
+    try:
+        os.killpg(popen.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        popen.wait(timeout=_KILL_GRACE_S)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(popen.pid, signal.SIGKILL)
+
+
+def _kill_recorded(ref: str | None) -> None:
+    """Kill a step process left by a dead driver, if it is still a step runner."""
+    if not ref or not ref.startswith("pid:"):
+        return
+    pid = int(ref[4:])
+    try:
+        import psutil
+
+        process = psutil.Process(pid)
+        if "jupyter_mlops.pipelines.runner" not in " ".join(process.cmdline()):
+            return
+        os.killpg(pid, signal.SIGKILL)
+    except (ImportError, OSError, ValueError):
+        return
+    except Exception:  # psutil.NoSuchProcess, AccessDenied
+        return
+
+
+def _close_standby(process: subprocess.Popen[bytes]) -> None:
+    """End a standby runner that got no task (EOF on its stdin makes it exit)."""
+    try:
+        if process.stdin is not None:
+            process.stdin.close()
+        process.wait(timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        process.kill()
+        process.wait()

@@ -1,0 +1,168 @@
+"""Pure builders of the Kubernetes objects of pipeline runs: a step's Job, and the Argo
+Workflow of a whole run. A typed spec in, a manifest (plain dict) out; tests validate
+them against the official schemas."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._version import __version__
+from ..kube.labels import managed_labels
+from ..kube.names import multi_slug, safe_slug
+
+COMPONENT = "pipeline-step"
+RUN_LABEL = "mlops.jupyter.org/pipeline-run"
+STEP_LABEL = "mlops.jupyter.org/pipeline-step"
+STEP_ANNOTATION = "mlops.jupyter.org/pipeline-step"
+TOKEN_SECRET = "jupyter-mlops-pipeline-token"
+TOKEN_KEY = "token"
+CONTAINER = "step"
+DEFAULT_CPU = "1"
+DEFAULT_MEMORY = "1Gi"
+#: Finished Jobs are deleted after this long: their logs are kept by us by then.
+TTL_AFTER_FINISHED_S = 3600
+ARGO_OUTPUTS_DIR = "/tmp/mlops-outputs"
+
+# Run the step runner, installing jupyter-mlops first in images that lack it (as KFP's
+# lightweight components install kfp at start).
+_BOOTSTRAP = (
+    'python -c "import jupyter_mlops" 2>/dev/null || '
+    "pip install --quiet --disable-pip-version-check {requirement} >&2; "
+    'exec python -m jupyter_mlops.pipelines.runner "$@"'
+)
+
+
+def runner_command() -> list[str]:
+    """The container command that runs the step runner with the container's args."""
+    version = __version__ if "dev" not in __version__ else ""
+    requirement = shlex.quote(f"jupyter-mlops=={version}" if version else "jupyter-mlops")
+    return ["sh", "-c", _BOOTSTRAP.format(requirement=requirement), "mlops-step"]
+
+
+def job_name(run_id: str, step_id: str) -> str:
+    """The Job's name: stable for a run's step, so that a restarted server finds it."""
+    return multi_slug(
+        [f"mlops-{run_id[:12]}", safe_slug(step_id.replace("[", "-").replace("]", ""), 30)], 63
+    )
+
+
+def resources_of(executor: dict[str, Any]) -> dict[str, Any]:
+    """Requests and limits of a step (always set; requests = limits: a step is a batch job)."""
+    declared = executor.get("resources") or {}
+    amounts = {
+        "cpu": declared.get("cpuLimit") or DEFAULT_CPU,
+        "memory": declared.get("memoryLimit") or DEFAULT_MEMORY,
+    }
+    limits = dict(amounts)
+    accelerator = declared.get("accelerator")
+    if accelerator and accelerator.get("count"):
+        limits[accelerator["type"]] = str(accelerator["count"])
+    return {"requests": amounts, "limits": limits}
+
+
+@dataclass
+class StepJobSpec:
+    """Everything a step's Job needs."""
+
+    run_id: str
+    step_id: str
+    pipeline: str
+    owner: str
+    namespace: str
+    image: str
+    task: dict[str, Any]  # the runner's task document
+    executor: dict[str, Any]
+    tracking_url: str
+    retries: int = 0
+    timeout_s: float | None = None
+    service_account: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def _env(tracking_url: str, extra: dict[str, str]) -> list[dict[str, Any]]:
+    env: list[dict[str, Any]] = [
+        {"name": "PYTHONUNBUFFERED", "value": "1"},
+        {"name": "JUPYTER_MLOPS_TRACKING_URI", "value": tracking_url},
+        {
+            "name": "JUPYTER_MLOPS_TOKEN",
+            "valueFrom": {
+                "secretKeyRef": {"name": TOKEN_SECRET, "key": TOKEN_KEY, "optional": True}
+            },
+        },
+    ]
+    env += [{"name": key, "value": value} for key, value in sorted(extra.items())]
+    return env
+
+
+def _labels(run_id: str, step_id: str | None, owner: str, pipeline: str) -> dict[str, str]:
+    labels = managed_labels(COMPONENT, owner, pipeline)
+    labels[RUN_LABEL] = run_id
+    if step_id is not None:
+        labels[STEP_LABEL] = safe_slug(step_id.replace("[", "-").replace("]", ""), 63)
+    return labels
+
+
+def _pod_security(service_account: str | None) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "restartPolicy": "Never",
+        # No API token in step pods unless an account was configured for them.
+        "automountServiceAccountToken": bool(service_account),
+    }
+    if service_account:
+        spec["serviceAccountName"] = service_account
+    return spec
+
+
+def build_step_job(spec: StepJobSpec) -> dict[str, Any]:
+    """A ``batch/v1`` Job that runs one step with the step runner."""
+    name = job_name(spec.run_id, spec.step_id)
+    labels = _labels(spec.run_id, spec.step_id, spec.owner, spec.pipeline)
+    container: dict[str, Any] = {
+        "name": CONTAINER,
+        "image": spec.image,
+        "command": runner_command(),
+        "args": ["--task-json", json.dumps(spec.task, separators=(",", ":"))],
+        "env": _env(spec.tracking_url, spec.env),
+        "resources": resources_of(spec.executor),
+        "terminationMessagePolicy": "FallbackToLogsOnError",
+        "securityContext": {"allowPrivilegeEscalation": False},
+    }
+    job_spec: dict[str, Any] = {
+        "backoffLimit": spec.retries,
+        "ttlSecondsAfterFinished": TTL_AFTER_FINISHED_S,
+        "template": {
+            "metadata": {"labels": labels, "annotations": {STEP_ANNOTATION: spec.step_id}},
+            "spec": {**_pod_security(spec.service_account), "containers": [container]},
+        },
+    }
+    if spec.timeout_s:
+        # A whole-Job deadline: every attempt gets the step's timeout.
+        job_spec["activeDeadlineSeconds"] = int(spec.timeout_s * (spec.retries + 1)) or 1
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {
+            "name": name,
+            "namespace": spec.namespace,
+            "labels": labels,
+            "annotations": {STEP_ANNOTATION: spec.step_id},
+        },
+        "spec": job_spec,
+    }
+
+
+def build_token_secret(namespace: str, token: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {
+            "name": TOKEN_SECRET,
+            "namespace": namespace,
+            "labels": managed_labels(COMPONENT, "jupyter-mlops", "token"),
+        },
+        "type": "Opaque",
+        "stringData": {TOKEN_KEY: token},
+    }

@@ -1,0 +1,103 @@
+"""Building the pipeline parts from the extension's settings, and their lifetime:
+the service, its backends (``local`` always; the configured ``pipeline_backend_class``
+too), the scheduler and, for cluster backends, the reconcile loop."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from ..database.engine import Database
+from ..tracking.service import TrackingService
+from .backends.base import BackendSettings, PipelineBackend
+from .backends.local import LocalBackend
+from .engine import RunEngine
+from .schedules import Scheduler
+from .service import PipelineService
+from .store.sql_store import SqlPipelineStore
+
+log = logging.getLogger(__name__)
+
+
+class Pipelines:
+    """The pipeline service and its background work for one server extension."""
+
+    def __init__(
+        self, app: Any, database: Database, tracking: TrackingService, admins: set[str]
+    ) -> None:
+        self.app = app
+        self.engine = RunEngine(SqlPipelineStore(database), tracking)
+        artifact_root = Path(app.artifact_root).expanduser()
+        # Local steps log straight into the store and the artifact folder: no HTTP hop.
+        local_settings = BackendSettings(
+            parallelism=app.pipeline_parallelism,
+            tracking_uri=app.store_uri,
+            artifact_root=artifact_root,
+        )
+        backends: dict[str, PipelineBackend] = {"local": LocalBackend(self.engine, local_settings)}
+        backend_class: type[PipelineBackend] = app.pipeline_backend_class
+        if backend_class.name != "local":
+            cluster_settings = BackendSettings(
+                parallelism=app.pipeline_parallelism,
+                tracking_uri=app.pipeline_tracking_url,
+                namespace=app.pipeline_namespace,
+                default_image=app.pipeline_default_image,
+                service_account=app.pipeline_service_account or None,
+                kube_config=_kube_config(app),
+                poll_interval=app.pipeline_poll_interval,
+            )
+            backends[backend_class.name] = backend_class(self.engine, cluster_settings)
+        self.backends = backends
+        self.service = PipelineService(self.engine, backends, backend_class.name, admins)
+        self.scheduler = Scheduler(self.service, app.pipeline_schedule_interval)
+        self._stop = threading.Event()
+        self._reconciler: threading.Thread | None = None
+
+    def start(self, server_url: str, token: str) -> None:
+        """Once the server listens: reconcile (no run stays RUNNING without a driver),
+        start the scheduler and, for cluster backends, the reconcile loop."""
+        for backend in self.backends.values():
+            if backend.name != "local" and not backend.settings.tracking_uri:
+                backend.settings.tracking_uri = server_url
+                backend.settings.tracking_token = token or None
+        try:
+            self.service.reconcile()
+        except Exception:
+            log.exception("jupyter-mlops: reconciling pipeline runs failed")
+        self.scheduler.start()
+        if any(backend.name != "local" for backend in self.backends.values()):
+            self._reconciler = threading.Thread(
+                target=self._reconcile_loop, name="mlops-pipeline-reconcile", daemon=True
+            )
+            self._reconciler.start()
+
+    def _reconcile_loop(self) -> None:
+        interval = self.app.pipeline_poll_interval
+        while not self._stop.wait(interval):
+            for backend in self.backends.values():
+                if backend.name == "local":
+                    continue
+                try:
+                    backend.reconcile()
+                except Exception:
+                    log.exception("jupyter-mlops: %s pipeline reconcile pass failed", backend.name)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.scheduler.stop()
+        if self._reconciler is not None:
+            self._reconciler.join(timeout=10)
+        self.service.close()
+
+
+def _kube_config(app: Any) -> Any:
+    from ..kube.client import KubeConfig
+
+    return KubeConfig(
+        mode=app.kube_config_mode,
+        host=app.kube_api_host,
+        config_file=app.kube_config_file,
+        context=app.kube_context,
+    )

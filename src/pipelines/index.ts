@@ -1,0 +1,1 @@
+export { pipelinesPlugin, PipelineCommandIDs } from './plugin';
