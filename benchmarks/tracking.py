@@ -501,7 +501,19 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     parser.add_argument("--no-rest", action="store_true", help="skip our REST API")
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
+    parser.add_argument(
+        "--mlflow-client",
+        action="store_true",
+        help="instead, run the workloads through MLflow's client against our MLflow-compatible "
+        "endpoint, `mlflow server` and FastTrackML (benchmarks/mlflow_client.py)",
+    )
     args = parser.parse_args()
+    if args.mlflow_client:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import mlflow_client
+
+        mlflow_client.main(["--quick"] * args.quick)
+        return
     print(machine_summary(), flush=True)
     rows = run_benchmarks(QUICK if args.quick else Sizes(), not args.no_rest, print)
     table = markdown(rows)

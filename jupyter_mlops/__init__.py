@@ -24,12 +24,31 @@ except ImportError:  # running from a source tree that was never built
 # Public name -> module that defines it. Resolved on first access (PEP 562).
 _LAZY_EXPORTS: dict[str, str] = {
     "MlopsClient": "jupyter_mlops.client",
+    # model packaging (MLmodel format) and loading
+    "log_model": "jupyter_mlops.models",
+    "save_model": "jupyter_mlops.models",
+    "load_model": "jupyter_mlops.models",
+    "PythonModel": "jupyter_mlops.models",
+    # pipelines: the DSL, and mlops.pipelines.submit (the subpackage names itself)
+    "pipelines": "jupyter_mlops.pipelines",
+    "step": "jupyter_mlops.pipelines",
+    "pipeline": "jupyter_mlops.pipelines",
+    "parallel_for": "jupyter_mlops.pipelines",
+    "condition": "jupyter_mlops.pipelines",
+    "shell_step": "jupyter_mlops.pipelines",
+    "notebook_step": "jupyter_mlops.pipelines",
+    # notebook servers: mlops.notebook_servers.create(...), .list(), .stop(...)
+    "notebook_servers": "jupyter_mlops.notebooks.api",
 }
 _LAZY_FLUENT = "jupyter_mlops.client.fluent"
+# Sub-packages reachable as attributes without an import of their own (mlops.widgets...).
+_LAZY_SUBMODULES = frozenset({"widgets"})
 
 
 def __getattr__(name: str) -> Any:
     module_name = _LAZY_EXPORTS.get(name)
+    if name in _LAZY_SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
     if module_name is None:
         fluent = importlib.import_module(_LAZY_FLUENT)
         if name not in getattr(fluent, "__all__", ()):
@@ -45,7 +64,14 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     fluent = importlib.import_module(_LAZY_FLUENT)
-    return sorted({*globals(), *_LAZY_EXPORTS, *getattr(fluent, "__all__", ())})
+    return sorted({*globals(), *_LAZY_EXPORTS, *_LAZY_SUBMODULES, *getattr(fluent, "__all__", ())})
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext jupyter_mlops``: register the ``%track`` / ``%%track`` magics."""
+    from .magics import register
+
+    register(ipython)
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:

@@ -12,6 +12,10 @@ import { mlopsIcon } from './icons';
 import { SidebarModel } from './model';
 import { settingsFrom } from './settings';
 import { MlopsSidebar } from './widget';
+import { notebookServersPlugin } from './notebook-servers';
+import { panelPlugin } from './panel/plugin';
+import { pipelinesPlugin } from './pipelines';
+import { widgetsPlugin } from './widgets';
 
 const PLUGIN_ID = 'jupyter-mlops:plugin';
 
@@ -38,7 +42,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const trans = (translator ?? nullTranslator).load('jupyter_mlops');
     const api = new TrackingApi(app.serviceManager.serverSettings);
     const model = new SidebarModel(api);
-    const sidebar = new MlopsSidebar(model, trans);
+    const sidebar = new MlopsSidebar(model, trans, app.commands);
 
     app.shell.add(sidebar, 'left', { rank: 650 });
     if (restorer) {
@@ -86,4 +90,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default plugin;
+export default [
+  plugin,
+  panelPlugin,
+  pipelinesPlugin,
+  widgetsPlugin,
+  notebookServersPlugin
+];

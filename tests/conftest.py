@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+import jupyter_mlops as mlops
+from jupyter_mlops.client import fluent
 from jupyter_mlops.database import schema
 from jupyter_mlops.tracking.store.sql_store import SqlTrackingStore
 
@@ -305,3 +309,51 @@ def mlops_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlopsServ
 
 
 # ========================= end of live server fixture ===============================
+
+
+# ===================== fluent API on a fresh store (notebook tools) ====================
+# The magics and widget tests: the fluent API logging to a fresh SQLite store configured
+# by environment, as in a kernel, and IPython's shell with the extension loaded.
+
+
+def _forget_fluent_state() -> None:
+    while mlops.active_run() is not None:
+        with contextlib.suppress(Exception):
+            mlops.end_run()
+    mlops.set_tracking_uri(None)
+    with fluent._state_lock:
+        clients = list(fluent._clients.values())
+        fluent._clients.clear()
+        fluent._experiment_ids.clear()
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def mlops_local_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The fluent API logs to a SQLite store in tmp_path; yields an explicit client on it."""
+    monkeypatch.delenv("JUPYTER_MLOPS_TOKEN", raising=False)
+    uri = f"sqlite:///{tmp_path / 'mlops.db'}"
+    monkeypatch.setenv("JUPYTER_MLOPS_TRACKING_URI", uri)
+    monkeypatch.setenv("JUPYTER_MLOPS_ARTIFACT_ROOT", str(tmp_path / "artifacts"))
+    _forget_fluent_state()
+    client = mlops.MlopsClient(uri)
+    try:
+        yield client
+    finally:
+        _forget_fluent_state()
+        client.close()
+
+
+@pytest.fixture
+def mlops_ipython(mlops_local_store: Any) -> Iterator[Any]:
+    """IPython's InteractiveShell with the extension loaded (as ``%load_ext`` does)."""
+    from IPython import get_ipython
+    from IPython.testing.globalipapp import start_ipython
+
+    shell = start_ipython() or get_ipython()  # one shell per process, made on first use
+    assert shell is not None
+    if "jupyter_mlops" not in shell.extension_manager.loaded:
+        shell.run_line_magic("load_ext", "jupyter_mlops")
+    yield shell
+    shell.user_ns.pop("_mlops_error", None)

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import Any
 
-from ..errors import InvalidParameter, NotFound
+from ..errors import InvalidParameter
 from ..tracking.artifacts import split_artifact_path
 from ..tracking.entities import (
     Experiment,
@@ -33,6 +33,8 @@ from ..tracking.validation import (  # the server's per-request limits; larger i
     MAX_PARAMS_PER_BATCH,
     MAX_TAGS_PER_BATCH,
 )
+from .downloads import download_tree
+from .registry import RegistryClientMethods
 from .transport import TrackingTransport
 from .uri import open_transport, resolve_tracking_uri
 
@@ -58,7 +60,7 @@ def _artifact_path(*parts: str | None, field: str = "artifact_path") -> str:
     return "/".join(segments)
 
 
-class MlopsClient:
+class MlopsClient(RegistryClientMethods):
     """Tracking client for one store: a jupyter-mlops server (REST) or a database (direct).
 
     ``tracking_uri`` defaults to ``set_tracking_uri(...)``, then ``JUPYTER_MLOPS_TRACKING_URI``
@@ -405,30 +407,13 @@ class MlopsClient:
         ``dst_path/<name>``, a directory as ``dst_path/<name>/...`` (the whole tree for "").
         """
         dst = Path(dst_path) if dst_path is not None else Path(tempfile.mkdtemp(prefix="mlops-"))
-        dst.mkdir(parents=True, exist_ok=True)
-        path = _artifact_path(path, field="path")
-        if not path:
-            self._download_tree(run_id, "", dst, dst)
-            return dst
-        parent, _, name = path.rpartition("/")
-        entry = next((f for f in self.list_artifacts(run_id, parent) if f.path == path), None)
-        if entry is None:
-            raise NotFound(f"Run {run_id} has no artifact {path!r}.", field="path")
-        if entry.is_dir:
-            self._download_tree(run_id, path, dst / name, dst)
-            return dst / name
-        self.transport.download_artifact(run_id, path, _confined(dst / name, dst))
-        return dst / name
-
-    def _download_tree(self, run_id: str, path: str, local_dir: Path, dst: Path) -> None:
-        local_dir.mkdir(parents=True, exist_ok=True)
-        prefix = f"{path}/" if path else ""
-        for entry in self.list_artifacts(run_id, path):
-            local = _confined(local_dir / entry.path.removeprefix(prefix), dst)
-            if entry.is_dir:
-                self._download_tree(run_id, entry.path, local, dst)
-            else:
-                self.transport.download_artifact(run_id, entry.path, local)
+        return download_tree(
+            lambda folder: self.list_artifacts(run_id, folder),
+            lambda file, local: self.transport.download_artifact(run_id, file, local),
+            _artifact_path(path, field="path"),
+            dst,
+            f"Run {run_id}",
+        )
 
 
 def make_metric(
@@ -478,14 +463,6 @@ def _strings(values: Mapping[str, Any] | None) -> dict[str, str]:
     if not values:
         return {}
     return {str(k): str(v) for k, v in values.items()}
-
-
-def _confined(local: Path, root: Path) -> Path:
-    """Refuse a server-sent path that would land outside the download directory."""
-    if not local.resolve().is_relative_to(root.resolve()):
-        raise InvalidParameter(f"Artifact path escapes {root}: {local}", field="path")
-    local.parent.mkdir(parents=True, exist_ok=True)
-    return local
 
 
 def _matplotlib_figure(figure: Any) -> Any:

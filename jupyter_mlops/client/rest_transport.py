@@ -31,6 +31,7 @@ from ..tracking.entities import (
     ViewType,
 )
 from ..tracking.store.gcpause import gc_paused
+from .registry import RestRegistryMethods
 from .wire import (
     error_from_response,
     experiment_from_json,
@@ -69,7 +70,7 @@ def _segment(value: str) -> str:
     return quote(value, safe="")
 
 
-class RestTransport:
+class RestTransport(RestRegistryMethods):
     """A ``TrackingTransport`` speaking to ``{base_url}mlops/api/`` with a jupyter token."""
 
     def __init__(
@@ -336,19 +337,24 @@ class RestTransport:
         return f"runs/{_segment(run_id)}/artifacts/{quote(path.lstrip('/'), safe='/')}"
 
     def upload_artifact(self, run_id: str, path: str, local_file: Path) -> FileInfo:
+        return self._upload_file(self._artifact_route(run_id, path), local_file)
+
+    def download_artifact(self, run_id: str, path: str, local_file: Path) -> None:
+        self._download_file(self._artifact_route(run_id, path), local_file)
+
+    def _upload_file(self, route: str, local_file: Path) -> FileInfo:
+        """PUT ``local_file`` to an artifact route (a run's or a logged model's)."""
         # The open file is streamed as the raw body with its Content-Length; never read whole.
         with open(local_file, "rb") as source:
             data = self._json(
-                "PUT",
-                self._artifact_route(run_id, path),
-                data=source,
-                headers={"Content-Type": "application/octet-stream"},
+                "PUT", route, data=source, headers={"Content-Type": "application/octet-stream"}
             )
         return file_info_from_json(data["file"])
 
-    def download_artifact(self, run_id: str, path: str, local_file: Path) -> None:
+    def _download_file(self, route: str, local_file: Path) -> None:
+        """Stream the file at an artifact route into ``local_file`` (replaced whole)."""
         partial = local_file.with_name(local_file.name + ".part")
-        with self._request("GET", self._artifact_route(run_id, path), stream=True) as response:
+        with self._request("GET", route, stream=True) as response:
             try:
                 with open(partial, "wb") as sink:
                     for chunk in response.iter_content(_CHUNK_SIZE):

@@ -24,9 +24,10 @@ from ..tracking.entities import (
 )
 from ..tracking.service import TrackingService
 from ..tracking.store.base import TrackingStore
+from .registry import StoreRegistryMethods
 
 
-class StoreTransport:
+class StoreTransport(StoreRegistryMethods):
     """A ``TrackingTransport`` over a ``TrackingService`` acting as ``user``."""
 
     def __init__(

@@ -22,9 +22,10 @@ from ..tracking.entities import (
     RunStatus,
     ViewType,
 )
+from .registry import RegistryTransport
 
 
-class TrackingTransport(Protocol):
+class TrackingTransport(RegistryTransport, Protocol):
     """Carries tracking calls to a store in this process or to a jupyter-mlops server."""
 
     # -- experiments -------------------------------------------------------------------

@@ -20,7 +20,21 @@ from jupyter_server.auth.identity import (
 )
 from jupyter_server.extension.application import ExtensionApp
 from tornado.ioloop import IOLoop
-from traitlets import Bool, Integer, Set, TraitError, Unicode, default, validate
+from traitlets import (
+    Bool,
+    CaselessStrEnum,
+    Dict,
+    Float,
+    Integer,
+    List,
+    Set,
+    TraitError,
+    Type,
+    Unicode,
+    Union,
+    default,
+    validate,
+)
 
 from .. import paths
 from ..tracking.artifacts import LocalArtifactRepository
@@ -29,9 +43,13 @@ from .handlers.base import (
     SETTING_DEFAULT_USER,
     SETTING_EXECUTOR,
     SETTING_MAX_UPLOAD_BYTES,
+    SETTING_NOTEBOOK_SERVICE,
     SETTING_OPENAPI_PATH,
+    SETTING_PIPELINE_SERVICE,
+    SETTING_REGISTRY_SERVICE,
     SETTING_SERVICE,
     SETTING_SHARED_IDENTITY,
+    SETTING_TOKEN_SERVICE,
 )
 from .routes import build_handlers
 
@@ -134,6 +152,196 @@ class MlopsExtension(ExtensionApp):
         inherit the variables unchanged.""",
     )
 
+    kernel_magics = Bool(
+        True,
+        config=True,
+        help="""Load the ``%track`` / ``%%track`` magics into every IPython kernel this server
+        starts (no ``%load_ext jupyter_mlops`` needed): kernels get ``PYTHONSTARTUP`` pointing
+        at a small jupyter-mlops startup file, which then runs the ``PYTHONSTARTUP`` the server
+        had before, if any. Only applies with ``export_kernel_environment``.""",
+    )
+
+    # --- notebook servers ---------------------------------------------------------------
+    notebook_backend_class = Type(
+        default_value="jupyter_mlops.notebooks.backends.local.LocalNotebookBackend",
+        klass="jupyter_mlops.notebooks.backends.base.NotebookBackend",
+        config=True,
+        help="""Where notebook servers run (``...`` is ``jupyter_mlops.notebooks.backends``):
+        ``...local.LocalNotebookBackend`` (default): ``jupyter lab`` processes on this
+        machine. ``...kubernetes.KubernetesNotebookBackend``: a StatefulSet, Service, PVC and
+        Secret per server. ``...kubeflow.KubeflowNotebookBackend``: a Kubeflow
+        ``kubeflow.org/v1`` Notebook per server (the CRD must be installed).""",
+    )
+    notebook_images = List(
+        Union([Unicode(), Dict()]),
+        config=True,
+        help="""Images users may choose: strings, or ``{"image": ..., "display_name": ...,
+        "default": true}``. Empty: one built-in Jupyter image.""",
+    )
+    notebook_allow_custom_image = Bool(
+        False, config=True, help="Let users type any image instead of choosing a configured one."
+    )
+    notebook_profiles = List(
+        Dict(),
+        config=True,
+        help="""Named profiles, like KubeSpawner's profile list: ``{"slug": "gpu",
+        "display_name": "1 GPU", "description": ..., "default": false, "overrides": {...}}``
+        where overrides may set ``image``, ``cpu``, ``cpu_limit``, ``memory``,
+        ``memory_limit``, ``gpus``, ``gpu_resource``, ``node_selector``, ``tolerations``,
+        ``shm_size``, ``env`` and ``workspace_size``. Only profiles (and admins) may set node
+        selectors and tolerations.""",
+    )
+    notebook_gpu_resources = List(
+        Unicode(),
+        config=True,
+        help="""Extended resource names of the GPUs nodes offer (e.g. ``nvidia.com/gpu``). Empty
+        (default): no GPU choices are offered and GPU requests are refused.""",
+    )
+    notebook_max_gpus = Integer(8, config=True, help="Most GPUs one notebook server may ask for.")
+    notebook_quotas = Dict(
+        config=True,
+        help="""Per-user limits: ``{"default": {"servers": 3, "cpu": "8", "memory": "32Gi",
+        "gpus": 1}, "users": {"alice": {...}}}``. CPU, memory and GPUs count the requests of
+        running and starting servers; ``servers`` counts all of a user's servers. A missing
+        key means no limit.""",
+    )
+    notebook_default_cpu = Unicode(
+        "0.5",
+        config=True,
+        help="CPU request of a notebook server when neither request nor profile sets one.",
+    )
+    notebook_default_memory = Unicode(
+        "1Gi",
+        config=True,
+        help="Memory request of a notebook server when neither request nor profile sets one.",
+    )
+    notebook_workspace_size = Unicode(
+        "5Gi", config=True, help="Size of a new workspace volume when none is given."
+    )
+    notebook_storage_class = Unicode(
+        "", config=True, help="StorageClass of new workspace volumes (empty: the cluster default)."
+    )
+    notebook_namespace = Unicode(
+        "default",
+        config=True,
+        help="The Kubernetes namespace of every notebook server (unless a template is set).",
+    )
+    notebook_namespace_template = Unicode(
+        "",
+        config=True,
+        help="""One namespace per user instead, e.g. ``mlops-{username}`` (``{username}`` is a
+        DNS-safe slug of the user name); created on first use.""",
+    )
+    notebook_service_account = Unicode(
+        "", config=True, help="Service account of notebook pods (empty: the namespace default)."
+    )
+    notebook_tracking_url = Unicode(
+        "",
+        config=True,
+        help="""The URL notebook servers log runs to (``JUPYTER_MLOPS_TRACKING_URI`` in them).
+        Empty: this server's own URL, which suits the local backend; on Kubernetes set the
+        URL pods reach this server at.""",
+    )
+    notebook_state_dir = Unicode(
+        config=True,
+        help="""Folder of the local backend: one sub-folder per server (workspace and log).
+        Default: ``<data dir>/mlops/notebook-servers``.""",
+    )
+
+    @default("notebook_state_dir")
+    def _default_notebook_state_dir(self) -> str:
+        return str(paths.default_data_dir() / "notebook-servers")
+
+    notebook_cull_idle_timeout = Integer(
+        3600,
+        config=True,
+        help="""Seconds without activity (no busy kernel, no open terminal, no request) after
+        which a notebook server is stopped (never deleted); 0 disables. A server's own
+        ``cull_idle_seconds`` overrides it.""",
+    )
+    notebook_cull_interval = Integer(
+        60, config=True, help="Seconds between two checks of the culler (0: no culling)."
+    )
+    notebook_cull_max_age = Integer(
+        0, config=True, help="Stop servers running longer than this many seconds (0: no limit)."
+    )
+    notebook_monitor_interval = Float(
+        2.0, config=True, help="Seconds between two status checks of starting or stopping servers."
+    )
+    kube_config_mode = CaselessStrEnum(
+        ["auto", "in-cluster", "kubeconfig"],
+        default_value="auto",
+        config=True,
+        help="""How to reach the Kubernetes API: ``in-cluster`` (the pod's service account),
+        ``kubeconfig`` (``kube_config_file``/``kube_context``), or ``auto`` (in-cluster when
+        available, else the kubeconfig).""",
+    )
+    kube_api_host = Unicode(
+        "", config=True, help="Talk to this API URL directly instead (``kubectl proxy``, tests)."
+    )
+    kube_config_file = Unicode(
+        "",
+        config=True,
+        help="The kubeconfig file to read (empty: ``~/.kube/config`` or $KUBECONFIG).",
+    )
+    kube_context = Unicode(
+        "", config=True, help="The kubeconfig context to use (empty: the file's current context)."
+    )
+    kube_cluster_domain = Unicode(
+        "cluster.local", config=True, help="The cluster's DNS domain, to reach notebook Services."
+    )
+
+    # --- pipelines ------------------------------------------------------------------------
+    pipeline_backend_class = Type(
+        default_value="jupyter_mlops.pipelines.backends.local.LocalBackend",
+        klass="jupyter_mlops.pipelines.backends.base.PipelineBackend",
+        config=True,
+        help="""The default backend of pipeline runs (``...`` is
+        ``jupyter_mlops.pipelines.backends``): ``....local.LocalBackend`` (steps as local
+        subprocesses), ``....kubernetes.KubernetesBackend`` (a Job per step, created by this
+        server as dependencies succeed) or ``....argo.ArgoBackend`` (one Argo Workflow per
+        run). ``local`` stays available to runs that ask for it.""",
+    )
+    pipeline_parallelism = Integer(
+        4,
+        config=True,
+        help="""How many pipeline steps may run at once over all runs of a backend (the local
+        backend's subprocesses; Jobs for Kubernetes). A loop's own limit can only lower it.""",
+    )
+    pipeline_namespace = Unicode(
+        "default",
+        config=True,
+        help="The Kubernetes namespace that pipeline Jobs and Argo Workflows run in.",
+    )
+    pipeline_default_image = Unicode(
+        "python:3.11-slim",
+        config=True,
+        help="""Image of pipeline steps that name none, on Kubernetes and Argo. A step's image
+        needs Python; jupyter-mlops is pip-installed at start when the image lacks it.""",
+    )
+    pipeline_service_account = Unicode(
+        "", config=True, help="Service account of step pods (empty: the namespace default)."
+    )
+    pipeline_tracking_url = Unicode(
+        "",
+        config=True,
+        help="""The URL step pods log to and fetch from (this server as seen from the
+        cluster). Default: this server's own URL.""",
+    )
+    pipeline_poll_interval = Float(
+        2.0, config=True, help="Seconds between two reconcile passes of cluster pipeline runs."
+    )
+    pipeline_schedule_interval = Float(
+        10.0, config=True, help="Seconds between two checks for due pipeline schedules."
+    )
+
+    @validate("pipeline_parallelism")
+    def _check_pipeline_parallelism(self, proposal: dict[str, Any]) -> int:
+        value = int(proposal["value"])
+        if value < 1:
+            raise TraitError("MlopsExtension.pipeline_parallelism must be at least 1")
+        return value
+
     # Values of the environment variables before we set them, restored on shutdown.
     _saved_environment: dict[str, str | None]
 
@@ -168,12 +376,35 @@ class MlopsExtension(ExtensionApp):
             }
         )
         self._service = service
+        from ..registry.service import RegistryService
+        from ..registry.store import SqlRegistryStore
+
+        self.settings[SETTING_REGISTRY_SERVICE] = RegistryService(
+            SqlRegistryStore(store.database), service
+        )
         self._saved_environment = {}
+        from ..auth import SqlTokenStore, TokenService
+
+        tokens = TokenService(SqlTokenStore(store.database), admins)
+        self.settings[SETTING_TOKEN_SERVICE] = tokens
+        from ..notebooks.wiring import NotebookServers
+
+        self._notebook_servers = NotebookServers(
+            self, store.database, admins, self._executor, tokens
+        )
+        self.settings[SETTING_NOTEBOOK_SERVICE] = self._notebook_servers.service
+        from ..pipelines.wiring import Pipelines
+
+        self._pipelines = Pipelines(self, store.database, service, admins)
+        self.settings[SETTING_PIPELINE_SERVICE] = self._pipelines.service
         if self.export_kernel_environment:
             # A callback, not now: it runs once the loop turns, after the server has picked
             # its final port (port 0 and port retries change it during initialisation).
             loop = getattr(self.serverapp, "io_loop", None) or IOLoop.current()
             loop.add_callback(self.export_environment)
+        (getattr(self.serverapp, "io_loop", None) or IOLoop.current()).add_callback(
+            self.start_notebook_servers
+        )
         self.log.info(
             "jupyter-mlops: store %s, artifacts in %s", _redact(self.store_uri), artifact_root
         )
@@ -181,6 +412,12 @@ class MlopsExtension(ExtensionApp):
     def initialize_handlers(self) -> None:
         # ExtensionApp joins the server's base_url onto each pattern.
         self.handlers.extend(build_handlers())
+        from .proxy import proxy_handlers  # notebook servers, outside mlops/api
+
+        self.handlers.extend(proxy_handlers())
+        from .mlflow.routes import build_mlflow_handlers  # the MLflow-compatible API
+
+        self.handlers.extend(build_mlflow_handlers())
 
     def export_environment(self) -> None:
         """Point kernels started from now on at this server (see ``export_kernel_environment``)."""
@@ -194,7 +431,11 @@ class MlopsExtension(ExtensionApp):
                 url,
             )
             return
-        values = {ENV_TRACKING_URI: url, ENV_TOKEN: self.serverapp.identity_provider.token}
+        values: dict[str, str | None] = {
+            ENV_TRACKING_URI: url,
+            ENV_TOKEN: self.serverapp.identity_provider.token,
+        }
+        values.update(_kernel_magics_environment(self.serverapp.root_dir, self.kernel_magics))
         for name, value in values.items():
             self._saved_environment.setdefault(name, os.environ.get(name))
             if value:
@@ -203,7 +444,25 @@ class MlopsExtension(ExtensionApp):
                 os.environ.pop(name, None)
         self.log.debug("jupyter-mlops: kernels will log to %s", url)
 
+    def start_notebook_servers(self) -> None:
+        """Reconcile, monitor and cull notebook servers once the server listens."""
+        assert self.serverapp is not None
+        url = self.serverapp.connection_url
+        shared = self.settings[SETTING_SHARED_IDENTITY]
+        token = self.serverapp.identity_provider.token if shared else ""
+        # Notebook servers get an API token of their owner at each start (never this
+        # server's own token, which would let their code act as anyone).
+        self._notebook_servers.start(url if url.startswith("http") else "", "")
+        self._pipelines.start(url if url.startswith("http") else "", token or "")
+
     async def stop_extension(self) -> None:
+        notebook_servers = getattr(self, "_notebook_servers", None)
+        if notebook_servers is not None:
+            await notebook_servers.stop()
+        pipelines = getattr(self, "_pipelines", None)
+        if pipelines is not None:
+            # Joins threads and kills local steps: off the event loop.
+            await IOLoop.current().run_in_executor(None, pipelines.stop)
         for name, value in getattr(self, "_saved_environment", {}).items():
             if value is None:
                 os.environ.pop(name, None)
@@ -215,6 +474,22 @@ class MlopsExtension(ExtensionApp):
         service = getattr(self, "_service", None)
         if service is not None:
             service.store.close()
+
+
+def _kernel_magics_environment(root_dir: str, load_magics: bool) -> dict[str, str | None]:
+    """Variables for kernels: the server root (notebook paths in run context are relative
+    to it) and, with ``load_magics``, a ``PYTHONSTARTUP`` that loads the %track magics
+    (see ``jupyter_mlops.magics.autoload``)."""
+    from ..client.context import ENV_SERVER_ROOT
+    from ..magics.autoload import ENV_USER_STARTUP, STARTUP_FILE
+
+    values: dict[str, str | None] = {ENV_SERVER_ROOT: os.path.abspath(root_dir)}
+    if load_magics:
+        previous = os.environ.get("PYTHONSTARTUP")
+        if previous != str(STARTUP_FILE):  # keep the user's own file, run after ours
+            values[ENV_USER_STARTUP] = previous
+        values["PYTHONSTARTUP"] = str(STARTUP_FILE)
+    return values
 
 
 def _redact(uri: str) -> str:

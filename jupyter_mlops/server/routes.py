@@ -20,6 +20,47 @@ from .handlers.experiments import (
     ExperimentTagHandler,
 )
 from .handlers.meta import MeHandler, OpenAPIHandler
+from .handlers.notebook_servers import (
+    NotebookServerEventsHandler,
+    NotebookServerHandler,
+    NotebookServerLogsHandler,
+    NotebookServerManifestHandler,
+    NotebookServerOptionsHandler,
+    NotebookServersHandler,
+    NotebookServerStartHandler,
+    NotebookServerStopHandler,
+)
+from .handlers.pipelines import (
+    PipelineCompileHandler,
+    PipelineHandler,
+    PipelineRunCancelHandler,
+    PipelineRunHandler,
+    PipelineRunRetryHandler,
+    PipelineRunsHandler,
+    PipelinesHandler,
+    PipelineStepLogsHandler,
+    ScheduleHandler,
+    SchedulesHandler,
+)
+from .handlers.predict import ModelPredictHandler
+from .handlers.registry import (
+    ExperimentLoggedModelsHandler,
+    LoggedModelArtifactHandler,
+    LoggedModelArtifactListHandler,
+    LoggedModelHandler,
+    LoggedModelParamsHandler,
+    LoggedModelTagHandler,
+    ModelAliasHandler,
+    ModelUriHandler,
+    ModelVersionHandler,
+    ModelVersionSearchHandler,
+    ModelVersionsHandler,
+    ModelVersionTagHandler,
+    RegisteredModelHandler,
+    RegisteredModelsHandler,
+    RegisteredModelTagHandler,
+    RunLoggedModelsHandler,
+)
 from .handlers.runs import (
     MetricHistoryHandler,
     RunBatchHandler,
@@ -30,6 +71,7 @@ from .handlers.runs import (
     RunsHandler,
     RunTagHandler,
 )
+from .handlers.tokens import TokenHandler, TokensHandler
 
 API_PREFIX = "mlops/api"
 
@@ -37,6 +79,12 @@ EXPERIMENT_ID = r"(?P<experiment_id>[^/]+)"
 RUN_ID = r"(?P<run_id>[^/]+)"
 KEY = r"(?P<key>.+)"
 ARTIFACT_PATH = r"(?P<path>.+)"
+OWNER = r"(?P<owner>[^/]+)"
+SERVER = r"(?P<name>[^/]+)"
+MODEL_NAME = r"(?P<name>[^/]+)"
+VERSION = r"(?P<version>[^/]+)"
+ALIAS = r"(?P<alias>[^/]+)"
+LOGGED_MODEL_ID = r"(?P<model_id>[^/]+)"
 
 #: (pattern relative to API_PREFIX, handler), in matching order.
 ROUTES: list[tuple[str, type[RequestHandler]]] = [
@@ -54,6 +102,45 @@ ROUTES: list[tuple[str, type[RequestHandler]]] = [
     (f"runs/{RUN_ID}/metrics/{KEY}", MetricHistoryHandler),
     (f"runs/{RUN_ID}/artifacts", ArtifactListHandler),
     (f"runs/{RUN_ID}/artifacts/{ARTIFACT_PATH}", ArtifactHandler),
+    ("notebook-servers", NotebookServersHandler),
+    ("notebook-servers/options", NotebookServerOptionsHandler),
+    (f"notebook-servers/{OWNER}/{SERVER}", NotebookServerHandler),
+    (f"notebook-servers/{OWNER}/{SERVER}/start", NotebookServerStartHandler),
+    (f"notebook-servers/{OWNER}/{SERVER}/stop", NotebookServerStopHandler),
+    (f"notebook-servers/{OWNER}/{SERVER}/logs", NotebookServerLogsHandler),
+    (f"notebook-servers/{OWNER}/{SERVER}/events", NotebookServerEventsHandler),
+    (f"notebook-servers/{OWNER}/{SERVER}/manifest", NotebookServerManifestHandler),
+    ("pipeline-runs", PipelineRunsHandler),
+    (f"pipeline-runs/{RUN_ID}", PipelineRunHandler),
+    (f"pipeline-runs/{RUN_ID}/cancel", PipelineRunCancelHandler),
+    (f"pipeline-runs/{RUN_ID}/retry", PipelineRunRetryHandler),
+    (f"pipeline-runs/{RUN_ID}/steps/(?P<step_id>[^/]+)/logs", PipelineStepLogsHandler),
+    ("pipelines", PipelinesHandler),
+    ("pipelines/compile", PipelineCompileHandler),
+    ("pipelines/(?P<pipeline_id>[^/]+)", PipelineHandler),
+    ("pipeline-schedules", SchedulesHandler),
+    ("pipeline-schedules/(?P<schedule_id>[^/]+)", ScheduleHandler),
+    ("models/(?P<name>.+)/predict", ModelPredictHandler),
+    # --- registry ---
+    ("registered-models", RegisteredModelsHandler),
+    (f"registered-models/{MODEL_NAME}", RegisteredModelHandler),
+    (f"registered-models/{MODEL_NAME}/tags/{KEY}", RegisteredModelTagHandler),
+    (f"registered-models/{MODEL_NAME}/versions", ModelVersionsHandler),
+    (f"registered-models/{MODEL_NAME}/versions/{VERSION}", ModelVersionHandler),
+    (f"registered-models/{MODEL_NAME}/versions/{VERSION}/tags/{KEY}", ModelVersionTagHandler),
+    (f"registered-models/{MODEL_NAME}/aliases/{ALIAS}", ModelAliasHandler),
+    ("model-versions/search", ModelVersionSearchHandler),
+    ("model-uris/resolve", ModelUriHandler),
+    (f"experiments/{EXPERIMENT_ID}/logged-models", ExperimentLoggedModelsHandler),
+    (f"runs/{RUN_ID}/logged-models", RunLoggedModelsHandler),
+    (f"logged-models/{LOGGED_MODEL_ID}", LoggedModelHandler),
+    (f"logged-models/{LOGGED_MODEL_ID}/tags/{KEY}", LoggedModelTagHandler),
+    (f"logged-models/{LOGGED_MODEL_ID}/params", LoggedModelParamsHandler),
+    (f"logged-models/{LOGGED_MODEL_ID}/artifacts", LoggedModelArtifactListHandler),
+    (f"logged-models/{LOGGED_MODEL_ID}/artifacts/{ARTIFACT_PATH}", LoggedModelArtifactHandler),
+    # --- tokens ---
+    ("tokens", TokensHandler),
+    ("tokens/(?P<token_id>[^/]+)", TokenHandler),
     ("me", MeHandler),
     ("openapi.yaml", OpenAPIHandler),
 ]

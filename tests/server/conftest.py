@@ -80,7 +80,7 @@ def mlops_kernel_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 # Paths whose last parameter may hold "/": the OpenAPI document says to send it as %2F.
 _GREEDY_PARAMETER = re.compile(
-    r"^(/mlops/api/(?:runs|experiments)/[^/]+/(?:artifacts|metrics|tags)/)(.+)$"
+    r"^(/mlops/api/(?:runs|experiments|logged-models)/[^/]+/(?:artifacts|metrics|tags)/)(.+)$"
 )
 
 

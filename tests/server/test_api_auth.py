@@ -13,9 +13,13 @@ RUN_ID = "0" * 32
 
 _GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
 _EXAMPLES = {"experiment_id": "0", "run_id": RUN_ID, "key": "loss", "path": "a/b.txt"}
+_EXAMPLES.update({"owner": "alice", "name": "work"})  # notebook servers, registered models
+_EXAMPLES.update({"version": "1", "alias": "champion", "model_id": "m-" + "0" * 32})
+_EXAMPLES.update({"pipeline_id": "p1", "schedule_id": "s1", "step_id": "train", "token_id": "t1"})
 
 
 def _example_path(pattern: str) -> str:
+    # Every id group of the route table needs an example: a new one fails loudly here.
     return _GROUP.sub(lambda m: _EXAMPLES[m[1]], pattern)
 
 

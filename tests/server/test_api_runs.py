@@ -90,7 +90,9 @@ async def test_finish_resume_rename_and_untag(mlops_api: ApiCall) -> None:
     assert info["status"] == "FINISHED"
     assert info["end_time"] >= info["start_time"]
 
-    refused = await mlops_api("DELETE", f"runs/{run_id}/tags/a")
+    refused = await mlops_api(
+        "POST", f"runs/{run_id}/batch", json={"metrics": [{"key": "m", "value": 1}]}
+    )
     assert refused.status == 409  # finished: resume first
 
     resumed = await mlops_api(

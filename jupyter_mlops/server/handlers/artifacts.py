@@ -5,17 +5,18 @@ from __future__ import annotations
 import mimetypes
 import os
 import tempfile
-from typing import IO
+from pathlib import Path
+from typing import IO, BinaryIO
 from urllib.parse import quote
 
 from jupyter_server.auth.decorator import authorized
-from jupyter_server.utils import ensure_async
 from tornado import web
 from tornado.iostream import StreamClosedError
 
 from ...errors import PayloadTooLarge
+from ...tracking.entities import FileInfo
 from ..serialization import file_info_json
-from .base import AUTH_RESOURCE, SETTING_MAX_UPLOAD_BYTES, MlopsAPIHandler
+from .base import SETTING_MAX_UPLOAD_BYTES, MlopsAPIHandler
 
 _CHUNK = 1024 * 1024
 # Uploads up to this size stay in memory; larger ones spill to a temporary file.
@@ -26,9 +27,14 @@ class ArtifactListHandler(MlopsAPIHandler):
     @web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
-        files = await self.run(
-            self.service.list_artifacts, self.caller, run_id, self.get_query_argument("path", "")
-        )
+        await self.write_listing(run_id)
+
+    def list_files(self, owner: str, path: str) -> list[FileInfo]:
+        """The folder's entries (runs in the thread pool); subclasses list other owners'."""
+        return self.service.list_artifacts(self.caller, owner, path)
+
+    async def write_listing(self, owner: str) -> None:
+        files = await self.run(self.list_files, owner, self.get_query_argument("path", ""))
         self.write_json({"files": [file_info_json(f) for f in files]})
 
 
@@ -38,7 +44,14 @@ class ArtifactHandler(MlopsAPIHandler):
 
     The body of a PUT arrives after ``prepare``, so that is where an upload is checked
     (identity, permission, run state, size) and refused before its bytes are read.
+
+    The folder belongs to a run here; a subclass serves another owner's folder (a logged
+    model's) by naming its URL group in ``owner_argument`` and overriding the three
+    service hooks ``file_to_read``, ``check_write`` and ``write_file``.
     """
+
+    #: The URL group naming the folder's owner.
+    owner_argument = "run_id"
 
     _spool: IO[bytes] | None = None
     _received = 0
@@ -51,11 +64,24 @@ class ArtifactHandler(MlopsAPIHandler):
     def compute_etag(self) -> str | None:
         return None  # streamed bodies: no whole-body hash to compare
 
+    # -- the folder's owner (hooks, run in the thread pool) ---------------------------------
+    def file_to_read(self, owner: str, path: str) -> Path:
+        return self.service.artifact_file(self.caller, owner, path)
+
+    def check_write(self, owner: str, path: str) -> object:
+        return self.service.check_artifact_write(self.caller, owner, path)
+
+    def write_file(self, owner: str, path: str, source: BinaryIO) -> FileInfo:
+        return self.service.write_artifact(self.caller, owner, path, source)
+
     # -- download --------------------------------------------------------------------------
     @web.authenticated
     @authorized
     async def get(self, run_id: str, path: str) -> None:
-        file_path = await self.run(self.service.artifact_file, self.caller, run_id, path)
+        await self.stream_download(run_id, path)
+
+    async def stream_download(self, owner: str, path: str) -> None:
+        file_path = await self.run(self.file_to_read, owner, path)
         mime, encoding = mimetypes.guess_type(file_path.name)
         # "x.csv.gz" is gzip bytes, not CSV: say so rather than let a browser inflate it.
         content_type = "application/octet-stream" if encoding or not mime else mime
@@ -78,27 +104,10 @@ class ArtifactHandler(MlopsAPIHandler):
     # -- upload ----------------------------------------------------------------------------
     async def prepare(self) -> None:  # type: ignore[override]  # as APIHandler.prepare
         await super().prepare()  # authenticates (403 without a user)
-        if self.request.method != "PUT" or self._finished:
+        if not await self.accept_upload():
             return
-        user = self.current_user
-        if not user or not await ensure_async(
-            self.authorizer.is_authorized(self, user, "write", AUTH_RESOURCE)
-        ):
-            raise web.HTTPError(403)
-        limit: int = self.settings[SETTING_MAX_UPLOAD_BYTES]
-        declared = self.request.headers.get("Content-Length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            raise PayloadTooLarge(
-                f"The upload is {declared} bytes; this server accepts at most {limit}",
-                field="body",
-            )
-        # Chunked uploads have no declared length: let tornado cut them off past the limit.
-        self.request.connection.set_max_body_size(limit)  # type: ignore[union-attr]
         await self.run(
-            self.service.check_artifact_write,
-            self.caller,
-            self.path_kwargs["run_id"],
-            self.path_kwargs["path"],
+            self.check_write, self.path_kwargs[self.owner_argument], self.path_kwargs["path"]
         )
         # Closed in on_finish / on_connection_close: it outlives this method by design.
         self._spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115
@@ -113,6 +122,9 @@ class ArtifactHandler(MlopsAPIHandler):
     @web.authenticated
     @authorized
     async def put(self, run_id: str, path: str) -> None:
+        await self.store_upload(run_id, path)
+
+    async def store_upload(self, owner: str, path: str) -> None:
         spool = self._spool
         if spool is None:  # prepare always sets it for PUT; guard against misuse
             raise web.HTTPError(500)
@@ -122,7 +134,7 @@ class ArtifactHandler(MlopsAPIHandler):
                 f"The upload is larger than this server accepts ({limit} bytes)", field="body"
             )
         await self.run(spool.seek, 0)
-        info = await self.run(self.service.write_artifact, self.caller, run_id, path, spool)
+        info = await self.run(self.write_file, owner, path, spool)
         self.write_json({"file": file_info_json(info)}, status=201)
 
     def on_finish(self) -> None:

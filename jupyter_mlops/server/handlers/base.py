@@ -16,14 +16,24 @@ from concurrent.futures import Executor
 from http.client import responses
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from jupyter_server.auth.identity import User
+from jupyter_server.base.call_context import CallContext
 from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import ensure_async
 from tornado import web
 
-from ...errors import InvalidParameter, MLOpsError
+from ...errors import InvalidParameter, MLOpsError, PayloadTooLarge
 from ...tracking.service import TrackingService
 from ..serialization import dumps, parse_json_body
+
+if TYPE_CHECKING:
+    from ...auth.entities import ApiToken
+    from ...auth.service import TokenService
+    from ...notebooks.service import NotebookService
+    from ...pipelines.service import PipelineService
+    from ...registry.service import RegistryService
 
 T = TypeVar("T")
 
@@ -34,6 +44,10 @@ SETTING_DEFAULT_USER = "mlops_default_user"
 SETTING_SHARED_IDENTITY = "mlops_shared_identity"
 SETTING_MAX_UPLOAD_BYTES = "mlops_max_upload_bytes"
 SETTING_OPENAPI_PATH = "mlops_openapi_path"
+SETTING_NOTEBOOK_SERVICE = "mlops_notebook_service"
+SETTING_PIPELINE_SERVICE = "mlops_pipeline_service"
+SETTING_REGISTRY_SERVICE = "mlops_registry_service"
+SETTING_TOKEN_SERVICE = "mlops_token_service"
 
 #: The resource name given to jupyter_server's Authorizer for every tracking endpoint.
 AUTH_RESOURCE = "mlops"
@@ -53,10 +67,80 @@ class MlopsAPIHandler(APIHandler):
 
     auth_resource = AUTH_RESOURCE
 
+    #: The owner-scoped API token (``jupyter_mlops.auth``) this request authenticated with;
+    #: None for jupyter_server's own token, cookie or identity provider.
+    scoped_token: ApiToken | None = None
+
+    # -- authentication --------------------------------------------------------------------
+    async def prepare(self) -> None:  # type: ignore[override]
+        """Recognise our owner-scoped API tokens first, then jupyter_server's identity.
+
+        A request with ``Authorization: token mlops_...`` (or ``Bearer``) acts as the
+        token's owner. Only handlers built on this class accept such tokens: jupyter_server's
+        own endpoints (kernels, contents) and the notebook-server proxy never see them, so
+        they keep refusing them.
+        """
+        secret = _authorization_token(self.request.headers.get("Authorization", ""))
+        tokens: TokenService | None = self.settings.get(SETTING_TOKEN_SERVICE)
+        rejected = False
+        if secret is not None and tokens is not None:
+            token = await self.run(tokens.authenticate, secret)
+            if token is not None:
+                self._prepare_scoped(token)
+                return
+            rejected = True
+        try:
+            await super().prepare()
+        except web.HTTPError as error:
+            # 403 like any unauthenticated API request here, but saying why.
+            if rejected and error.status_code == 403 and self.current_user is None:
+                raise web.HTTPError(403, "The API token is unknown, revoked or expired") from None
+            raise
+
+    def _prepare_scoped(self, token: ApiToken) -> None:
+        # What JupyterHandler.prepare does once its identity provider has named the user,
+        # for a user our token names. Tokens travel in a header, which a browser never sends
+        # cross-site on its own: like jupyter_server's token requests, no XSRF check
+        # (token_authenticated below) and no origin check (skip_check_origin).
+        CallContext.set(CallContext.JUPYTER_HANDLER, self)
+        if not self.check_host():
+            raise web.HTTPError(403)
+        self.scoped_token = token
+        user = User(username=token.owner, name=token.owner, display_name=token.owner)
+        self.current_user = self._jupyter_current_user = user
+        self.set_cors_headers()
+
+    @property
+    def token_authenticated(self) -> bool:
+        return self.scoped_token is not None or super().token_authenticated
+
+    def skip_check_origin(self) -> bool:
+        return self.scoped_token is not None or super().skip_check_origin()
+
     # -- wiring ----------------------------------------------------------------------------
     @property
     def service(self) -> TrackingService:
         service: TrackingService = self.settings[SETTING_SERVICE]
+        return service
+
+    @property
+    def notebooks(self) -> NotebookService:
+        service: NotebookService = self.settings[SETTING_NOTEBOOK_SERVICE]
+        return service
+
+    @property
+    def pipelines(self) -> PipelineService:
+        service: PipelineService = self.settings[SETTING_PIPELINE_SERVICE]
+        return service
+
+    @property
+    def tokens(self) -> TokenService:
+        service: TokenService = self.settings[SETTING_TOKEN_SERVICE]
+        return service
+
+    @property
+    def registry(self) -> RegistryService:
+        service: RegistryService = self.settings[SETTING_REGISTRY_SERVICE]
         return service
 
     @property
@@ -65,8 +149,11 @@ class MlopsAPIHandler(APIHandler):
 
         jupyter_server's own token login has no user names (it invents an "anonymous"
         name per browser), so its callers are all the server's user, ``default_user``.
-        A real identity provider (JupyterHub, a custom class) names the user.
+        A real identity provider (JupyterHub, a custom class) names the user, and an API
+        token (``jupyter_mlops.auth``) acts as its owner.
         """
+        if self.scoped_token is not None:
+            return self.scoped_token.owner
         if self.settings[SETTING_SHARED_IDENTITY]:
             name: str = self.settings[SETTING_DEFAULT_USER]
             return name
@@ -74,6 +161,28 @@ class MlopsAPIHandler(APIHandler):
         if user is None:  # @web.authenticated runs first; this is a bug guard
             raise web.HTTPError(403)
         return str(user.username)
+
+    async def accept_upload(self) -> bool:
+        """For a PUT, before tornado reads the body: the caller may write (403 otherwise)
+        and the body is capped at ``max_upload_bytes`` (413 beyond). False when there is
+        no upload to prepare (another method, or the request already answered)."""
+        if self.request.method != "PUT" or self._finished:
+            return False
+        user = self.current_user
+        if not user or not await ensure_async(
+            self.authorizer.is_authorized(self, user, "write", AUTH_RESOURCE)
+        ):
+            raise web.HTTPError(403)
+        limit: int = self.settings[SETTING_MAX_UPLOAD_BYTES]
+        declared = self.request.headers.get("Content-Length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise PayloadTooLarge(
+                f"The upload is {declared} bytes; this server accepts at most {limit}",
+                field="body",
+            )
+        # Chunked uploads have no declared length: let tornado cut them off past the limit.
+        self.request.connection.set_max_body_size(limit)  # type: ignore[union-attr]
+        return True
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking call (store, files) in the extension's thread pool."""
@@ -165,6 +274,18 @@ class MlopsAPIHandler(APIHandler):
             )
             return
         super().log_exception(typ, value, tb)
+
+
+def _authorization_token(header: str) -> str | None:
+    """The token of an ``Authorization: token <t>`` or ``Bearer <t>`` header when it is one
+    of ours (``mlops_`` prefix), else None (jupyter_server's own token is not looked up)."""
+    from ...auth.entities import TOKEN_PREFIX
+
+    scheme, _, value = header.strip().partition(" ")
+    value = value.strip()
+    if scheme.lower() not in ("token", "bearer") or not value.startswith(TOKEN_PREFIX):
+        return None
+    return value
 
 
 def openapi_path(handler: MlopsAPIHandler) -> Path:
