@@ -170,6 +170,10 @@ function ModelDetail(props: IModelDetailProps): JSX.Element {
     a.localeCompare(b)
   );
   const targetVersion = aliasVersion || versions[0]?.version || '';
+  // Whose tags the version-tags editor shows: the chosen version, else the newest.
+  const [tagsVersion, setTagsVersion] = React.useState('');
+  const shownVersion =
+    versions.find(v => v.version === tagsVersion) ?? versions[0] ?? null;
 
   const remove = async () => {
     const answer = await showDialog({
@@ -373,8 +377,49 @@ function ModelDetail(props: IModelDetailProps): JSX.Element {
         )}
       </section>
 
+      {shownVersion && (
+        <section className="mlops-ModelDetail-versionTags">
+          <h3>
+            <label>
+              {trans.__('Tags of version')}{' '}
+              <select
+                className="mlops-VersionTags-select"
+                aria-label={trans.__('Version whose tags to show')}
+                value={shownVersion.version}
+                onChange={event => setTagsVersion(event.target.value)}
+              >
+                {versions.map(v => (
+                  <option key={v.version} value={v.version}>
+                    {v.version}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </h3>
+          <TagsEditor
+            tags={shownVersion.tags ?? {}}
+            onSet={(key, value) =>
+              act(() =>
+                registry.setVersionTag(
+                  model.name,
+                  shownVersion.version,
+                  key,
+                  value
+                )
+              )
+            }
+            onDelete={key =>
+              act(() =>
+                registry.deleteVersionTag(model.name, shownVersion.version, key)
+              )
+            }
+            trans={trans}
+          />
+        </section>
+      )}
+
       <section className="mlops-ModelDetail-tags">
-        <h3>{trans.__('Tags')}</h3>
+        <h3>{trans.__('Tags of the model')}</h3>
         <TagsEditor
           tags={model.tags ?? {}}
           onSet={(key, value) =>

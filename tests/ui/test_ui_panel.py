@@ -238,23 +238,12 @@ def _choose_theme(page: Page, theme: str) -> None:
     expect(page.locator("body")).to_have_attribute("data-jp-theme-name", theme)
 
 
-def _registry_available(lab: LabServer) -> bool:
-    answer = requests.get(
-        f"{lab.url}mlops/api/registered-models",
-        headers={"Authorization": f"token {lab.token}"},
-        timeout=10,
-    )
-    return answer.status_code == 200
-
-
 def test_register_a_model_from_a_run_and_set_an_alias(
     mlops_lab: LabServer,
     mlops_page: Page,
     mlops_panel_runs: dict[str, str],
     mlops_screenshot: Callable[[Page, str], Path],
 ) -> None:
-    if not _registry_available(mlops_lab):
-        pytest.skip("the registry REST API (mlops/api/registered-models) is not served yet")
     page = mlops_page
     run_id = mlops_panel_runs["good"]
     # Given a run's model folder, when the user registers it (two clicks)
@@ -283,6 +272,20 @@ def test_register_a_model_from_a_run_and_set_an_alias(
     registry.locator(".mlops-ModelDetail-aliasSet").click()
     expect(registry.locator('tr[data-alias="champion"]')).to_contain_text("version 1")
     expect(version.locator(".mlops-AliasChip")).to_have_text("@champion")
+
+    # And tag version 1 as validated
+    version_tags = registry.locator(".mlops-ModelDetail-versionTags")
+    expect(version_tags.locator(".mlops-VersionTags-select")).to_have_value("1")
+    version_tags.locator(".mlops-TagsEditor-newKey").fill("validated")
+    version_tags.locator(".mlops-TagsEditor-newValue").fill("yes")
+    version_tags.locator(".mlops-TagsEditor-addButton").click()
+    expect(version_tags.locator(".mlops-KeyValueTable")).to_contain_text("validated")
+    tags = requests.get(
+        f"{mlops_lab.url}mlops/api/registered-models/churn-classifier/versions/1",
+        headers={"Authorization": f"token {mlops_lab.token}"},
+        timeout=10,
+    ).json()
+    assert tags["model_version"]["tags"] == {"validated": "yes"}, tags
     mlops_screenshot(page, "panel-registry.png")
 
 
