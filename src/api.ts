@@ -5,9 +5,8 @@ import {
   API_NAMESPACE,
   ApiError,
   errorMessageFrom,
-  QueryValue,
-  queryString,
-  requestAPI
+  RestClient,
+  segment
 } from './request';
 
 /**
@@ -223,21 +222,13 @@ function decodePoint(point: WireMetricPoint): IMetricPoint {
   return decoded;
 }
 
-function segment(value: string): string {
-  return encodeURIComponent(value);
-}
-
 /**
  * Typed client for the tracking endpoints of the jupyter-mlops REST API.
  *
  * Errors propagate as `ApiError` (a `ServerConnection.ResponseError`) carrying
  * the server's message; callers show them, they are never swallowed here.
  */
-export class TrackingApi {
-  constructor(
-    readonly serverSettings: ServerConnection.ISettings = ServerConnection.makeSettings()
-  ) {}
-
+export class TrackingApi extends RestClient {
   // -- experiments --------------------------------------------------------------
   async listExperiments(
     options: IListExperimentsOptions = {}
@@ -489,27 +480,5 @@ export class TrackingApi {
       );
     }
     return response.blob();
-  }
-
-  // -- plumbing -------------------------------------------------------------------
-  private _get<T>(
-    path: string,
-    query: Record<string, QueryValue | readonly QueryValue[]> = {}
-  ): Promise<T> {
-    return requestAPI<T>(
-      path + queryString(query),
-      { method: 'GET' },
-      this.serverSettings
-    );
-  }
-
-  private _send<T>(method: string, path: string, body?: object): Promise<T> {
-    const init: RequestInit = { method };
-    if (body !== undefined) {
-      // JSON.stringify drops undefined members, so optional fields stay unset.
-      init.body = JSON.stringify(body);
-      init.headers = { 'Content-Type': 'application/json' };
-    }
-    return requestAPI<T>(path, init, this.serverSettings);
   }
 }

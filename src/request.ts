@@ -178,3 +178,41 @@ function splitQuery(endPoint: string): [string, string] {
     ? [endPoint, '']
     : [endPoint.slice(0, index), endPoint.slice(index + 1)];
 }
+
+/**
+ * One path segment of a URL (a name, an id or a key), escaped.
+ */
+export function segment(value: string): string {
+  return encodeURIComponent(value);
+}
+
+/**
+ * What every typed client of our REST API shares: JSON requests against one
+ * server, with errors propagating as `ApiError`.
+ */
+export abstract class RestClient {
+  constructor(
+    readonly serverSettings: ServerConnection.ISettings = ServerConnection.makeSettings()
+  ) {}
+
+  protected _get<T>(
+    path: string,
+    query: Record<string, QueryValue | readonly QueryValue[]> = {}
+  ): Promise<T> {
+    return requestAPI<T>(
+      path + queryString(query),
+      { method: 'GET' },
+      this.serverSettings
+    );
+  }
+
+  protected _send<T>(method: string, path: string, body?: object): Promise<T> {
+    const init: RequestInit = { method };
+    if (body !== undefined) {
+      // JSON.stringify drops undefined members, so optional fields stay unset.
+      init.body = JSON.stringify(body);
+      init.headers = { 'Content-Type': 'application/json' };
+    }
+    return requestAPI<T>(path, init, this.serverSettings);
+  }
+}

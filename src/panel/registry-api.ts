@@ -1,7 +1,5 @@
-import type { ServerConnection } from '@jupyterlab/services';
-
 import type { IPage } from '../api';
-import { QueryValue, queryString, requestAPI } from '../request';
+import { RestClient, segment } from '../request';
 
 /** A model version (see the registry's REST API). Times are ms since the epoch. */
 export interface IModelVersion {
@@ -35,17 +33,11 @@ export interface IRegisteredModel {
   latest_versions: IModelVersion[];
 }
 
-function segment(value: string): string {
-  return encodeURIComponent(value);
-}
-
 /**
  * Typed client for the model-registry endpoints of the native REST API
  * (`mlops/api/registered-models...`). Errors propagate as `ApiError`.
  */
-export class RegistryApi {
-  constructor(readonly serverSettings: ServerConnection.ISettings) {}
-
+export class RegistryApi extends RestClient {
   async searchModels(
     options: { filter?: string; maxResults?: number; pageToken?: string } = {}
   ): Promise<IPage<IRegisteredModel>> {
@@ -213,25 +205,5 @@ export class RegistryApi {
       'DELETE',
       `registered-models/${segment(name)}/versions/${segment(version)}/tags/${segment(key)}`
     );
-  }
-
-  private _get<T>(
-    path: string,
-    query: Record<string, QueryValue | readonly QueryValue[]> = {}
-  ): Promise<T> {
-    return requestAPI<T>(
-      path + queryString(query),
-      { method: 'GET' },
-      this.serverSettings
-    );
-  }
-
-  private _send<T>(method: string, path: string, body?: object): Promise<T> {
-    const init: RequestInit = { method };
-    if (body !== undefined) {
-      init.body = JSON.stringify(body);
-      init.headers = { 'Content-Type': 'application/json' };
-    }
-    return requestAPI<T>(path, init, this.serverSettings);
   }
 }
