@@ -27,11 +27,8 @@ def execute_in_server_kernel(server_url: str, token: str, code: str, timeout: fl
 
     The kernel is the server's child, so it has the environment the server gives kernels.
     """
-    import json
-    import time
-
     import requests
-    import websocket
+    from kernel_channel import execute_on_kernel
 
     headers = {"Authorization": f"token {token}"}
     started = requests.post(
@@ -39,54 +36,10 @@ def execute_in_server_kernel(server_url: str, token: str, code: str, timeout: fl
     )
     started.raise_for_status()
     kernel_id = started.json()["id"]
-    ws_url = server_url.replace("http", "ws", 1) + f"api/kernels/{kernel_id}/channels"
-    session = uuid.uuid4().hex
-    msg_id = uuid.uuid4().hex
-    request = {
-        "header": {
-            "msg_id": msg_id,
-            "msg_type": "execute_request",
-            "session": session,
-            "username": "test",
-            "version": "5.3",
-        },
-        "parent_header": {},
-        "metadata": {},
-        "content": {
-            "code": code,
-            "silent": False,
-            "store_history": False,
-            "user_expressions": {},
-            "allow_stdin": False,
-            "stop_on_error": True,
-        },
-        "channel": "shell",
-        "buffers": [],
-    }
-    out: list[str] = []
-    errors: list[str] = []
-    connection = websocket.create_connection(
-        ws_url + f"?session_id={session}", header=[f"Authorization: token {token}"], timeout=30
-    )
     try:
-        connection.send(json.dumps(request))
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            message = json.loads(connection.recv())
-            if message.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            kind, content = message["msg_type"], message["content"]
-            if kind == "stream":
-                out.append(content["text"])
-            elif kind == "error":
-                errors.append("\n".join(content["traceback"]))
-            elif kind == "status" and content["execution_state"] == "idle":
-                break
-        else:
-            raise TimeoutError(f"kernel did not finish within {timeout} s; output: {out}")
+        out, errors = execute_on_kernel(server_url, token, kernel_id, code, timeout)
     finally:
-        connection.close()
         requests.delete(server_url + f"api/kernels/{kernel_id}", headers=headers, timeout=30)
     if errors:
         raise AssertionError("the kernel raised:\n" + "\n".join(errors))
-    return "".join(out)
+    return out

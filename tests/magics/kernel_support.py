@@ -3,12 +3,8 @@ JupyterLab does (REST session, then the kernel's websocket)."""
 
 from __future__ import annotations
 
-import json
-import time
-import uuid
-
 import requests
-import websocket
+from kernel_channel import execute_on_kernel
 
 
 def execute_in_notebook_session(
@@ -31,51 +27,7 @@ def execute_in_notebook_session(
     created.raise_for_status()
     session = created.json()
     kernel_id = session["kernel"]["id"]
-    ws_url = server_url.replace("http", "ws", 1) + f"api/kernels/{kernel_id}/channels"
-    msg_id = uuid.uuid4().hex
-    request = {
-        "header": {
-            "msg_id": msg_id,
-            "msg_type": "execute_request",
-            "session": uuid.uuid4().hex,
-            "username": "test",
-            "version": "5.3",
-        },
-        "parent_header": {},
-        "metadata": {},
-        "content": {
-            "code": code,
-            "silent": False,
-            "store_history": True,
-            "user_expressions": {},
-            "allow_stdin": False,
-            "stop_on_error": True,
-        },
-        "channel": "shell",
-        "buffers": [],
-    }
-    out: list[str] = []
-    errors: list[str] = []
-    connection = websocket.create_connection(
-        ws_url, header=[f"Authorization: token {token}"], timeout=30
-    )
     try:
-        connection.send(json.dumps(request))
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            message = json.loads(connection.recv())
-            if message.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            kind, content = message["msg_type"], message["content"]
-            if kind == "stream":
-                out.append(content["text"])
-            elif kind == "error":
-                errors.append("\n".join(content["traceback"]))
-            elif kind == "status" and content["execution_state"] == "idle":
-                break
-        else:
-            raise TimeoutError(f"kernel did not finish within {timeout} s; output: {out}")
+        return execute_on_kernel(server_url, token, kernel_id, code, timeout)
     finally:
-        connection.close()
         requests.delete(server_url + f"api/sessions/{session['id']}", headers=headers, timeout=30)
-    return "".join(out), errors
