@@ -397,14 +397,12 @@ class MlopsExtension(ExtensionApp):
 
         self._pipelines = Pipelines(self, store.database, service, admins)
         self.settings[SETTING_PIPELINE_SERVICE] = self._pipelines.service
+        # Callbacks, not now: they run once the loop turns, after the server has picked its
+        # final port (port 0 and port retries change it during initialisation).
+        loop = getattr(self.serverapp, "io_loop", None) or IOLoop.current()
         if self.export_kernel_environment:
-            # A callback, not now: it runs once the loop turns, after the server has picked
-            # its final port (port 0 and port retries change it during initialisation).
-            loop = getattr(self.serverapp, "io_loop", None) or IOLoop.current()
             loop.add_callback(self.export_environment)
-        (getattr(self.serverapp, "io_loop", None) or IOLoop.current()).add_callback(
-            self.start_notebook_servers
-        )
+        loop.add_callback(self.start_background_work)
         self.log.info(
             "jupyter-mlops: store %s, artifacts in %s", _redact(self.store_uri), artifact_root
         )
@@ -444,16 +442,21 @@ class MlopsExtension(ExtensionApp):
                 os.environ.pop(name, None)
         self.log.debug("jupyter-mlops: kernels will log to %s", url)
 
-    def start_notebook_servers(self) -> None:
-        """Reconcile, monitor and cull notebook servers once the server listens."""
+    async def start_background_work(self) -> None:
+        """Once the server listens: monitor and cull notebook servers, and reconcile and
+        schedule pipeline runs."""
         assert self.serverapp is not None
         url = self.serverapp.connection_url
+        url = url if url.startswith("http") else ""
         shared = self.settings[SETTING_SHARED_IDENTITY]
         token = self.serverapp.identity_provider.token if shared else ""
         # Notebook servers get an API token of their owner at each start (never this
         # server's own token, which would let their code act as anyone).
-        self._notebook_servers.start(url if url.startswith("http") else "", "")
-        self._pipelines.start(url if url.startswith("http") else "", token or "")
+        self._notebook_servers.start(url, "")
+        # Reconciling pipeline runs reads the store (and the cluster): off the event loop.
+        await IOLoop.current().run_in_executor(
+            self._executor, self._pipelines.start, url, token or ""
+        )
 
     async def stop_extension(self) -> None:
         notebook_servers = getattr(self, "_notebook_servers", None)
