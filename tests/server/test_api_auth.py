@@ -55,3 +55,11 @@ async def test_nothing_was_created_by_refused_calls(mlops_api: ApiCall) -> None:
     listed = await mlops_api("GET", "experiments")
     assert [e["name"] for e in listed.json()["experiments"]] == ["Default"]
     assert (await mlops_api("GET", "runs/count")).json() == {"count": 0}
+
+
+async def test_header_authenticated_clients_get_no_login_cookie(mlops_api: ApiCall) -> None:
+    # Scripts and MLflow's client send their token with every call; a login cookie would
+    # only be stored, sent back and verified on each later call.
+    response = await mlops_api("GET", "experiments")
+    assert response.status == 200
+    assert response.headers.get_list("Set-Cookie") == []

@@ -110,6 +110,22 @@ class MlopsAPIHandler(APIHandler):
         self.current_user = self._jupyter_current_user = user
         self.set_cors_headers()
 
+    def set_signed_cookie(  # type: ignore[override]
+        self, name: str, value: str | bytes, *args: Any, **kwargs: Any
+    ) -> None:
+        """No login cookie for a client that authenticates in the ``Authorization`` header.
+
+        Such a client (MLflow's, ours, a script) sends its token with every call anyway;
+        jupyter_server would hand it a login cookie that it stores, sends back and has
+        verified (an HMAC, twice) on every later call, for nothing. Browsers, which log in
+        with the cookie, never send the header.
+        """
+        if "Authorization" in self.request.headers:
+            return
+        super().set_signed_cookie(name, value, *args, **kwargs)
+
+    set_secure_cookie = set_signed_cookie  # type: ignore[assignment]  # the name jupyter_server calls
+
     @property
     def token_authenticated(self) -> bool:
         return self.scoped_token is not None or super().token_authenticated

@@ -7,6 +7,7 @@ that says what is wrong and at which column.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from contextlib import suppress
@@ -234,7 +235,11 @@ def _describe(error: UnexpectedInput, text: str, start: str) -> tuple[str, int]:
     return message, pos
 
 
+@functools.lru_cache(maxsize=512)
 def _parse(text: str, start: str, field: str) -> Any:
+    # Cached: the trees are immutable, and clients send the same filter again and again
+    # (paging, a panel polling a view); parsing is most of a small search's cost.
+    # Errors are not cached (lru_cache keeps only returned values).
     if len(text) > MAX_FILTER_LENGTH:
         too_long = f"{len(text)} characters is too long (at most {MAX_FILTER_LENGTH})"
         raise InvalidParameter(f"Invalid {field}: {too_long}.", field=field)
