@@ -3,8 +3,15 @@ is installed. Argo schedules the steps; our reconcile loop reads the Workflow's 
 into the step rows (loop iterations included), copies step pods' logs into each step's
 log artifact while the pods exist, and ends the run when the Workflow ends.
 
-Differences from the other backends, all stated in the docs: no step cache (every run
-executes), no retry-from-failure (resubmit instead), and no fan-in from a loop.
+Retry from failure is ``argo retry`` done through the Kubernetes API (:mod:`..argo_retry`):
+the engine resets the steps and raises the run's attempt; the Workflow, whose parameter
+``mlops-attempt`` still holds the previous attempt, is then rewritten (its failed nodes
+and what follows them removed, Running again, the new attempt) after deleting the failed
+nodes' pods, and Argo's controller re-runs only those. The attempt on the Workflow is the
+record that this was done: a server that stopped half-way does it on its next reconcile.
+
+Differences from the other backends, stated in the docs: no step cache (every run
+executes), and what one flat DAG cannot express is refused at submit (see :mod:`..argo`).
 """
 
 from __future__ import annotations
@@ -15,10 +22,10 @@ import re
 import threading
 from typing import Any
 
-from ...errors import InvalidState
 from ...kube.client import KubeApi, KubeConfig, KubeError
 from .. import states as s
-from ..argo import WORKFLOW_API_VERSION, build_workflow, workflow_name
+from ..argo import ATTEMPT_PARAMETER, WORKFLOW_API_VERSION, build_workflow, pod_name, workflow_name
+from ..argo_retry import retry_workflow
 from ..entities import PipelineRun, StepRun
 from ..manifests import build_token_secret
 from ..planner import instance_id
@@ -29,6 +36,9 @@ log = logging.getLogger(__name__)
 _GROUP, _VERSION = WORKFLOW_API_VERSION.split("/")
 _PLURAL = "workflows"
 _ITERATION = re.compile(r"^(?P<task>[^()]+)\((?P<index>\d+):.*\)$")
+#: The nodes that stand for a step (a Retry node for a step with retries, its attempts'
+#: pods are named "<step>(<n>)"; Skipped: a false condition, or Omitted upstream).
+_STEP_NODES = ("Pod", "Retry", "Skipped")
 _NODE_STATES = {
     "Pending": s.RUNNING,
     "Running": s.RUNNING,
@@ -36,7 +46,6 @@ _NODE_STATES = {
     "Failed": s.FAILED,
     "Error": s.FAILED,
     "Skipped": s.NOT_TRIGGERED,
-    "Omitted": s.SKIPPED,
 }
 
 
@@ -90,6 +99,7 @@ class ArgoBackend(PipelineBackend):
             experiment_id=run.experiment_id,
             default_image=self.settings.default_image,
             service_account=self.settings.service_account,
+            attempt=run.attempt,
         )
         if self.settings.tracking_token:
             secret = build_token_secret(self.namespace, self.settings.tracking_token)
@@ -111,7 +121,7 @@ class ArgoBackend(PipelineBackend):
             run = self.engine.store.get_run(run_id)
             name = run.backend_ref or workflow_name(run_id)
             try:
-                self._sync(run, name)
+                self._sync(run, name, resume=False)
             except KubeError:
                 log.warning("pipeline run %s: could not read the workflow", run_id, exc_info=True)
             # Argo's own way to stop a workflow: running pods are killed, nothing new starts.
@@ -133,10 +143,17 @@ class ArgoBackend(PipelineBackend):
             self.engine.finish_run(run, s.CANCELED, message="canceled")
 
     def retry(self, run_id: str) -> None:
-        raise InvalidState(
-            "retry from failure is not supported on the argo backend; submit the pipeline again",
-            field="run_id",
-        )
+        """The engine reset the steps and raised the attempt: retry the Workflow now (or,
+        while a canceled one is still stopping, on a later reconcile)."""
+        with self._lock:
+            run = self.engine.store.get_run(run_id)
+            if run.backend_ref is None:
+                self.start(run_id)  # never submitted: submit now
+                return
+            try:
+                self._sync(run, run.backend_ref)
+            except KubeError as exc:  # recorded: the next reconcile retries the workflow
+                log.warning("pipeline run %s: retry waits for the API: %s", run_id, exc)
 
     def reconcile(self) -> None:
         for run_id in self.engine.store.run_ids_in_states(
@@ -159,7 +176,7 @@ class ArgoBackend(PipelineBackend):
             self._api.close()
 
     # -- reading the workflow --------------------------------------------------------------
-    def _sync(self, run: PipelineRun, name: str) -> None:
+    def _sync(self, run: PipelineRun, name: str, *, resume: bool = True) -> None:
         workflow = self.api.get_or_none(
             self.api.custom.get_namespaced_custom_object,
             _GROUP,
@@ -172,16 +189,38 @@ class ArgoBackend(PipelineBackend):
             self.engine.finish_run(run, s.FAILED, message=f"Workflow {name} disappeared")
             return
         status = workflow.get("status") or {}
+        phase = status.get("phase")
+        if _attempt(workflow) < run.attempt and phase != "Succeeded":
+            # Retried here, not yet on the cluster: the status is the failed attempt's.
+            if resume and phase in ("Failed", "Error"):
+                self._retry_workflow(run, workflow)
+            return  # (a canceled workflow still stopping is retried once it has ended)
         steps = {step.step_id: step for step in run.steps or []}
         tasks = run.spec["root"]["dag"]["tasks"]
-        for node in (status.get("nodes") or {}).values():
-            if node.get("type") not in ("Pod", "Skipped", "Omitted"):
+        nodes: dict[str, Any] = status.get("nodes") or {}
+        # A Retry node stands for its step; its attempts' pods do not.
+        attempts = {
+            child
+            for node in nodes.values()
+            if node.get("type") == "Retry"
+            for child in node.get("children") or []
+        }
+        omitted: list[tuple[str, str, int | None]] = []
+        for node_id, node in nodes.items():
+            if node.get("type") not in _STEP_NODES or node_id in attempts:
                 continue
             step_id, task, index = self._step_of(node, tasks)
             if task is None:
                 continue
-            self._sync_node(run, steps, step_id, task, index, node)
-        phase = status.get("phase")
+            if node.get("phase") == "Omitted":
+                omitted.append((step_id, task, index))
+                continue
+            self._sync_node(run, workflow, steps, step_id, task, index, node)
+        # Steps after a failed or skipped one, decided as the planner does (upstream first).
+        steps = {step.step_id: step for step in self.engine.store.get_run(run.run_id).steps or []}
+        order = list(tasks)
+        for step_id, task, index in sorted(omitted, key=lambda o: (order.index(o[1]), o[2] or 0)):
+            self._omit(run, steps, step_id, task, index)
         if phase in ("Succeeded", "Failed", "Error"):
             run = self.engine.store.get_run(run.run_id)
             if phase == "Succeeded":
@@ -204,9 +243,31 @@ class ArgoBackend(PipelineBackend):
             return display, None, None
         return instance_id(task, index), task, index
 
+    def _step(
+        self,
+        run: PipelineRun,
+        steps: dict[str, StepRun],
+        step_id: str,
+        task: str,
+        index: int | None,
+    ) -> StepRun:
+        step = steps.get(step_id)
+        if step is None:
+            step = StepRun(
+                run_id=run.run_id, step_id=step_id, task=task, iteration=index, state=s.PENDING
+            )
+            self.engine.store.add_steps([step])
+            if index is not None and task in steps:
+                # The loop expanded: its placeholder row gives way to the iterations.
+                self.engine.store.delete_steps(run.run_id, [task])
+                del steps[task]
+            steps[step_id] = step
+        return step
+
     def _sync_node(
         self,
         run: PipelineRun,
+        workflow: dict[str, Any],
         steps: dict[str, StepRun],
         step_id: str,
         task: str,
@@ -214,26 +275,18 @@ class ArgoBackend(PipelineBackend):
         node: dict[str, Any],
     ) -> None:
         store = self.engine.store
-        step = steps.get(step_id)
-        if step is None:
-            step = StepRun(
-                run_id=run.run_id, step_id=step_id, task=task, iteration=index, state=s.PENDING
-            )
-            store.add_steps([step])
-            if index is not None and task in steps:
-                # The loop expanded: its placeholder row gives way to the iterations.
-                store.delete_steps(run.run_id, [task])
-            steps[step_id] = step
-        state = _NODE_STATES.get(node.get("phase", ""), s.RUNNING)
+        tasks = run.spec["root"]["dag"]["tasks"]
+        step = self._step(run, steps, step_id, task, index)
         if step.state in s.STEP_FINAL:
             return
-        pod = node.get("podName") or node.get("id")
+        state = _NODE_STATES.get(node.get("phase", ""), s.RUNNING)
+        pod = _pod_of(workflow, node)
         tracking_run_id = step.tracking_run_id or self._tracking_run(run, pod)
         changes: dict[str, Any] = {"backend_ref": node.get("id")}
         if tracking_run_id:
             changes["tracking_run_id"] = tracking_run_id
             step.tracking_run_id = tracking_run_id
-            self._capture_log(step, node)
+            self._capture_log(step, pod)
         if state == s.RUNNING:
             store.update_step(run.run_id, step_id, state=s.RUNNING, **changes)
             return
@@ -244,13 +297,85 @@ class ArgoBackend(PipelineBackend):
         store.update_step(run.run_id, step_id, outputs=outputs, **changes)
         if state == s.SUCCEEDED:
             self.engine.step_succeeded(run, step, outputs)
+        elif state == s.NOT_TRIGGERED:
+            condition = tasks[task].get("triggerPolicy", {}).get("condition", "")
+            message = "condition is false: " + (condition or node.get("message", ""))
+            self.engine.step_failed(run, step, message, state=state)
         else:
             self.engine.step_failed(
                 run, step, node.get("message") or node.get("phase", ""), state=state
             )
 
+    def _omit(
+        self,
+        run: PipelineRun,
+        steps: dict[str, StepRun],
+        step_id: str,
+        task: str,
+        index: int | None,
+    ) -> None:
+        """An Omitted node: NOT_TRIGGERED when only not-triggered steps blocked it, else
+        SKIPPED, with the planner's message."""
+        step = self._step(run, steps, step_id, task, index)
+        if step.state in s.STEP_FINAL:
+            return
+        spec_task = run.spec["root"]["dag"]["tasks"][task]
+        blocking = [
+            other
+            for other in steps.values()
+            if other.task in spec_task.get("dependentTasks", [])
+            and other.state in s.STEP_FINAL
+            and other.state != s.SUCCEEDED
+        ]
+        state = (
+            s.NOT_TRIGGERED
+            if blocking and all(b.state == s.NOT_TRIGGERED for b in blocking)
+            else s.SKIPPED
+        )
+        if blocking:
+            first = blocking[0]
+            verb = (
+                "did not run"
+                if first.state in (s.NOT_TRIGGERED, s.SKIPPED)
+                else first.state.lower()
+            )
+            message = f"upstream step {first.step_id!r} {verb}"
+        else:
+            message = "an upstream step did not succeed"
+        self.engine.store.update_step(run.run_id, step_id, backend_ref=None)
+        self.engine.step_failed(run, step, message, state=state)
+        step.state = state
+
+    def _retry_workflow(self, run: PipelineRun, workflow: dict[str, Any]) -> None:
+        """``argo retry``: the failed pods deleted, the workflow written back Running."""
+        retried, pods = retry_workflow(workflow, attempt=run.attempt)
+        # The steps to run again forget the failed attempt's node and tracking run (their
+        # re-run pods have the same names; their runs are told apart by the attempt).
+        kept = retried["status"]["nodes"]
+        for step in run.steps or []:
+            node = kept.get(step.backend_ref or "")
+            if step.state == s.PENDING and (node is None or node.get("phase") != "Succeeded"):
+                self.engine.store.update_step(
+                    run.run_id, step.step_id, backend_ref=None, tracking_run_id=None, outputs={}
+                )
+        for pod in pods:
+            self.api.delete_if_exists(self.api.core.delete_namespaced_pod, pod, self.namespace)
+        # A replace with the read resourceVersion: a workflow changed meanwhile (409) is
+        # retried on the next reconcile, from its new state.
+        self.api.call(
+            self.api.custom.replace_namespaced_custom_object,
+            _GROUP,
+            _VERSION,
+            self.namespace,
+            _PLURAL,
+            workflow["metadata"]["name"],
+            retried,
+        )
+        log.info("pipeline run %s: workflow retried (attempt %d)", run.run_id, run.attempt)
+
     def _tracking_run(self, run: PipelineRun, pod: str | None) -> str | None:
-        """The child run the step's runner created (tagged with the run and its pod)."""
+        """The child run the step's runner created (tagged with the run, its pod and the
+        run's attempt)."""
         if not pod:
             return None
         page = self.engine.tracking.search_runs(
@@ -258,14 +383,14 @@ class ArgoBackend(PipelineBackend):
             [run.experiment_id],
             filter_string=(
                 f"tags.`mlops.pipeline.run_id` = '{run.run_id}' "
-                f"and tags.`mlops.pipeline.pod` = '{pod}'"
+                f"and tags.`mlops.pipeline.pod` = '{pod}' "
+                f"and tags.`mlops.pipeline.attempt` = '{run.attempt}'"
             ),
             max_results=1,
         )
         return page.items[0].info.run_id if page.items else None
 
-    def _capture_log(self, step: StepRun, node: dict[str, Any]) -> None:
-        pod = node.get("podName") or node.get("id")
+    def _capture_log(self, step: StepRun, pod: str | None) -> None:
         if not pod or not step.tracking_run_id:
             return
         try:
@@ -284,6 +409,29 @@ class ArgoBackend(PipelineBackend):
             path.write_text(text, encoding="utf-8")
 
 
+def _attempt(workflow: dict[str, Any]) -> int:
+    """The run attempt the workflow runs (1 for workflows made before it was recorded)."""
+    for parameter in (workflow.get("spec", {}).get("arguments") or {}).get("parameters") or []:
+        if parameter.get("name") == ATTEMPT_PARAMETER:
+            try:
+                return int(parameter.get("value", 1))
+            except (TypeError, ValueError):
+                return 1
+    return 1
+
+
+def _pod_of(workflow: dict[str, Any], node: dict[str, Any]) -> str | None:
+    """The pod of a step's node: its own, or its latest attempt's (a Retry node)."""
+    if node.get("type") == "Pod":
+        return pod_name(workflow, node)
+    if node.get("type") == "Retry":
+        nodes = (workflow.get("status") or {}).get("nodes") or {}
+        attempts = [nodes[c] for c in node.get("children") or [] if c in nodes]
+        pods = [a for a in attempts if a.get("type") == "Pod"]
+        return pod_name(workflow, pods[-1]) if pods else None
+    return None
+
+
 def _json(value: Any) -> Any:
     if not isinstance(value, str):
         return value
@@ -295,9 +443,22 @@ def _json(value: Any) -> Any:
 
 def _pipeline_outputs(run: PipelineRun) -> dict[str, Any]:
     steps = {step.step_id: step for step in run.steps or []}
+    tasks = run.spec["root"]["dag"]["tasks"]
     outputs: dict[str, Any] = {}
     for key, output in run.spec["root"]["dag"].get("outputs", {}).get("parameters", {}).items():
         ref = output["valueFromParameter"]
-        step = steps.get(ref["producerSubtask"])
-        outputs[key] = None if step is None else step.outputs.get(ref["outputParameterKey"])
+        producer, name = ref["producerSubtask"], ref["outputParameterKey"]
+        if tasks[producer].get("iterator") is not None:  # a loop's step: every iteration's
+            iterations = sorted(
+                (
+                    step
+                    for step in steps.values()
+                    if step.task == producer and step.iteration is not None
+                ),
+                key=lambda step: step.iteration or 0,
+            )
+            outputs[key] = [step.outputs.get(name) for step in iterations]
+            continue
+        step = steps.get(producer)
+        outputs[key] = None if step is None else step.outputs.get(name)
     return outputs
