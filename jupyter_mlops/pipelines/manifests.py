@@ -4,14 +4,17 @@ them against the official schemas."""
 
 from __future__ import annotations
 
+import ast
+import functools
+import inspect
 import json
-import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._version import __version__
 from ..kube.labels import managed_labels
 from ..kube.names import multi_slug, safe_slug
+from . import step_bootstrap
+from .runtime_wheel import runtime_wheel_filename
 
 COMPONENT = "pipeline-step"
 RUN_LABEL = "mlops.jupyter.org/pipeline-run"
@@ -26,20 +29,39 @@ DEFAULT_MEMORY = "1Gi"
 TTL_AFTER_FINISHED_S = 3600
 ARGO_OUTPUTS_DIR = "/tmp/mlops-outputs"
 
-# Run the step runner, installing jupyter-mlops first in images that lack it (as KFP's
-# lightweight components install kfp at start).
-_BOOTSTRAP = (
-    'python -c "import jupyter_mlops" 2>/dev/null || '
-    "pip install --quiet --disable-pip-version-check {requirement} >&2; "
-    'exec python -m jupyter_mlops.pipelines.runner "$@"'
+# The container's entrypoint: the image's Python (python3, else python) runs the step
+# bootstrap, which fetches jupyter-mlops from this server when the image lacks it (as KFP's
+# lightweight components install kfp at start, but from the server: the version that made
+# the pod, with no package index) and becomes the step runner. The bootstrap's source is
+# the first argument after the script's name, the container's args follow.
+_LAUNCH = (
+    'src=$1; shift; for python in python3 python; do if command -v "$python" >/dev/null; '
+    'then exec "$python" -c "$src" "$@"; fi; done; '
+    "echo 'jupyter-mlops: the step image has no python3 or python on PATH' >&2; exit 127"
 )
 
 
 def runner_command() -> list[str]:
     """The container command that runs the step runner with the container's args."""
-    version = __version__ if "dev" not in __version__ else ""
-    requirement = shlex.quote(f"jupyter-mlops=={version}" if version else "jupyter-mlops")
-    return ["sh", "-c", _BOOTSTRAP.format(requirement=requirement), "mlops-step"]
+    return ["sh", "-c", _LAUNCH, "mlops-step", _bootstrap_source()]
+
+
+@functools.cache
+def _bootstrap_source() -> str:
+    """``step_bootstrap``'s code without its docstrings (it is in every step's manifest, an
+    Argo Workflow holds one per step), then the call naming this server's runtime wheel."""
+    tree = ast.parse(inspect.getsource(step_bootstrap))
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef))
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            node.body = body[1:] or [ast.Pass()]
+    return f"{ast.unparse(tree)}\nmain({runtime_wheel_filename()!r})\n"
 
 
 def job_name(run_id: str, step_id: str) -> str:

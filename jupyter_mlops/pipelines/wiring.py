@@ -59,8 +59,13 @@ class Pipelines:
         """Once the server listens: reconcile (no run stays RUNNING without a driver),
         start the scheduler and, for cluster backends, the reconcile loop."""
         for backend in self.backends.values():
-            if backend.name != "local" and not backend.settings.tracking_uri:
+            if backend.name == "local":
+                continue
+            # A configured URL (how pods reach this server on a cluster) still needs the
+            # token: without it, steps can neither fetch the runtime nor log.
+            if not backend.settings.tracking_uri:
                 backend.settings.tracking_uri = server_url
+            if backend.settings.tracking_token is None:
                 backend.settings.tracking_token = token or None
         try:
             self.service.reconcile()

@@ -317,7 +317,8 @@ class MlopsExtension(ExtensionApp):
         "python:3.11-slim",
         config=True,
         help="""Image of pipeline steps that name none, on Kubernetes and Argo. A step's image
-        needs Python; jupyter-mlops is pip-installed at start when the image lacks it.""",
+        needs Python 3.10 or newer; when it lacks jupyter-mlops, the step downloads this
+        server's own at start (and pip-installs ``requests`` if missing too).""",
     )
     pipeline_service_account = Unicode(
         "", config=True, help="Service account of step pods (empty: the namespace default)."

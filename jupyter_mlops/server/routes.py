@@ -66,11 +66,13 @@ from .handlers.runs import (
     RunBatchHandler,
     RunCountHandler,
     RunHandler,
+    RunInputsHandler,
     RunRestoreHandler,
     RunSearchHandler,
     RunsHandler,
     RunTagHandler,
 )
+from .handlers.runtime import RuntimeWheelHandler
 from .handlers.tokens import TokenHandler, TokensHandler
 
 API_PREFIX = "mlops/api"
@@ -98,6 +100,7 @@ ROUTES: list[tuple[str, type[RequestHandler]]] = [
     (f"runs/{RUN_ID}", RunHandler),
     (f"runs/{RUN_ID}/restore", RunRestoreHandler),
     (f"runs/{RUN_ID}/batch", RunBatchHandler),
+    (f"runs/{RUN_ID}/inputs", RunInputsHandler),
     (f"runs/{RUN_ID}/tags/{KEY}", RunTagHandler),
     (f"runs/{RUN_ID}/metrics/{KEY}", MetricHistoryHandler),
     (f"runs/{RUN_ID}/artifacts", ArtifactListHandler),
@@ -117,6 +120,7 @@ ROUTES: list[tuple[str, type[RequestHandler]]] = [
     (f"pipeline-runs/{RUN_ID}/steps/(?P<step_id>[^/]+)/logs", PipelineStepLogsHandler),
     ("pipelines", PipelinesHandler),
     ("pipelines/compile", PipelineCompileHandler),
+    ("pipelines/runtime/(?P<name>[^/]+)", RuntimeWheelHandler),
     ("pipelines/(?P<pipeline_id>[^/]+)", PipelineHandler),
     ("pipeline-schedules", SchedulesHandler),
     ("pipeline-schedules/(?P<schedule_id>[^/]+)", ScheduleHandler),
