@@ -1,7 +1,8 @@
 """Pipelines: write a DAG in Python, run it locally, on Kubernetes or on Argo.
 
 ``import jupyter_mlops as mlops`` gives ``mlops.step``, ``mlops.pipeline``,
-``mlops.parallel_for``, ``mlops.condition`` and ``mlops.pipelines.submit``. Everything
+``mlops.parallel_for``, ``mlops.condition``, ``mlops.pipelines.submit`` and
+``mlops.pipelines.schedule`` (recurring runs, fired by a server). Everything
 is imported on first use, so that the step runner (which imports this package) starts
 fast.
 """
@@ -28,6 +29,10 @@ _LAZY: dict[str, str] = {
     "submit": "api",
     "get_run": "api",
     "PipelineRunHandle": "api",
+    "schedule": "recurring",
+    "list_schedules": "recurring",
+    "get_schedule": "recurring",
+    "PipelineSchedule": "recurring",
     "load_pipeline_file": "loader",
 }
 

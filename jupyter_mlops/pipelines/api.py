@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import quote
 
 from ..client.uri import default_client_artifact_root, resolve_tracking_uri, scheme_of
 from ..errors import InvalidParameter
@@ -114,6 +115,8 @@ class PipelineRunHandle:
     @property
     def steps(self) -> dict[str, StepInfo]:
         """Every step instance by id (``train``, ``train[0]`` for loop iterations)."""
+        if "steps" not in self._document:  # a handle made from a listing, which has none
+            self.refresh()
         self.state  # noqa: B018
         return {
             step["step_id"]: StepInfo(
@@ -228,13 +231,43 @@ class _RestConnection:
         return self._json("POST", f"pipeline-runs/{run_id}/retry", body={})["run"]
 
     def logs(self, run_id: str, step_id: str, since: int) -> dict[str, Any]:
-        from urllib.parse import quote
-
         return self._json(
             "GET",
-            f"pipeline-runs/{run_id}/steps/{quote(step_id, safe='')}/logs",
+            f"pipeline-runs/{run_id}/steps/{_segment(step_id)}/logs",
             params={"since": since},
         )
+
+    def list_runs(self, schedule_id: str, max_results: int) -> list[dict[str, Any]]:
+        answer = self._json(
+            "GET",
+            "pipeline-runs",
+            params={"schedule_id": schedule_id, "max_results": max_results},
+        )
+        runs: list[dict[str, Any]] = answer["runs"]
+        return runs
+
+    # -- schedules (only a server fires them) ----------------------------------------------
+    def create_schedule(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self._json("POST", "pipeline-schedules", body=body)["schedule"]
+
+    def list_schedules(self) -> list[dict[str, Any]]:
+        schedules: list[dict[str, Any]] = self._json("GET", "pipeline-schedules")["schedules"]
+        return schedules
+
+    def get_schedule(self, schedule_id: str) -> dict[str, Any]:
+        return self._json("GET", f"pipeline-schedules/{_segment(schedule_id)}")["schedule"]
+
+    def update_schedule(self, schedule_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        return self._json("PATCH", f"pipeline-schedules/{_segment(schedule_id)}", body=changes)[
+            "schedule"
+        ]
+
+    def delete_schedule(self, schedule_id: str) -> None:
+        self._json("DELETE", f"pipeline-schedules/{_segment(schedule_id)}")
+
+
+def _segment(value: str) -> str:
+    return quote(str(value), safe="")
 
 
 class _LocalConnection:

@@ -94,9 +94,12 @@ class PipelineService:
         *,
         name: str | None = None,
         state: str | None = None,
+        schedule_id: str | None = None,
         max_results: int = 50,
         page_token: str | None = None,
     ) -> tuple[list[PipelineRun], str | None]:
+        """Newest first; ``schedule_id`` keeps the runs that schedule fired (they stay
+        listed after the schedule is deleted)."""
         if state is not None and state not in s.RUN_STATES:
             raise InvalidParameter(f"state must be one of {', '.join(s.RUN_STATES)}", field="state")
         if not 1 <= max_results <= MAX_RESULTS:
@@ -104,6 +107,7 @@ class PipelineService:
         return self.store.list_runs(
             name=name,
             states=[state] if state else (),
+            schedule_id=None if schedule_id is None else _int_id(schedule_id, "schedule_id"),
             max_results=max_results,
             page_token=page_token,
         )

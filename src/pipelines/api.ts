@@ -1,6 +1,4 @@
-import { ServerConnection } from '@jupyterlab/services';
-
-import { queryString, requestAPI } from '../request';
+import { RestClient, segment } from '../request';
 
 /**
  * States of pipeline runs and steps, as the server names them.
@@ -82,6 +80,7 @@ export interface IPipelineRun {
   created_time: number;
   start_time: number | null;
   end_time: number | null;
+  schedule_id?: string | null;
   spec?: IPipelineSpec;
   steps?: IStepRun[];
 }
@@ -103,33 +102,58 @@ export interface ILogChunk {
   state: StepState;
 }
 
-const json = (method: string, body: unknown = {}): RequestInit => ({
-  method,
-  body: JSON.stringify(body)
-});
+/**
+ * What a schedule does while its last run still runs when it is due again:
+ * `skip` starts no run, `queue` starts it once that run ends.
+ */
+export type SchedulePolicy = 'skip' | 'queue';
+
+export const SCHEDULE_POLICIES: readonly SchedulePolicy[] = ['skip', 'queue'];
 
 /**
- * Typed calls of the pipelines REST API (`mlops/api/pipeline-runs`, `pipelines`).
+ * A recurring run of a pipeline (`mlops/api/pipeline-schedules`); times in
+ * milliseconds since the epoch, `cron` in UTC.
  */
-export class PipelinesApi {
-  constructor(
-    readonly settings: ServerConnection.ISettings = ServerConnection.makeSettings()
-  ) {}
+export interface IPipelineSchedule {
+  schedule_id: string;
+  name: string;
+  owner: string;
+  cron: string;
+  pipeline_name: string;
+  arguments: Record<string, unknown>;
+  backend: string;
+  policy: SchedulePolicy;
+  enabled: boolean;
+  queued: number;
+  next_fire_time: number;
+  last_run_id: string | null;
+  created_time: number;
+}
 
+/**
+ * How to repeat a run: the fields of the form's Schedule mode.
+ */
+export interface IScheduleOptions {
+  cron: string;
+  policy: SchedulePolicy;
+  name?: string;
+}
+
+/**
+ * Typed calls of the pipelines REST API (`mlops/api/pipeline-runs`,
+ * `pipelines`, `pipeline-schedules`); errors propagate as `ApiError`.
+ */
+export class PipelinesApi extends RestClient {
   async listRuns(maxResults = 50): Promise<IPipelineRun[]> {
-    const answer = await requestAPI<{ runs: IPipelineRun[] }>(
-      `pipeline-runs${queryString({ max_results: maxResults })}`,
-      {},
-      this.settings
-    );
+    const answer = await this._get<{ runs: IPipelineRun[] }>('pipeline-runs', {
+      max_results: maxResults
+    });
     return answer.runs;
   }
 
   async getRun(runId: string): Promise<IPipelineRun> {
-    const answer = await requestAPI<{ run: IPipelineRun }>(
-      `pipeline-runs/${encodeURIComponent(runId)}`,
-      {},
-      this.settings
+    const answer = await this._get<{ run: IPipelineRun }>(
+      `pipeline-runs/${segment(runId)}`
     );
     return answer.run;
   }
@@ -138,66 +162,112 @@ export class PipelinesApi {
     pipelineId: string,
     args: Record<string, unknown>
   ): Promise<IPipelineRun> {
-    const answer = await requestAPI<{ run: IPipelineRun }>(
+    const answer = await this._send<{ run: IPipelineRun }>(
+      'POST',
       'pipeline-runs',
-      json('POST', { pipeline_id: pipelineId, arguments: args }),
-      this.settings
+      { pipeline_id: pipelineId, arguments: args }
     );
     return answer.run;
   }
 
   async cancel(runId: string): Promise<IPipelineRun> {
-    const answer = await requestAPI<{ run: IPipelineRun }>(
-      `pipeline-runs/${encodeURIComponent(runId)}/cancel`,
-      json('POST'),
-      this.settings
+    const answer = await this._send<{ run: IPipelineRun }>(
+      'POST',
+      `pipeline-runs/${segment(runId)}/cancel`,
+      {}
     );
     return answer.run;
   }
 
   async retry(runId: string): Promise<IPipelineRun> {
-    const answer = await requestAPI<{ run: IPipelineRun }>(
-      `pipeline-runs/${encodeURIComponent(runId)}/retry`,
-      json('POST'),
-      this.settings
+    const answer = await this._send<{ run: IPipelineRun }>(
+      'POST',
+      `pipeline-runs/${segment(runId)}/retry`,
+      {}
     );
     return answer.run;
   }
 
   async logs(runId: string, stepId: string, since: number): Promise<ILogChunk> {
-    return requestAPI<ILogChunk>(
-      `pipeline-runs/${encodeURIComponent(runId)}/steps/${encodeURIComponent(
-        stepId
-      )}/logs${queryString({ since })}`,
-      {},
-      this.settings
+    return this._get<ILogChunk>(
+      `pipeline-runs/${segment(runId)}/steps/${segment(stepId)}/logs`,
+      { since }
     );
   }
 
   async listPipelines(): Promise<ISavedPipeline[]> {
-    const answer = await requestAPI<{ pipelines: ISavedPipeline[] }>(
-      'pipelines',
-      {},
-      this.settings
+    const answer = await this._get<{ pipelines: ISavedPipeline[] }>(
+      'pipelines'
     );
     return answer.pipelines;
   }
 
   async getPipeline(pipelineId: string): Promise<ISavedPipeline> {
-    const answer = await requestAPI<{ pipeline: ISavedPipeline }>(
-      `pipelines/${encodeURIComponent(pipelineId)}`,
-      {},
-      this.settings
+    const answer = await this._get<{ pipeline: ISavedPipeline }>(
+      `pipelines/${segment(pipelineId)}`
     );
     return answer.pipeline;
   }
 
   async compileFile(path: string): Promise<ISavedPipeline[]> {
-    const answer = await requestAPI<{ pipelines: ISavedPipeline[] }>(
+    const answer = await this._send<{ pipelines: ISavedPipeline[] }>(
+      'POST',
       'pipelines/compile',
-      json('POST', { path }),
-      this.settings
+      { path }
     );
     return answer.pipelines;
+  }
+
+  // -- schedules ------------------------------------------------------------------
+
+  async listSchedules(): Promise<IPipelineSchedule[]> {
+    const answer = await this._get<{ schedules: IPipelineSchedule[] }>(
+      'pipeline-schedules'
+    );
+    return answer.schedules;
+  }
+
+  /**
+   * Run a saved pipeline with `args` at every fire time of `options.cron`.
+   */
+  async createSchedule(
+    pipelineId: string,
+    args: Record<string, unknown>,
+    options: IScheduleOptions
+  ): Promise<IPipelineSchedule> {
+    const answer = await this._send<{ schedule: IPipelineSchedule }>(
+      'POST',
+      'pipeline-schedules',
+      {
+        pipeline_id: pipelineId,
+        arguments: args,
+        cron: options.cron,
+        policy: options.policy,
+        name: options.name || undefined
+      }
+    );
+    return answer.schedule;
+  }
+
+  /**
+   * Pause (`false`) or resume (`true`) a schedule.
+   */
+  async setScheduleEnabled(
+    scheduleId: string,
+    enabled: boolean
+  ): Promise<IPipelineSchedule> {
+    const answer = await this._send<{ schedule: IPipelineSchedule }>(
+      'PATCH',
+      `pipeline-schedules/${segment(scheduleId)}`,
+      { enabled }
+    );
+    return answer.schedule;
+  }
+
+  async deleteSchedule(scheduleId: string): Promise<void> {
+    await this._send<void>(
+      'DELETE',
+      `pipeline-schedules/${segment(scheduleId)}`
+    );
   }
 }

@@ -6,16 +6,18 @@ import { SubmitForm } from './submit-form';
 export interface IPipelinesSidebarProps {
   api: PipelinesApi;
   openRun: (runId: string) => void;
+  /** Show the schedules (after one was created here, too). */
+  openSchedules: () => void;
 }
 
 const LIST_POLL_MS = 3000;
 
 /**
- * The Pipelines panel: load a pipeline file, run a pipeline from a form made of
- * its parameters, and follow recent runs.
+ * The Pipelines panel: load a pipeline file, run a pipeline now or on a
+ * schedule from a form made of its parameters, and follow recent runs.
  */
 export function PipelinesSidebar(props: IPipelinesSidebarProps): JSX.Element {
-  const { api, openRun } = props;
+  const { api, openRun, openSchedules } = props;
   const [pipelines, setPipelines] = React.useState<ISavedPipeline[]>([]);
   const [runs, setRuns] = React.useState<IPipelineRun[]>([]);
   const [path, setPath] = React.useState('');
@@ -63,7 +65,16 @@ export function PipelinesSidebar(props: IPipelinesSidebarProps): JSX.Element {
 
   return (
     <div className="jp-mlops-pipelines">
-      <h2>Pipelines</h2>
+      <div className="jp-mlops-pipelines-header">
+        <h2>Pipelines</h2>
+        <button
+          className="jp-mlops-button jp-mlops-open-schedules"
+          title="Recurring runs: list, pause, resume, delete"
+          onClick={openSchedules}
+        >
+          Schedules
+        </button>
+      </div>
       <form className="jp-mlops-load-pipeline" onSubmit={e => void load(e)}>
         <input
           placeholder="pipeline file (.py or .ipynb)"
@@ -94,6 +105,11 @@ export function PipelinesSidebar(props: IPipelinesSidebarProps): JSX.Element {
                   setOpen(null);
                   await refresh();
                   openRun(run.run_id);
+                }}
+                onSchedule={async (args, options) => {
+                  await api.createSchedule(pipeline.pipeline_id, args, options);
+                  setOpen(null);
+                  openSchedules();
                 }}
               />
             )}

@@ -50,6 +50,7 @@ class PipelineRunsHandler(_PipelineHandler):
             self.caller,
             name=self.query_str("name"),
             state=self.query_str("state"),
+            schedule_id=self.query_str("schedule_id"),
             max_results=self.query_int("max_results", 50),
             page_token=self.query_str("page_token"),
         )
