@@ -96,7 +96,10 @@ class PipelineRunHandle:
     def wait(self, timeout: float | None = None, poll_interval: float = 0.1) -> str:
         """Block until the run ends; its final state. TimeoutError after ``timeout`` s."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        interval = min(poll_interval, 0.05)
+        # Quick first looks (short pipelines end in well under a second), then back off to
+        # poll_interval; never a busy loop.
+        cap = max(poll_interval, 0.01)
+        interval = min(cap, 0.05)
         while True:
             state = self.state
             if state in s.RUN_FINAL:
@@ -104,7 +107,7 @@ class PipelineRunHandle:
             if deadline is not None and time.monotonic() >= deadline:
                 raise TimeoutError(f"pipeline run {self.run_id} is still {state} after {timeout}s")
             time.sleep(interval)
-            interval = min(interval * 1.5, poll_interval if poll_interval > 0.05 else 1.0)
+            interval = min(interval * 1.5, cap)
 
     @property
     def outputs(self) -> dict[str, Any]:

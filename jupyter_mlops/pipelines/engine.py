@@ -177,25 +177,40 @@ class RunEngine:
         )
 
     # -- planning -----------------------------------------------------------------------
-    def advance(self, run_id: str, running_limit: int | None = None) -> tuple[PipelineRun, Plan]:
+    def advance(
+        self, run_id: str, running_limit: int | None = None, *, run: PipelineRun | None = None
+    ) -> tuple[PipelineRun, Plan]:
         """Plan the run and record what the plan decided (new loop iterations, skipped
-        steps, the final state). The caller starts ``plan.ready`` with :meth:`prepare`."""
-        run = self.store.get_run(run_id)
+        steps, the final state). The caller starts ``plan.ready`` with :meth:`prepare`.
+
+        ``run``: the run a previous call returned, when the caller is the run's only
+        writer through this engine's methods (the local backend's driver). They keep it
+        current, so planning does not re-read every step from the store at each turn,
+        which would make a run of n steps cost O(n^2) reads.
+        """
+        if run is None:
+            run = self.store.get_run(run_id)
         if run.state == s.PENDING:
-            self.store.update_run(run_id, state=s.RUNNING, start_time=now_ms())
-            run.state = s.RUNNING
-        steps = {
-            step.step_id: StepView(step.task, step.iteration, step.state, step.outputs)
-            for step in run.steps or []
+            start_time = now_ms()
+            self.store.update_run(run_id, state=s.RUNNING, start_time=start_time)
+            run.state, run.start_time = s.RUNNING, start_time
+        by_id = {step.step_id: step for step in run.steps or []}
+        views = {
+            step_id: StepView(step.task, step.iteration, step.state, step.outputs)
+            for step_id, step in by_id.items()
         }
-        result = plan(run.spec, run.arguments, steps, run.loops, running_limit=running_limit)
+        result = plan(run.spec, run.arguments, views, run.loops, running_limit=running_limit)
         if result.loops:
-            self.store.update_run(run_id, loops={**run.loops, **result.loops})
+            run.loops = {**run.loops, **result.loops}
+            self.store.update_run(run_id, loops=run.loops)
         if result.create:
             # Placeholders of loops that will not run carry their final state at once.
-            self.store.add_steps([self._new_step(run_id, view) for view in result.create])
+            created = [self._new_step(run_id, view) for view in result.create]
+            self.store.add_steps(created)
+            run.steps = [*(run.steps or []), *created]
+            by_id.update((step.step_id, step) for step in created)
         for step_id, (state, message) in result.finish.items():
-            self.store.update_step(run_id, step_id, state=state, message=message, end_time=now_ms())
+            self._update_step(run, by_id[step_id], state=state, message=message, end_time=now_ms())
         if result.outcome is not None:
             self.finish_run(run, result.outcome, outputs=result.outputs)
         return run, result
@@ -248,9 +263,9 @@ class RunEngine:
         if key is not None:
             hit = self.store.find_cached(key)
             if hit is not None:
-                self.store.update_step(
-                    run.run_id,
-                    ready.id,
+                self._update_step(
+                    run,
+                    self._step_of(run, ready.id),
                     state=s.SUCCEEDED,
                     cached=True,
                     cache_key=key,
@@ -276,16 +291,10 @@ class RunEngine:
         )
         if ready.inputs:
             self._log_params(run.owner, child.info.run_id, ready.inputs)
-        step = self.store.get_step(run.run_id, ready.id)
-        step.state = s.RUNNING
-        step.inputs = ready.inputs
-        step.tracking_run_id = child.info.run_id
-        step.cache_key = key
-        step.attempt = 1
-        step.start_time = now_ms()
-        self.store.update_step(
-            run.run_id,
-            ready.id,
+        step = self._step_of(run, ready.id)
+        self._update_step(
+            run,
+            step,
             state=s.RUNNING,
             inputs=ready.inputs,
             tracking_run_id=child.info.run_id,
@@ -295,7 +304,7 @@ class RunEngine:
             attempt=1,
             message="",
             outputs={},
-            start_time=step.start_time,
+            start_time=now_ms(),
             end_time=None,
         )
         artifact_dir = self.tracking.artifacts.run_folder(child.info.artifact_uri)
@@ -331,9 +340,9 @@ class RunEngine:
         return outputs
 
     def step_succeeded(self, run: PipelineRun, step: StepRun, outputs: dict[str, Any]) -> None:
-        self.store.update_step(
-            run.run_id,
-            step.step_id,
+        self._update_step(
+            run,
+            step,
             state=s.SUCCEEDED,
             outputs=outputs,
             message="",
@@ -345,15 +354,34 @@ class RunEngine:
     def step_failed(
         self, run: PipelineRun, step: StepRun, message: str, *, state: str = s.FAILED
     ) -> None:
-        self.store.update_step(
-            run.run_id, step.step_id, state=state, message=message[:4000], end_time=now_ms()
-        )
+        self._update_step(run, step, state=state, message=message[:4000], end_time=now_ms())
         if step.tracking_run_id:
             status = "FAILED" if state == s.FAILED else "KILLED"
             self._end_tracking_run(run.owner, step.tracking_run_id, status)
 
     def step_retrying(self, run: PipelineRun, step: StepRun, attempt: int, message: str) -> None:
-        self.store.update_step(run.run_id, step.step_id, attempt=attempt, message=message)
+        self._update_step(run, step, attempt=attempt, message=message)
+
+    def step_started(self, run: PipelineRun, step: StepRun, backend_ref: str) -> None:
+        """Record where a prepared step runs (a pid, a Job), for reconcile and cancel."""
+        self._update_step(run, step, backend_ref=backend_ref)
+
+    # -- the step rows ------------------------------------------------------------------
+    def _update_step(self, run: PipelineRun, step: StepRun, **fields: Any) -> None:
+        """Write a step's fields, and the same to ``step`` itself: the entity in
+        ``run.steps`` that advance(run=...) plans with."""
+        self.store.update_step(run.run_id, step.step_id, **fields)
+        for name, value in fields.items():
+            setattr(step, name, value)
+
+    def _step_of(self, run: PipelineRun, step_id: str) -> StepRun:
+        """The step entity in ``run.steps`` (read and added when the run lacks it)."""
+        for step in run.steps or []:
+            if step.step_id == step_id:
+                return step
+        step = self.store.get_step(run.run_id, step_id)
+        run.steps = [*(run.steps or []), step]
+        return step
 
     def log_path(self, step: StepRun) -> Path | None:
         if not step.tracking_run_id:

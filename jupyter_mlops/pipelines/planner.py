@@ -107,6 +107,11 @@ class _Planner:
         self.iterators: dict[str, Any] = self.dag.get("iterators", {})
         self.arguments = arguments
         self.steps = steps
+        # Instances by task: a fan-in over n iterations, or n iterations waiting on one
+        # step, would otherwise scan every step for each of n steps (O(n^2) a pass).
+        self.by_task: dict[str, list[StepView]] = {}
+        for view in steps.values():
+            self.by_task.setdefault(view.task, []).append(view)
         self.loops = loops
         self.running_limit = running_limit
         self.result = Plan()
@@ -122,7 +127,7 @@ class _Planner:
         return self.result
 
     def _instances(self, task: str) -> list[StepView]:
-        return [view for view in self.steps.values() if view.task == task]
+        return self.by_task.get(task, [])
 
     def _expand_loops(self) -> None:
         for loop, iterator in self.iterators.items():
@@ -162,7 +167,11 @@ class _Planner:
         self.result.loops[loop] = items
 
     def _add(self, view: StepView) -> None:
+        replaced = self.steps.get(instance_id(view.task, view.index))
+        if replaced is not None:
+            self.by_task[replaced.task].remove(replaced)
         self.steps[instance_id(view.task, view.index)] = view
+        self.by_task.setdefault(view.task, []).append(view)
         self.result.create.append(view)
 
     def _upstream(self, view: StepView) -> list[StepView]:

@@ -17,7 +17,8 @@ pod). It
    Kubernetes termination log.
 
 Start-up cost matters (it is paid once per step): the tracking client is imported only
-when a step needs it.
+when a step needs it, and the local backend forks steps from one warm runner
+(``--fork-server``, :mod:`.fork_server`) instead of starting Python for each.
 """
 
 from __future__ import annotations
@@ -53,10 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     source.add_argument("--task-file", help="JSON file describing the task")
     source.add_argument("--task-json", help="the task description itself")
     source.add_argument(
-        "--standby",
+        "--fork-server",
         action="store_true",
-        help="start now, then wait for the task (one JSON line) on stdin: the local "
-        "backend keeps one ready so that a step does not wait for Python to start",
+        help="fork a process per task read on stdin (one JSON line each), reporting "
+        "pids and exit codes on stdout: the local backend starts one, so that a step does "
+        "not pay for starting Python and importing the runner (see fork_server.py)",
     )
     parser.add_argument(
         "--input",
@@ -72,14 +74,20 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME=TEXT",
         help="an input given as text: JSON when it parses, else the string (a loop item)",
     )
+    parser.add_argument(
+        "--input-list",
+        action="append",
+        default=[],
+        metavar="NAME=JSON",
+        help="every loop iteration's value as Argo aggregates them (fan-in): a JSON list "
+        "whose string items are the values' JSON text",
+    )
     args = parser.parse_args(argv)
-    if args.standby:
-        line = sys.stdin.readline()
-        if not line.strip():
-            return 0  # the backend closed without giving work
-        task = json.loads(line)
-        _take_over(task)
-    elif args.task_file:
+    if args.fork_server:
+        from .fork_server import serve
+
+        return serve(run_task, warm_up)
+    if args.task_file:
         task = json.loads(Path(args.task_file).read_text(encoding="utf-8"))
     else:
         task = json.loads(args.task_json)
@@ -92,21 +100,43 @@ def main(argv: list[str] | None = None) -> int:
             task.setdefault("inputs", {})[name] = json.loads(raw)
         except json.JSONDecodeError:
             task.setdefault("inputs", {})[name] = raw
+    for item in args.input_list:
+        name, _, raw = item.partition("=")
+        # Argo parses the items only when every one is an object or a list.
+        task.setdefault("inputs", {})[name] = [
+            json.loads(value) if isinstance(value, str) else value for value in json.loads(raw)
+        ]
     return run_task(task)
 
 
-def _take_over(task: dict[str, Any]) -> None:
-    """A standby runner becomes the task's process: its log file as stdout and stderr
-    (for child processes too), its folder, its environment."""
-    log_file = task.get("logFile")
-    if log_file:
-        fd = os.open(log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
-        os.close(fd)
-    if task.get("workdir"):
-        os.chdir(task["workdir"])
-    os.environ.update(task.get("env") or {})
+def warm_up(task: dict[str, Any]) -> None:
+    """In the fork server, before it forks ``task``: import once what its child would
+    import, so that every later child has it too. Imports only (no connection, thread
+    or event loop, which a fork would not carry over safely): a notebook step's
+    nbformat and nbclient (1-2 s: jsonschema's format checkers build a grammar), and a
+    logging step's tracking client (SQLAlchemy and the store, ~0.4 s)."""
+    if "notebook" in task["executor"]:
+        import nbclient
+        import nbclient.exceptions  # noqa: F401
+        import nbformat  # noqa: F401
+    tracking = _Tracking(task.get("tracking") or {})
+    if tracking.run_id is None and tracking.parent_run_id is None:
+        return
+    if tracking.parent_run_id is None and not tracking._needs_client(task["executor"]):
+        return
+    from ..client import fluent  # noqa: F401
+    from ..client.uri import resolve_tracking_uri, scheme_of
+
+    if scheme_of(resolve_tracking_uri()[0]) == "rest":
+        from ..client import rest_transport  # noqa: F401
+    else:  # what StoreTransport.from_uri imports; no engine (a child opens its own)
+        from sqlalchemy.orm import configure_mappers
+
+        from ..client import store_transport  # noqa: F401
+        from ..tracking import artifacts  # noqa: F401
+        from ..tracking.store import sql_store  # noqa: F401
+
+        configure_mappers()
 
 
 def run_task(task: dict[str, Any]) -> int:

@@ -4,11 +4,13 @@ real tracking runs and artifacts."""
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import NamedTuple
 
 import nbformat
+import psutil
 import pytest
 from pipeline_support import PipelineEnv, make_env
 
@@ -444,3 +446,186 @@ def test_a_killed_runner_fails_its_step_and_the_run(mlops_pipelines: PipelineEnv
     steps = env.steps(run)
     assert steps["killed"].message == "the step runner exited with code -9"
     assert steps["add"].state == states.SKIPPED
+
+
+# -- step processes (forked from the backend's warm runner) ---------------------------------
+@mlops.step(cache=False, env={"MLOPS_TEST_GREETING": "hello"})
+def whoami(tag: str) -> dict:
+    import os
+    import random
+
+    return {
+        "tag": tag,
+        "pid": os.getpid(),
+        "group": os.getpgrp(),
+        "cwd": os.getcwd(),
+        "greeting": os.environ.get("MLOPS_TEST_GREETING"),
+        "draw": random.random(),
+    }
+
+
+@mlops.pipeline
+def twins():
+    whoami(tag="a")
+    whoami(tag="b")
+
+
+def test_each_step_is_a_process_of_its_own_with_its_env_and_folder(
+    mlops_pipelines: PipelineEnv,
+) -> None:
+    env = mlops_pipelines
+    run = env.wait(env.service.submit(env.user, twins.compile()).run_id)
+
+    assert run.state == states.SUCCEEDED, run.message
+    steps = env.steps(run)
+    first, second = steps["whoami"].outputs["Output"], steps["whoami-2"].outputs["Output"]
+    assert first["pid"] != second["pid"]
+    assert os.getpid() not in (first["pid"], second["pid"])
+    # Each leads its own process group: a kill or a timeout takes what it started.
+    assert first["group"] == first["pid"] and second["group"] == second["pid"]
+    assert first["cwd"] != second["cwd"]
+    assert first["greeting"] == second["greeting"] == "hello"
+    assert first["draw"] != second["draw"]  # no random state shared between steps
+    assert steps["whoami"].backend_ref == f"pid:{first['pid']}"
+
+
+@mlops.step(timeout=1, cache=False)
+def leaves_a_sleeper(path: str) -> None:
+    import subprocess
+    import time
+
+    sleeper = subprocess.Popen(["sleep", "60"])
+    with open(path, "w") as handle:
+        handle.write(str(sleeper.pid))
+    time.sleep(60)
+
+
+@mlops.pipeline
+def sleeper_pipeline(path: str):
+    leaves_a_sleeper(path=path)
+
+
+def test_a_timeout_kills_the_processes_the_step_started(
+    mlops_pipelines: PipelineEnv, tmp_path: Path
+) -> None:
+    env = mlops_pipelines
+    path = tmp_path / "sleeper.pid"
+    run = env.wait(
+        env.service.submit(env.user, sleeper_pipeline.compile(), {"path": str(path)}).run_id
+    )
+
+    assert run.state == states.FAILED
+    assert env.steps(run)["leaves-a-sleeper"].message == "timed out after 1s"
+    _wait_gone(int(path.read_text()))
+
+
+@mlops.step(cache=False, env={"PYTHONPATH": "/mlops-test-pythonpath"})
+def sees_pythonpath() -> bool:
+    import sys
+
+    return "/mlops-test-pythonpath" in sys.path
+
+
+@mlops.pipeline
+def pythonpath_pipeline():
+    sees_pythonpath()
+
+
+def test_a_step_that_sets_python_variables_gets_a_fresh_interpreter(
+    mlops_pipelines: PipelineEnv,
+) -> None:
+    # PYTHONPATH acts when Python starts: a step forked from the warm runner would not
+    # see it, so such a step starts a runner of its own.
+    env = mlops_pipelines
+    run = env.wait(env.service.submit(env.user, pythonpath_pipeline.compile()).run_id)
+
+    assert run.state == states.SUCCEEDED, run.message
+    assert env.steps(run)["sees-pythonpath"].outputs == {"Output": True}
+
+
+@mlops.step(cache=False)
+def ends_late(path: str) -> str:
+    import atexit
+    import threading
+    import time
+
+    def last_words() -> None:
+        with open(path, "a") as handle:
+            handle.write("atexit\n")
+
+    def straggler() -> None:
+        time.sleep(0.3)
+        with open(path, "a") as handle:
+            handle.write("thread\n")
+
+    atexit.register(last_words)
+    threading.Thread(target=straggler).start()
+    return "returned"
+
+
+@mlops.pipeline
+def late_pipeline(path: str):
+    ends_late(path=path)
+
+
+def test_a_step_process_ends_as_python_does(mlops_pipelines: PipelineEnv, tmp_path: Path) -> None:
+    # Its threads are waited for, then its atexit handlers run (a tracking client
+    # flushes its metrics there).
+    env = mlops_pipelines
+    path = tmp_path / "ending"
+    run = env.wait(
+        env.service.submit(env.user, late_pipeline.compile(), {"path": str(path)}).run_id
+    )
+
+    assert run.state == states.SUCCEEDED, run.message
+    assert path.read_text() == "thread\natexit\n"
+
+
+@mlops.step(cache=False)
+def naps(seconds: float) -> None:
+    import time
+
+    time.sleep(seconds)
+
+
+@mlops.pipeline
+def nap_pipeline(seconds: float = 60.0):
+    naps(seconds=seconds)
+
+
+def test_a_killed_fork_server_fails_its_running_steps_and_is_replaced(
+    mlops_pipelines: PipelineEnv,
+) -> None:
+    env = mlops_pipelines
+    run = env.service.submit(env.user, nap_pipeline.compile())
+    deadline = time.monotonic() + 30
+    while not (step := env.steps(env.service.get_run(env.user, run.run_id))["naps"]).backend_ref:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    # The step's parent is the fork server (it forked the step and waits for it).
+    pid = int(step.backend_ref.removeprefix("pid:"))
+    server = psutil.Process(pid).parent()
+    assert server is not None and "--fork-server" in server.cmdline()
+
+    server.kill()
+    run = env.wait(run.run_id)
+
+    assert run.state == states.FAILED
+    assert env.steps(run)["naps"].message == "the step fork server stopped"
+    _wait_gone(pid)
+    # The next step gets a new server.
+    again = env.wait(env.service.submit(env.user, nap_pipeline.compile(), {"seconds": 0}).run_id)
+    assert again.state == states.SUCCEEDED, again.message
+
+
+def _wait_gone(pid: int) -> None:
+    """Wait until ``pid`` has ended (a zombie waiting for its reaper counts as ended)."""
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return
+        except psutil.NoSuchProcess:
+            return
+        assert time.monotonic() < deadline, f"process {pid} still runs"
+        time.sleep(0.05)

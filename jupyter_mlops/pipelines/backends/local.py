@@ -1,11 +1,14 @@
-"""The ``local`` backend: every step is a subprocess running the step runner.
+"""The ``local`` backend: every step is a process of its own running the step runner.
 
-One driver thread per run plans the run (:mod:`..planner`), starts ready steps as
-subprocesses (in their own process group, so that a kill takes their children too) up
-to ``parallelism`` processes over all runs, waits for them, retries failures with
-exponential back-off, kills steps past their timeout, and cancels on request. A step's
-stdout and stderr go straight to its log file among its tracking run's artifacts, so the
-log is readable while the step runs and kept after.
+One driver thread per run plans the run (:mod:`..planner`), starts ready steps up to
+``parallelism`` processes over all runs, waits for them, retries failures with
+exponential back-off, kills steps past their timeout, and cancels on request. Steps are
+forked from one warm runner (:mod:`..fork_server`), or started as a new interpreter
+where that cannot be; either way each has its own process group, so that a kill takes
+its children too. A step's stdout and stderr go straight to its log file among its
+tracking run's artifacts, so the log is readable while the step runs and kept after.
+The driver is its run's only writer: it plans from the run it holds, which the engine's
+methods keep current, instead of re-reading every step at each turn.
 
 A run records which process drives it (``local:<host>:<pid>``); :meth:`reconcile`
 fails the runs whose driver is gone (a server restart, a killed kernel), so none stays
@@ -27,22 +30,35 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from .. import states as s
 from ..engine import Launch, RunEngine
+from ..entities import PipelineRun
+from ..fork_server import ForkedProcess, ForkServer
 from .base import BackendSettings, PipelineBackend, process_alive
 
 log = logging.getLogger(__name__)
 
 _KILL_GRACE_S = 2.0
+_RUNNER = "jupyter_mlops.pipelines.runner"
+
+
+class _StepProcess(Protocol):
+    """A step's process: a :class:`subprocess.Popen` or a fork server's child."""
+
+    pid: int
+    returncode: Any
+
+    def poll(self) -> int | None: ...
+    def wait(self, timeout: float | None = None) -> int: ...
 
 
 @dataclass
 class _Process:
     launch: Launch
     attempt: int
-    popen: subprocess.Popen[bytes]
+    popen: _StepProcess
     log_file: IO[bytes]
     status_file: Path
     deadline: float | None
@@ -79,14 +95,15 @@ class LocalBackend(PipelineBackend):
         self._drivers: dict[str, _Driver] = {}
         self._live = 0  # processes alive or reserved, over all runs
         self.owner_ref = f"local:{socket.gethostname()}:{os.getpid()}"
-        # Runners started ahead of need (see runner --standby): a step hands its task to
-        # one instead of waiting for a Python interpreter to start.
-        self._standby: list[subprocess.Popen[bytes]] = []
-        self._standby_lock = threading.Lock()
-        self._standby_size = min(2, settings.parallelism)
+        # Steps are forked from one warm runner instead of each starting Python.
+        self._forks = ForkServer(
+            [settings.python, "-m", _RUNNER, "--fork-server"],
+            lambda: {**os.environ, **self.runner_environment()},
+        )
 
     # -- the interface ---------------------------------------------------------------------
     def start(self, run_id: str) -> None:
+        self._forks.start()  # it imports the runner while the driver plans
         self.engine.store.update_run(run_id, backend_ref=self.owner_ref)
         driver = _Driver(run_id, Path(tempfile.mkdtemp(prefix=f"mlops-run-{run_id[:8]}-")))
         with self._cond:
@@ -133,44 +150,7 @@ class LocalBackend(PipelineBackend):
         for driver in drivers:
             if driver.thread is not None:
                 driver.thread.join(timeout=10)
-        with self._standby_lock:
-            standby, self._standby, self._standby_size = self._standby, [], 0
-        for process in standby:
-            _close_standby(process)
-
-    # -- standby runners -------------------------------------------------------------------
-    def _take_standby(self) -> subprocess.Popen[bytes] | None:
-        with self._standby_lock:
-            while self._standby:
-                process = self._standby.pop(0)
-                if process.poll() is None:
-                    return process
-        return None
-
-    def _refill_standby(self) -> None:
-        with self._standby_lock:
-            missing = self._standby_size - len(self._standby)
-        for _ in range(max(0, missing)):
-            env = dict(os.environ)
-            env.update(self.runner_environment())
-            try:
-                process = subprocess.Popen(
-                    [self.settings.python, "-m", "jupyter_mlops.pipelines.runner", "--standby"],
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    cwd=tempfile.gettempdir(),
-                    env=env,
-                    start_new_session=True,
-                )
-            except OSError:
-                log.warning("cannot start a standby step runner", exc_info=True)
-                return
-            with self._standby_lock:
-                if len(self._standby) < self._standby_size:
-                    self._standby.append(process)
-                    continue
-            _close_standby(process)
+        self._forks.close()
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until no run is driven here (tests, shutdown)."""
@@ -228,6 +208,7 @@ class LocalBackend(PipelineBackend):
 
     def _loop(self, driver: _Driver) -> None:
         engine = self.engine
+        known: PipelineRun | None = None  # this driver is the run's only writer
         while True:
             with self._cond:
                 if driver.cancel_requested or driver.stop_reason:
@@ -237,7 +218,8 @@ class LocalBackend(PipelineBackend):
             mine = len(driver.processes) + len(driver.retries)
             started = 0
             try:
-                run, plan = engine.advance(driver.run_id, running_limit=mine + reserved)
+                run, plan = engine.advance(driver.run_id, mine + reserved, run=known)
+                known = run
                 cached = False
                 for ready in plan.ready:
                     launch = engine.prepare(run, ready)
@@ -286,35 +268,27 @@ class LocalBackend(PipelineBackend):
         step_dir.mkdir(parents=True, exist_ok=True)
         status_file = step_dir / "status.json"
         status_file.unlink(missing_ok=True)
-        task_file = step_dir / "task.json"
-        task_file.write_text(
-            json.dumps(
-                launch.runner_task(
-                    outputsDir=str(launch.outputs_dir),
-                    artifactsDir=str(launch.artifact_dir),
-                    statusFile=str(status_file),
-                )
-            ),
-            encoding="utf-8",
+        task = launch.runner_task(
+            outputsDir=str(launch.outputs_dir),
+            artifactsDir=str(launch.artifact_dir),
+            statusFile=str(status_file),
         )
         log_file = open(launch.log_path, "ab")  # noqa: SIM115 - closed when the process ends
         if attempt > 1:
             log_file.write(f"\n--- attempt {attempt} ---\n".encode())
             log_file.flush()
-        popen = self._hand_to_standby(launch, step_dir, status_file)
         env = dict(os.environ)
         env.update(self.runner_environment())
         env.update(launch.executor.get("env") or {})
         try:
-            if popen is None:
+            popen: _StepProcess | None = self._forks.spawn(
+                task, env=env, cwd=str(step_dir), log_path=str(launch.log_path)
+            )
+            if popen is None:  # no fork server here: a runner of its own
+                task_file = step_dir / "task.json"
+                task_file.write_text(json.dumps(task), encoding="utf-8")
                 popen = subprocess.Popen(
-                    [
-                        self.settings.python,
-                        "-m",
-                        "jupyter_mlops.pipelines.runner",
-                        "--task-file",
-                        str(task_file),
-                    ],
+                    [self.settings.python, "-m", _RUNNER, "--task-file", str(task_file)],
                     stdout=log_file,
                     stderr=subprocess.STDOUT,
                     stdin=subprocess.DEVNULL,
@@ -328,9 +302,7 @@ class LocalBackend(PipelineBackend):
                 self._live -= 1
             self.engine.step_failed(launch.run, launch.step, f"cannot start the step runner: {exc}")
             return
-        self.engine.store.update_step(
-            launch.run.run_id, launch.step.step_id, backend_ref=f"pid:{popen.pid}"
-        )
+        self.engine.step_started(launch.run, launch.step, f"pid:{popen.pid}")
         timeout = launch.timeout
         process = _Process(
             launch,
@@ -341,37 +313,18 @@ class LocalBackend(PipelineBackend):
             None if timeout is None else time.monotonic() + timeout,
         )
         driver.processes[launch.step.step_id] = process
-        threading.Thread(
-            target=self._await_exit, args=(process,), name="mlops-step-wait", daemon=True
-        ).start()
-
-    def _hand_to_standby(
-        self, launch: Launch, step_dir: Path, status_file: Path
-    ) -> subprocess.Popen[bytes] | None:
-        """Give the step to a standby runner (None when none is ready), and start its
-        replacement in the background."""
-        process = self._take_standby()
-        threading.Thread(target=self._refill_standby, name="mlops-standby", daemon=True).start()
-        if process is None or process.stdin is None:
-            return None
-        document = launch.runner_task(
-            outputsDir=str(launch.outputs_dir),
-            artifactsDir=str(launch.artifact_dir),
-            statusFile=str(status_file),
-            logFile=str(launch.log_path),
-            workdir=str(step_dir),
-            env=dict(launch.executor.get("env") or {}),
-        )
-        try:
-            process.stdin.write((json.dumps(document) + "\n").encode())
-            process.stdin.close()
-        except OSError:  # it died while waiting: start one the usual way
-            _close_standby(process)
-            return None
-        return process
+        if isinstance(popen, ForkedProcess):
+            popen.when_done(lambda: self._exited(process))
+        else:
+            threading.Thread(
+                target=self._await_exit, args=(process,), name="mlops-step-wait", daemon=True
+            ).start()
 
     def _await_exit(self, process: _Process) -> None:
         process.popen.wait()
+        self._exited(process)
+
+    def _exited(self, process: _Process) -> None:
         with self._cond:
             process.done = True
             self._live -= 1
@@ -401,7 +354,7 @@ class LocalBackend(PipelineBackend):
                 process.timed_out = True
                 _kill_group(process.popen)
                 process.popen.wait()
-                with self._cond:  # _await_exit may not have run yet
+                with self._cond:  # _exited may not have run yet
                     while not process.done:
                         self._cond.wait(0.05)
             if not process.done:
@@ -430,7 +383,9 @@ class LocalBackend(PipelineBackend):
             return
         else:
             message = (
-                _status_error(process.status_file) or f"the step runner exited with code {code}"
+                _status_error(process.status_file)
+                or getattr(process.popen, "lost", None)
+                or f"the step runner exited with code {code}"
             )
         if process.attempt <= launch.retries:
             delay = launch.backoff(process.attempt)
@@ -468,7 +423,7 @@ def _status_error(path: Path) -> str | None:
     return str(error) if error else None
 
 
-def _kill_group(popen: subprocess.Popen[bytes]) -> None:
+def _kill_group(popen: _StepProcess) -> None:
     """SIGTERM the step's process group, SIGKILL it if still there after a grace period."""
     try:
         os.killpg(popen.pid, signal.SIGTERM)
@@ -490,21 +445,10 @@ def _kill_recorded(ref: str | None) -> None:
         import psutil
 
         process = psutil.Process(pid)
-        if "jupyter_mlops.pipelines.runner" not in " ".join(process.cmdline()):
+        if _RUNNER not in " ".join(process.cmdline()):  # forked steps show the server's
             return
         os.killpg(pid, signal.SIGKILL)
     except (ImportError, OSError, ValueError):
         return
     except Exception:  # psutil.NoSuchProcess, AccessDenied
         return
-
-
-def _close_standby(process: subprocess.Popen[bytes]) -> None:
-    """End a standby runner that got no task (EOF on its stdin makes it exit)."""
-    try:
-        if process.stdin is not None:
-            process.stdin.close()
-        process.wait(timeout=5)
-    except (OSError, subprocess.TimeoutExpired):
-        process.kill()
-        process.wait()

@@ -110,7 +110,7 @@ class MlopsAPIHandler(APIHandler):
         self.current_user = self._jupyter_current_user = user
         self.set_cors_headers()
 
-    def set_signed_cookie(  # type: ignore[override]
+    def set_signed_cookie(
         self, name: str, value: str | bytes, *args: Any, **kwargs: Any
     ) -> None:
         """No login cookie for a client that authenticates in the ``Authorization`` header.
@@ -124,7 +124,7 @@ class MlopsAPIHandler(APIHandler):
             return
         super().set_signed_cookie(name, value, *args, **kwargs)
 
-    set_secure_cookie = set_signed_cookie  # type: ignore[assignment]  # the name jupyter_server calls
+    set_secure_cookie = set_signed_cookie  # the name jupyter_server calls
 
     @property
     def token_authenticated(self) -> bool:
