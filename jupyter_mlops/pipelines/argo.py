@@ -11,17 +11,30 @@ there and also uploads them to the step's tracking run). Each step's runner crea
 own child tracking run, tagged with its pod and the run's attempt (the workflow
 parameter ``mlops-attempt``, which retry-from-failure raises).
 
+A loop whose steps depend on each other (KFP's ``ParallelFor`` with several chained steps)
+runs as Argo and KFP run it: its body becomes a DAG template of its own, invoked by one
+task of the main DAG (named as the loop, ``for-loop-1``) with ``withItems`` /
+``withParam``. The item, and what the body's steps take from outside the loop (other
+steps' outputs), arrive as the body's input parameters; inside (``failFast: false`` too),
+its steps wait for each other by ``depends`` and read each other's outputs of the same
+iteration; the outputs that steps after the loop consume leave it as the body's output
+parameters (``<step>-<output>``, ``valueFrom.parameter``). The loop's task waits for every
+step outside the loop that one of its steps needs (Argo omits the whole loop if one of
+them fails, where the other backends would still run the body's steps that do not need
+it). Loops whose steps are independent stay one task per step.
+
 Fan-in (a step outside a loop taking an output of a step inside it) reads Argo's
-aggregate ``{{tasks.<loop step>.outputs.parameters.<name>}}``: a JSON list of the
+aggregate ``{{tasks.<loop task>.outputs.parameters.<name>}}``: a JSON list of the
 iterations' values in iteration order, whose items are the values' JSON text unless every
 value is an object or a list (Argo then parses them). The runner's ``--input-list``
 turns that into the list of values.
 
-Refused (a message naming the field), because one flat DAG cannot express it: a loop step
-taking an output of another step of the same iteration (Argo would pass the list of
-every iteration's values), a fan-in from a loop with a condition inside (a skipped
-iteration would shorten the list where the other backends do not run the consumer), a
-condition on a loop's outputs, and loop items taken from a loop's outputs.
+Refused (a message naming the field), because Argo cannot give what the other backends
+give: a fan-in from a loop step that has, or runs after, a condition in its loop (in a
+loop of separate tasks: any step of the loop with a condition; a skipped iteration would
+shorten the list, or leave a body without its output, where the other backends do not
+run the consumer), a condition on a loop's outputs, and loop items taken from a loop's
+outputs.
 """
 
 from __future__ import annotations
@@ -59,6 +72,10 @@ def template_name(task: str) -> str:
     return f"step-{task}".replace("_", "-").replace(".", "-")[:63]
 
 
+def body_template_name(loop: str) -> str:
+    return f"loop-{loop}".replace("_", "-").replace(".", "-")[:63]
+
+
 def build_workflow(
     *,
     run_id: str,
@@ -78,6 +95,7 @@ def build_workflow(
     iterators: dict[str, Any] = dag.get("iterators", {})
     labels = managed_labels(COMPONENT, owner, spec["pipelineInfo"]["name"])
     labels[RUN_LABEL] = run_id
+    scopes = _Scopes(tasks, iterators)
     templates: list[dict[str, Any]] = []
     dag_tasks: list[dict[str, Any]] = []
     for name, task in tasks.items():
@@ -111,10 +129,10 @@ def build_workflow(
         for key, ref in given.items():
             field = f"root.dag.tasks.{name}.inputs.parameters.{key}"
             flag = {"item": "--input-text", "fan-in": "--input-list"}.get(
-                _kind(ref, tasks, name, field), "--input"
+                scopes.kind(ref, name, field), "--input"
             )
             args += [flag, f"{key}={{{{inputs.parameters.{key}}}}}"]
-            task_arguments.append({"name": key, "value": _value(ref)})
+            task_arguments.append({"name": key, "value": scopes.value(ref, name)})
         template: dict[str, Any] = {
             "name": template_name(name),
             "metadata": {"labels": dict(labels), "annotations": {STEP_ANNOTATION: name}},
@@ -149,8 +167,15 @@ def build_workflow(
             template["activeDeadlineSeconds"] = str(int(parse_duration(task["timeout"])) or 1)
         templates.append(template)
         dag_task: dict[str, Any] = {"name": name, "template": template_name(name)}
-        if task.get("dependentTasks"):
-            dag_task["depends"] = " && ".join(f"{d}.Succeeded" for d in task["dependentTasks"])
+        in_body = loop in scopes.bodies
+        # In a body, its steps' order; the loop's task waits for what is outside it.
+        depends = dict.fromkeys(
+            dependency if in_body else scopes.dag_task(dependency)
+            for dependency in task.get("dependentTasks", [])
+            if not in_body or tasks[dependency].get("iterator") == loop
+        )
+        if depends:
+            dag_task["depends"] = " && ".join(f"{d}.Succeeded" for d in depends)
         if task_arguments:
             dag_task["arguments"] = {"parameters": task_arguments}
         conditions = task.get("triggerPolicy", {}).get("conditions", [])
@@ -159,28 +184,49 @@ def build_workflow(
             dag_task["when"] = " && ".join(
                 " ".join(
                     (
-                        _operand(c["left"], tasks, name, field),
+                        scopes.operand(c["left"], name, field),
                         c["operator"],
-                        _operand(c["right"], tasks, name, field),
+                        scopes.operand(c["right"], name, field),
                     )
                 )
                 for c in conditions
             )
+        if in_body:
+            scopes.bodies[loop]["dag"]["tasks"].append(dag_task)
+            if loop not in {t["name"] for t in dag_tasks}:
+                dag_tasks.append({"name": loop, "template": body_template_name(loop)})
+            continue
         if loop is not None:
-            source = iterators[loop]["parameterIterator"]["items"]
-            if "runtimeValue" in source:
-                dag_task["withItems"] = [
-                    json.dumps(item) for item in source["runtimeValue"]["constant"]
-                ]
-            else:
-                if _kind(source, tasks, name, f"root.dag.iterators.{loop}") != "value":
-                    raise InvalidParameter(
-                        f"loop {loop!r} iterates over the outputs of a loop's steps; the argo "
-                        "backend cannot: use the kubernetes or local backend",
-                        field=f"root.dag.iterators.{loop}",
-                    )
-                dag_task["withParam"] = _value(source)
+            dag_task.update(scopes.loop_items(loop))
         dag_tasks.append(dag_task)
+    for loop, body in scopes.bodies.items():
+        # The body's task in the main DAG: its items, what its steps need from outside
+        # the loop (upstream steps and values, handed in as input parameters).
+        outer = next(t for t in dag_tasks if t["name"] == loop)
+        external = dict.fromkeys(
+            scopes.dag_task(dependency)
+            for member in scopes.members(loop)
+            for dependency in tasks[member].get("dependentTasks", [])
+            if tasks[dependency].get("iterator") != loop
+        )
+        if external:
+            outer["depends"] = " && ".join(f"{d}.Succeeded" for d in external)
+        passed = scopes.body_inputs[loop]
+        if passed:
+            outer["arguments"] = {
+                "parameters": [{"name": key, "value": value} for key, value in passed.items()]
+            }
+            body["inputs"] = {"parameters": [{"name": key} for key in passed]}
+        outer.update(scopes.loop_items(loop))
+        exported = scopes.exports[loop]
+        if exported:
+            body["outputs"] = {
+                "parameters": [
+                    {"name": key, "valueFrom": {"parameter": value}}
+                    for key, value in exported.items()
+                ]
+            }
+        templates.append(body)
     workflow_spec: dict[str, Any] = {
         "entrypoint": "main",
         "arguments": {
@@ -210,72 +256,176 @@ def build_workflow(
     }
 
 
-def _kind(ref: dict[str, Any], tasks: dict[str, Any], consumer: str, field: str) -> str:
-    """How a value reaches the consumer: "item" (a loop item, text), "fan-in" (Argo's
-    aggregate of a loop step's outputs) or "value" (JSON text). Refuses what Argo cannot
-    hand over as the other backends do."""
-    if "iteratorItem" in ref:
-        return "item"
-    if "taskOutputParameter" not in ref:
-        return "value"
-    producer = ref["taskOutputParameter"]["producerTask"]
-    loop = tasks[producer].get("iterator")
-    if loop is None:
-        return "value"
-    if loop == tasks[consumer].get("iterator"):
-        raise InvalidParameter(
-            f"step {consumer!r} takes the output of {producer!r} from the same loop "
-            "iteration; the argo backend runs a loop's steps as separate Argo tasks, which "
-            "would pass the values of every iteration: use the kubernetes or local backend",
-            field=field,
+def loop_bodies(tasks: dict[str, Any]) -> set[str]:
+    """The loops whose steps take something of each other (an output, an order, a value in
+    a condition): each runs as a DAG template of its own (the body), invoked once per item,
+    so that a step gets what its own iteration made."""
+    bodies: set[str] = set()
+    for task in tasks.values():
+        loop = task.get("iterator")
+        if loop is None:
+            continue
+        conditions = task.get("triggerPolicy", {}).get("conditions", [])
+        refs = [
+            *task.get("inputs", {}).get("parameters", {}).values(),
+            *(c[side] for c in conditions for side in ("left", "right")),
+        ]
+        upstream = {
+            *task.get("dependentTasks", []),
+            *(r["taskOutputParameter"]["producerTask"] for r in refs if "taskOutputParameter" in r),
+        }
+        if any(tasks[other].get("iterator") == loop for other in upstream):
+            bodies.add(loop)
+    return bodies
+
+
+class _Scopes:
+    """How a value reaches a step: in the main DAG, or in a loop's body (where the loop
+    item, and what comes from outside the loop, arrive as the body's input parameters)."""
+
+    def __init__(self, tasks: dict[str, Any], iterators: dict[str, Any]) -> None:
+        self.tasks = tasks
+        self.iterators = iterators
+        self.bodies: dict[str, dict[str, Any]] = {}
+        for loop in sorted(loop_bodies(tasks)):
+            if loop in tasks:
+                raise InvalidParameter(
+                    f"step {loop!r} has the name of a loop; rename it",
+                    field=f"root.dag.tasks.{loop}",
+                )
+            self.bodies[loop] = {
+                "name": body_template_name(loop),
+                "dag": {"failFast": False, "tasks": []},
+            }
+        #: Per body: input parameter -> its value in the main DAG.
+        self.body_inputs: dict[str, dict[str, str]] = {loop: {} for loop in self.bodies}
+        #: Per body: output parameter -> the body step's output it exports.
+        self.exports: dict[str, dict[str, str]] = {loop: {} for loop in self.bodies}
+
+    def members(self, loop: str) -> list[str]:
+        return [name for name, task in self.tasks.items() if task.get("iterator") == loop]
+
+    def _in_loop_upstream(self, task: str) -> set[str]:
+        """``task`` and the steps of its loop it runs after."""
+        loop = self.tasks[task].get("iterator")
+        found: set[str] = set()
+        pending = [task]
+        while pending:
+            current = pending.pop()
+            if current not in found:
+                found.add(current)
+                pending += [
+                    d
+                    for d in self.tasks[current].get("dependentTasks", [])
+                    if self.tasks[d].get("iterator") == loop
+                ]
+        return found
+
+    def dag_task(self, task: str) -> str:
+        """The main DAG's task that runs ``task`` (its loop's, for a body's step)."""
+        loop = self.tasks[task].get("iterator")
+        return loop if loop in self.bodies else task
+
+    def body_of(self, task: str) -> str | None:
+        loop = self.tasks[task].get("iterator")
+        return loop if loop in self.bodies else None
+
+    def loop_items(self, loop: str) -> dict[str, Any]:
+        source = self.iterators[loop]["parameterIterator"]["items"]
+        if "runtimeValue" in source:
+            return {"withItems": [json.dumps(item) for item in source["runtimeValue"]["constant"]]}
+        field = f"root.dag.iterators.{loop}"
+        if self.kind(source, None, field) != "value":
+            raise InvalidParameter(
+                f"loop {loop!r} iterates over the outputs of a loop's steps; the argo "
+                "backend cannot: use the kubernetes or local backend",
+                field=field,
+            )
+        return {"withParam": self.value(source, None)}
+
+    def kind(self, ref: dict[str, Any], consumer: str | None, field: str) -> str:
+        """How a value reaches the consumer: "item" (a loop item, text), "fan-in" (Argo's
+        aggregate of a loop step's outputs) or "value" (JSON text). Refuses what Argo
+        cannot hand over as the other backends do."""
+        if "iteratorItem" in ref:
+            return "item"
+        if "taskOutputParameter" not in ref:
+            return "value"
+        producer = ref["taskOutputParameter"]["producerTask"]
+        loop = self.tasks[producer].get("iterator")
+        if loop is None:
+            return "value"
+        if consumer is not None and loop == self.tasks[consumer].get("iterator"):
+            return "value"  # the same iteration's (the loop is a body: loop_bodies)
+        # In a body, only the conditions the producer runs after matter (another step
+        # skipped leaves its iteration's outputs whole); a loop of separate tasks: any.
+        suspects = self._in_loop_upstream(producer) if loop in self.bodies else self.members(loop)
+        conditioned = sorted(
+            name for name in suspects if self.tasks[name].get("triggerPolicy", {}).get("conditions")
         )
-    conditioned = sorted(
-        name
-        for name, task in tasks.items()
-        if task.get("iterator") == loop and task.get("triggerPolicy", {}).get("conditions")
-    )
-    if conditioned:
-        raise InvalidParameter(
-            f"step {consumer!r} takes the outputs of every iteration of {producer!r} (fan-in) "
-            f"and step {conditioned[0]!r} of that loop has a condition: on Argo a skipped "
-            "iteration would shorten the list, where the other backends do not run "
-            f"{consumer!r}; use the kubernetes or local backend",
-            field=field,
-        )
-    return "fan-in"
+        if conditioned:
+            raise InvalidParameter(
+                f"step {consumer!r} takes the outputs of every iteration of {producer!r} "
+                f"(fan-in) and step {conditioned[0]!r} of that loop has a condition: on Argo "
+                "a skipped iteration would shorten the list, where the other backends do not "
+                f"run {consumer!r}; use the kubernetes or local backend",
+                field=field,
+            )
+        return "fan-in"
 
+    def value(self, ref: dict[str, Any], consumer: str | None) -> str:
+        """An Argo expression giving the JSON text of a value reference, in the scope of
+        ``consumer`` (an aggregate for a loop step's outputs, in the main DAG)."""
+        body = None if consumer is None else self.body_of(consumer)
+        if body is None:
+            return self._main_value(ref)
+        if "runtimeValue" in ref or "componentInputParameter" in ref:
+            return self._main_value(ref)  # workflow parameters are global
+        if "taskOutputParameter" in ref:
+            producer = ref["taskOutputParameter"]["producerTask"]
+            if self.tasks[producer].get("iterator") == body:
+                key = ref["taskOutputParameter"]["outputParameterKey"]
+                return f"{{{{tasks.{producer}.outputs.parameters.{key}}}}}"
+            name = f"{producer}-{ref['taskOutputParameter']['outputParameterKey']}"
+        else:
+            key = ref["iteratorItem"].get("key")
+            name = "item" if key is None else f"item-key-{key}"
+        self.body_inputs[body][name] = self._main_value(ref)
+        return f"{{{{inputs.parameters.{name}}}}}"
 
-def _value(ref: dict[str, Any]) -> str:
-    """An Argo expression giving the JSON text of a value reference (an aggregate for a
-    loop step's outputs)."""
-    if "runtimeValue" in ref:
-        return json.dumps(ref["runtimeValue"]["constant"])
-    if "componentInputParameter" in ref:
-        return f"{{{{workflow.parameters.{ref['componentInputParameter']}}}}}"
-    if "iteratorItem" in ref:
-        key = ref["iteratorItem"].get("key")
-        return "{{item}}" if key is None else f"{{{{item.{key}}}}}"
-    producer = ref["taskOutputParameter"]["producerTask"]
-    key = ref["taskOutputParameter"]["outputParameterKey"]
-    return f"{{{{tasks.{producer}.outputs.parameters.{key}}}}}"
+    def _main_value(self, ref: dict[str, Any]) -> str:
+        if "runtimeValue" in ref:
+            return json.dumps(ref["runtimeValue"]["constant"])
+        if "componentInputParameter" in ref:
+            return f"{{{{workflow.parameters.{ref['componentInputParameter']}}}}}"
+        if "iteratorItem" in ref:
+            key = ref["iteratorItem"].get("key")
+            return "{{item}}" if key is None else f"{{{{item.{key}}}}}"
+        producer = ref["taskOutputParameter"]["producerTask"]
+        key = ref["taskOutputParameter"]["outputParameterKey"]
+        body = self.body_of(producer)
+        if body is not None:  # exported by the body: Argo aggregates it over iterations
+            name = f"{producer}-{key}"
+            self.exports[body][name] = f"{{{{tasks.{producer}.outputs.parameters.{key}}}}}"
+            return f"{{{{tasks.{body}.outputs.parameters.{name}}}}}"
+        return f"{{{{tasks.{producer}.outputs.parameters.{key}}}}}"
 
-
-def _operand(ref: dict[str, Any], tasks: dict[str, Any], consumer: str, field: str) -> str:
-    """A ``when`` operand: numbers and booleans bare, strings quoted."""
-    if "runtimeValue" in ref:
-        constant = ref["runtimeValue"]["constant"]
-        if isinstance(constant, str):
-            return "'" + constant.replace("'", "\\'") + "'"
-        return json.dumps(constant)
-    if _kind(ref, tasks, consumer, field) == "fan-in":
-        raise InvalidParameter(
-            f"the condition of step {consumer!r} compares the outputs of every iteration of a "
-            "loop; the argo backend cannot: use the kubernetes or local backend",
-            field=field,
-        )
-    # Outputs are JSON text: a string output is quoted by JSON already ("heads"), which
-    # govaluate reads as a string literal.
-    return _value(ref)
+    def operand(self, ref: dict[str, Any], consumer: str, field: str) -> str:
+        """A ``when`` operand: numbers and booleans bare, strings quoted."""
+        if "runtimeValue" in ref:
+            constant = ref["runtimeValue"]["constant"]
+            if isinstance(constant, str):
+                return "'" + constant.replace("'", "\\'") + "'"
+            return json.dumps(constant)
+        if self.kind(ref, consumer, field) == "fan-in":
+            raise InvalidParameter(
+                f"the condition of step {consumer!r} compares the outputs of every iteration "
+                "of a loop; the argo backend cannot: use the kubernetes or local backend",
+                field=field,
+            )
+        # Outputs are JSON text: a string output is quoted by JSON already ("heads"), which
+        # govaluate reads as a string literal.
+        return self.value(ref, consumer)
 
 
 # -- what Argo's controller names ----------------------------------------------------------

@@ -4,10 +4,11 @@ As Argo's ``FormulateRetryWorkflow``: every failed or errored pod node (a retrie
 counts through its Retry node, and not at all when a later attempt succeeded) is removed
 from ``status.nodes`` with everything downstream of it (its children: the steps that
 depend on it, omitted ones included); the group nodes above it (the DAG, a loop's
-TaskGroup, a Retry node) go back to Running; the workflow is Running again, without its
-``completed`` label, ``shutdown`` or end time. The controller then resumes it: nodes that
-succeeded are kept with their outputs, the removed ones run again. The caller deletes the
-returned pods first (a re-run pod has the same name) and then writes the workflow back.
+TaskGroup, a loop body's iteration DAG and that loop's TaskGroup, a Retry node) go back to
+Running; the workflow is Running again, without its ``completed`` label, ``shutdown`` or
+end time. The controller then resumes it: nodes that succeeded are kept with their
+outputs, the removed ones run again. The caller deletes the returned pods first (a re-run
+pod has the same name) and then writes the workflow back.
 """
 
 from __future__ import annotations
@@ -152,6 +153,9 @@ def _path_to_reset(nodes: dict[str, Any], parents: dict[str, str], start: str) -
             reset.add(current)
         elif node.get("type") in _GROUPS:
             reset.add(current)
+            group = parents.get(current)
+            if group is not None and nodes[group].get("type") == "TaskGroup":
+                reset.add(group)  # a loop iteration's DAG (a loop body): its loop too
             # Up to the node that bounds it (a TaskGroup's DAG), past dependency nodes.
             boundary = node.get("boundaryID")
             while boundary and current != boundary:

@@ -8,8 +8,13 @@ What it does as Argo does (and what the tests therefore trust):
   per task ``<wf>.<task>`` with id ``<wf>-<fnv32a(name)>``; a loop task is a TaskGroup
   whose children are its iterations ``<wf>.<task>(<i>:<item>)``; a template with a
   ``retryStrategy`` a Retry node whose children are the attempts' pods ``<name>(<n>)``
-  (``nodeFlag.retried``). A task is a child of its dependencies' outbound nodes (the root
-  for none). Pods are named as pod-name format v2: ``<wf>-<template>-<fnv32a(node)>``.
+  (``nodeFlag.retried``). A task is a child of its dependencies' outbound nodes (its DAG's
+  node for none). Pods are named as pod-name format v2: ``<wf>-<template>-<fnv32a(node)>``.
+- A DAG template run by a task (a loop body, per iteration): a DAG node (its iteration
+  ``<wf>.<task>(<i>:<item>)`` under the TaskGroup) whose tasks' nodes are named
+  ``<its name>.<task>`` with it as ``boundaryID``; ``{{inputs.parameters.X}}`` are the
+  task's arguments, ``{{tasks.X...}}`` its own tasks'; its ``outboundNodes`` are its leaf
+  tasks' and its outputs, once it succeeded, its template's ``valueFrom.parameter``.
 - ``depends`` (``X``, ``X.Succeeded|Failed|Errored|Skipped|Omitted|Daemoned|AnySucceeded|
   AllFailed``, ``&&``, ``||``, ``!``) and legacy ``dependencies``; a task whose condition on
   its dependencies is false gets an Omitted node (type Skipped). ``when`` false: a Skipped
@@ -29,6 +34,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -97,6 +103,17 @@ class WorkflowRunner:
         return state.replace(resource, namespace, name, workflow)
 
 
+@dataclass
+class _Scope:
+    """A DAG template being run: the root DAG, or a loop iteration's nested DAG."""
+
+    prefix: str  # the DAG node's name: its tasks' nodes are "<prefix>.<task>"
+    boundary: str  # the DAG node's id (the boundaryID of its tasks' nodes)
+    tasks: dict[str, Obj]
+    fail_fast: bool
+    inputs: dict[str, str] = field(default_factory=dict)
+
+
 class _Operation:
     def __init__(self, runner: WorkflowRunner, workflow: Obj, namespace: str) -> None:
         self.runner = runner
@@ -109,13 +126,17 @@ class _Operation:
         # spec.templateDefaults merges under every template (a strategic merge patch: for a
         # container's scalar and list fields, the template's own value wins).
         self.container_defaults: Obj = (spec.get("templateDefaults") or {}).get("container") or {}
-        self.dag = self.templates[spec["entrypoint"]]["dag"]
-        self.tasks = {t["name"]: t for t in self.dag["tasks"]}
         self.parameters = {
             p["name"]: p.get("value", "") for p in spec.get("arguments", {}).get("parameters", [])
         }
+        self.stopping = bool(spec.get("shutdown"))
         self.status = workflow.setdefault("status", {})
         self.nodes: dict[str, Obj] = self.status.setdefault("nodes", {})
+
+    def _scope(self, prefix: str, boundary: str, template: Obj, inputs: dict[str, str]) -> _Scope:
+        dag = template["dag"]
+        tasks = {t["name"]: t for t in dag["tasks"]}
+        return _Scope(prefix, boundary, tasks, dag.get("failFast", True), inputs)
 
     # -- the pass ------------------------------------------------------------------------
     def operate(self) -> None:
@@ -126,6 +147,7 @@ class _Operation:
         metadata.setdefault("labels", {})["workflows.argoproj.io/phase"] = "Running"
         self.status["phase"] = "Running"
         self.status.setdefault("startedAt", _now())
+        entrypoint = self.workflow["spec"]["entrypoint"]
         root = self.nodes.setdefault(
             self.name,
             {
@@ -133,71 +155,78 @@ class _Operation:
                 "name": self.name,
                 "displayName": self.name,
                 "type": "DAG",
-                "templateName": self.workflow["spec"]["entrypoint"],
+                "templateName": entrypoint,
                 "phase": "Running",
                 "startedAt": _now(),
                 "children": [],
             },
         )
-        stopping = bool(self.workflow["spec"].get("shutdown"))
-        fail_fast = self.dag.get("failFast", True)
-        for task_name in self._order():
-            node = self._node(f"{self.name}.{task_name}")
-            if node is not None and node["phase"] in _DONE:
-                continue
-            failed = any(
-                n["phase"] in _FAILED for n in self._task_nodes().values() if n is not None
-            )
-            if node is None and (stopping or (fail_fast and failed)):
-                continue  # never started
-            self._execute_task(task_name, node)
-        task_nodes = self._task_nodes()
-        failed_nodes = [n for n in task_nodes.values() if n is not None and n["phase"] in _FAILED]
-        if stopping:
+        scope = self._scope(self.name, self.name, self.templates[entrypoint], {})
+        failed_nodes = self._run_dag(scope, root)
+        if self.stopping:
             phase, message = "Failed", "Stopped with strategy 'Terminate'"
-        elif failed_nodes or any(n is None for n in task_nodes.values()):
+        elif root["phase"] != "Succeeded":
             phase = "Failed"
             message = f"child '{failed_nodes[0]['id']}' failed" if failed_nodes else ""
         else:
             phase, message = "Succeeded", ""
-        root.update(phase=phase, finishedAt=_now())
-        root["outboundNodes"] = [
-            outbound
-            for task_name, node in task_nodes.items()
-            if node is not None and not self._dependents(task_name)
-            for outbound in self._outbound(node)
-        ]
+        root["phase"] = phase
         self.status.update(phase=phase, message=message, finishedAt=_now())
         self.status["conditions"] = [{"type": "Completed", "status": "True"}]
         metadata["labels"]["workflows.argoproj.io/phase"] = phase
         metadata["labels"]["workflows.argoproj.io/completed"] = "true"
 
-    def _order(self) -> list[str]:
+    def _run_dag(self, scope: _Scope, dag_node: Obj) -> list[Obj]:
+        """Runs what is left of a DAG; ends its node; returns its failed task nodes."""
+        for task_name in self._order(scope):
+            node = self._node(f"{scope.prefix}.{task_name}")
+            if node is not None and node["phase"] in _DONE:
+                continue
+            failed = any(
+                n["phase"] in _FAILED for n in self._task_nodes(scope).values() if n is not None
+            )
+            if node is None and (self.stopping or (scope.fail_fast and failed)):
+                continue  # never started
+            self._execute_task(scope, task_name, node)
+        task_nodes = self._task_nodes(scope)
+        failed_nodes = [n for n in task_nodes.values() if n is not None and n["phase"] in _FAILED]
+        missing = any(n is None for n in task_nodes.values())
+        dag_node["phase"] = "Failed" if failed_nodes or missing else "Succeeded"
+        dag_node["finishedAt"] = _now()
+        dag_node["outboundNodes"] = [
+            outbound
+            for task_name, node in task_nodes.items()
+            if node is not None and not self._dependents(scope, task_name)
+            for outbound in self._outbound(node)
+        ]
+        return failed_nodes
+
+    def _order(self, scope: _Scope) -> list[str]:
         order: list[str] = []
 
         def visit(task: str) -> None:
             if task not in order:
-                for dependency in self._dependencies(task):
+                for dependency in self._dependencies(scope, task):
                     visit(dependency)
                 order.append(task)
 
-        for task in self.tasks:
+        for task in scope.tasks:
             visit(task)
         return order
 
-    def _dependencies(self, task: str) -> list[str]:
-        spec = self.tasks[task]
+    def _dependencies(self, scope: _Scope, task: str) -> list[str]:
+        spec = scope.tasks[task]
         if "depends" in spec:
             return [
-                m.group(1) for m in _DEPENDS.finditer(spec["depends"]) if m.group(1) in self.tasks
+                m.group(1) for m in _DEPENDS.finditer(spec["depends"]) if m.group(1) in scope.tasks
             ]
         return list(spec.get("dependencies", []))
 
-    def _dependents(self, task: str) -> list[str]:
-        return [other for other in self.tasks if task in self._dependencies(other)]
+    def _dependents(self, scope: _Scope, task: str) -> list[str]:
+        return [other for other in scope.tasks if task in self._dependencies(scope, other)]
 
-    def _task_nodes(self) -> dict[str, Obj | None]:
-        return {task: self._node(f"{self.name}.{task}") for task in self.tasks}
+    def _task_nodes(self, scope: _Scope) -> dict[str, Obj | None]:
+        return {task: self._node(f"{scope.prefix}.{task}") for task in scope.tasks}
 
     def _node(self, node_name: str) -> Obj | None:
         return self.nodes.get(self._id(node_name))
@@ -206,9 +235,9 @@ class _Operation:
         return self.name if node_name == self.name else f"{self.name}-{_fnv32a(node_name)}"
 
     # -- a task ----------------------------------------------------------------------------
-    def _depends_hold(self, task: str) -> bool:
-        spec = self.tasks[task]
-        nodes = {d: self._node(f"{self.name}.{d}") for d in self._dependencies(task)}
+    def _depends_hold(self, scope: _Scope, task: str) -> bool:
+        spec = scope.tasks[task]
+        nodes = {d: self._node(f"{scope.prefix}.{d}") for d in self._dependencies(scope, task)}
         if "depends" not in spec:
             return all(
                 n is not None and n["phase"] in ("Succeeded", "Skipped") for n in nodes.values()
@@ -237,57 +266,62 @@ class _Operation:
         expression = expression.replace("&&", " and ").replace("||", " or ").replace("!", " not ")
         return bool(eval(expression, {"__builtins__": {}}))
 
-    def _execute_task(self, task_name: str, node: Obj | None) -> None:
-        task = self.tasks[task_name]
-        node_name = f"{self.name}.{task_name}"
+    def _execute_task(self, scope: _Scope, task_name: str, node: Obj | None) -> None:
+        task = scope.tasks[task_name]
+        node_name = f"{scope.prefix}.{task_name}"
         template = task["template"]
         if node is None:
-            if not self._depends_hold(task_name):
-                node = self._new(node_name, task_name, "Skipped", template, "Omitted")
+            if not self._depends_hold(scope, task_name):
+                node = self._new(node_name, task_name, "Skipped", template, "Omitted", scope)
                 node["message"] = "omitted: depends condition not met"
-                self._link(task_name, node)
+                self._link(scope, task_name, node)
                 return
             looped = "withItems" in task or "withParam" in task
-            if not looped and "when" in task and not self._when(task["when"], None):
-                node = self._new(node_name, task_name, "Skipped", template, "Skipped")
-                node["message"] = f"when '{self._substitute(task['when'])}' evaluated false"
-                self._link(task_name, node)
+            if not looped and "when" in task and not self._when(scope, task["when"], None):
+                node = self._new(node_name, task_name, "Skipped", template, "Skipped", scope)
+                node["message"] = f"when '{self._substitute(scope, task['when'])}' evaluated false"
+                self._link(scope, task_name, node)
                 return
         if "withItems" in task or "withParam" in task:
-            self._loop(task_name, node)
+            self._loop(scope, task_name, node)
         else:
             created = node is None
-            node = self._execute(task, node_name, task_name, None, node)
+            node = self._execute(scope, task, node_name, task_name, None, node)
             if created:
-                self._link(task_name, node)
+                self._link(scope, task_name, node)
 
-    def _loop(self, task_name: str, group: Obj | None) -> None:
-        task = self.tasks[task_name]
-        node_name = f"{self.name}.{task_name}"
+    def _loop(self, scope: _Scope, task_name: str, group: Obj | None) -> None:
+        task = scope.tasks[task_name]
+        node_name = f"{scope.prefix}.{task_name}"
         if "withItems" in task:
             items: list[Any] = list(task["withItems"])
         else:
-            items = json.loads(self._substitute(task["withParam"]))
+            items = json.loads(self._substitute(scope, task["withParam"]))
         if group is None:
             if not items:
-                group = self._new(node_name, task_name, "Skipped", task["template"], "Skipped")
+                group = self._new(
+                    node_name, task_name, "Skipped", task["template"], "Skipped", scope
+                )
                 group["message"] = "Skipped, empty params"
-                self._link(task_name, group)
+                self._link(scope, task_name, group)
                 return
-            group = self._new(node_name, task_name, "TaskGroup", task["template"], "Running")
-            self._link(task_name, group)
+            group = self._new(node_name, task_name, "TaskGroup", task["template"], "Running", scope)
+            self._link(scope, task_name, group)
         children = group.setdefault("children", [])
         for index, item in enumerate(items):
             display = f"{task_name}({index}:{_item_text(item)})"
-            child_name = f"{self.name}.{display}"
+            child_name = f"{scope.prefix}.{display}"
             child = self._node(child_name)
             if child is not None and child["phase"] in _DONE:
                 continue
-            if child is None and "when" in task and not self._when(task["when"], item):
-                child = self._new(child_name, display, "Skipped", task["template"], "Skipped")
-                child["message"] = f"when '{self._substitute(task['when'], item)}' evaluated false"
+            if child is None and "when" in task and not self._when(scope, task["when"], item):
+                child = self._new(
+                    child_name, display, "Skipped", task["template"], "Skipped", scope
+                )
+                message = self._substitute(scope, task["when"], item)
+                child["message"] = f"when '{message}' evaluated false"
             else:
-                child = self._execute(task, child_name, display, item, child)
+                child = self._execute(scope, task, child_name, display, item, child)
             if child["id"] not in children:
                 children.append(child["id"])
         states = [self.nodes[c]["phase"] for c in children]
@@ -295,17 +329,21 @@ class _Operation:
         group["finishedAt"] = _now()
         group["outboundNodes"] = [o for c in children for o in self._outbound(self.nodes[c])]
 
-    def _execute(self, task: Obj, node_name: str, display: str, item: Any, node: Obj | None) -> Obj:
+    def _execute(
+        self, scope: _Scope, task: Obj, node_name: str, display: str, item: Any, node: Obj | None
+    ) -> Obj:
         template = self.templates[task["template"]]
         inputs = {
-            p["name"]: self._substitute(p["value"], item)
+            p["name"]: self._substitute(scope, p["value"], item, scope.inputs)
             for p in task.get("arguments", {}).get("parameters", [])
         }
+        if "dag" in template:
+            return self._execute_dag(scope, template, node_name, display, inputs, node)
         retry = template.get("retryStrategy")
         if retry is None:
-            return self._run_pod(template, node_name, display, inputs, item, retried=False)
+            return self._run_pod(scope, template, node_name, display, inputs, item, retried=False)
         if node is None:
-            node = self._new(node_name, display, "Retry", template["name"], "Running")
+            node = self._new(node_name, display, "Retry", template["name"], "Running", scope)
         attempts = node.setdefault("children", [])
         limit = int(retry.get("limit", 0))
         last = self.nodes[attempts[-1]] if attempts else None
@@ -314,6 +352,7 @@ class _Operation:
         while last is None or (last["phase"] != "Succeeded" and len(attempts) <= limit):
             number = len(attempts)
             pod = self._run_pod(
+                scope,
                 template,
                 f"{node_name}({number})",
                 f"{display}({number})",
@@ -329,8 +368,37 @@ class _Operation:
         node["finishedAt"] = _now()
         return node
 
+    def _execute_dag(
+        self,
+        scope: _Scope,
+        template: Obj,
+        node_name: str,
+        display: str,
+        inputs: dict[str, str],
+        node: Obj | None,
+    ) -> Obj:
+        """A DAG template as a task (a loop iteration's body): a DAG node whose tasks' nodes
+        are named "<its name>.<task>"; its outputs are its template's, read in its scope."""
+        if node is None:
+            node = self._new(node_name, display, "DAG", template["name"], "Running", scope)
+        node["inputs"] = {"parameters": [{"name": k, "value": v} for k, v in inputs.items()]}
+        inner = self._scope(node_name, node["id"], template, inputs)
+        self._run_dag(inner, node)
+        if node["phase"] == "Succeeded":
+            node["outputs"] = {
+                "parameters": [
+                    {
+                        "name": p["name"],
+                        "value": self._substitute(inner, p["valueFrom"]["parameter"]),
+                    }
+                    for p in (template.get("outputs") or {}).get("parameters", [])
+                ]
+            }
+        return node
+
     def _run_pod(
         self,
+        scope: _Scope,
         template: Obj,
         node_name: str,
         display: str,
@@ -354,7 +422,7 @@ class _Operation:
             container = {**self.container_defaults, **template["container"]}
             container["name"] = "main"
             container["args"] = [
-                self._substitute(arg, item, inputs)
+                self._substitute(scope, arg, item, inputs)
                 .replace("{{pod.name}}", pod_name)
                 .replace(WorkflowRunner.OUTPUTS_DIR, folder)
                 for arg in container.get("args", [])
@@ -396,7 +464,12 @@ class _Operation:
                 "application/merge-patch+json",
             )
         node = self._new(
-            node_name, display, "Pod", template["name"], "Succeeded" if code == 0 else "Failed"
+            node_name,
+            display,
+            "Pod",
+            template["name"],
+            "Succeeded" if code == 0 else "Failed",
+            scope,
         )
         node.update(
             message="" if code == 0 else f"Error (exit code {code})",
@@ -410,7 +483,9 @@ class _Operation:
         return node
 
     # -- nodes -----------------------------------------------------------------------------
-    def _new(self, node_name: str, display: str, type_: str, template: str, phase: str) -> Obj:
+    def _new(
+        self, node_name: str, display: str, type_: str, template: str, phase: str, scope: _Scope
+    ) -> Obj:
         node = {
             "id": self._id(node_name),
             "name": node_name,
@@ -419,7 +494,7 @@ class _Operation:
             "templateName": template,
             "templateScope": f"local/{self.name}",
             "phase": phase,
-            "boundaryID": self.name,
+            "boundaryID": scope.boundary,
             "startedAt": _now(),
         }
         if phase in _DONE:
@@ -427,14 +502,15 @@ class _Operation:
         self.nodes[node["id"]] = node
         return node
 
-    def _link(self, task_name: str, node: Obj) -> None:
-        """A task's node is a child of its dependencies' outbound nodes (else the root's)."""
+    def _link(self, scope: _Scope, task_name: str, node: Obj) -> None:
+        """A task's node is a child of its dependencies' outbound nodes (else of its DAG's
+        node)."""
         parents: list[str] = []
-        for dependency in self._dependencies(task_name):
-            upstream = self._node(f"{self.name}.{dependency}")
+        for dependency in self._dependencies(scope, task_name):
+            upstream = self._node(f"{scope.prefix}.{dependency}")
             if upstream is not None:
                 parents += self._outbound(upstream)
-        for parent in parents or [self.name]:
+        for parent in parents or [scope.boundary]:
             children = self.nodes[parent].setdefault("children", [])
             if node["id"] not in children:
                 children.append(node["id"])
@@ -445,23 +521,31 @@ class _Operation:
             return [children[-1]["id"]]
         if node["type"] == "TaskGroup" and children:
             return [o for child in children for o in self._outbound(child)]
+        if node["type"] == "DAG" and node.get("outboundNodes"):
+            return list(node["outboundNodes"])
         return [node["id"]]
 
     # -- values ----------------------------------------------------------------------------
-    def _when(self, expression: str, item: Any) -> bool:
-        text = self._substitute(expression, item)
+    def _when(self, scope: _Scope, expression: str, item: Any) -> bool:
+        text = self._substitute(scope, expression, item, scope.inputs)
         text = text.replace("&&", " and ").replace("||", " or ")
         names: dict[str, Any] = {"true": True, "false": False, "null": None, "__builtins__": {}}
         return bool(eval(text, names))
 
-    def _substitute(self, text: str, item: Any = None, inputs: dict[str, str] | None = None) -> str:
+    def _substitute(
+        self,
+        scope: _Scope,
+        text: str,
+        item: Any = None,
+        inputs: dict[str, str] | None = None,
+    ) -> str:
         def value(match: re.Match[str]) -> str:
             expression = match.group(1).strip()
             if expression.startswith("workflow.parameters."):
                 return str(self.parameters[expression.split(".", 2)[2]])
             if expression.startswith("tasks."):
                 _, task, _, _, key = expression.split(".", 4)
-                return self._output(task, key)
+                return self._output(scope, task, key)
             if expression == "item":
                 return item if isinstance(item, str) else json.dumps(item)
             if expression.startswith("item."):
@@ -473,8 +557,8 @@ class _Operation:
 
         return _REF.sub(value, text)
 
-    def _output(self, task: str, key: str) -> str:
-        node = self._node(f"{self.name}.{task}")
+    def _output(self, scope: _Scope, task: str, key: str) -> str:
+        node = self._node(f"{scope.prefix}.{task}")
         if node is None:
             raise AssertionError(f"{{{{tasks.{task}...}}}} before {task} ran")
         if node["type"] == "TaskGroup":

@@ -2,8 +2,9 @@
 into hera's models from Argo's OpenAPI document, with unknown fields refused), submitted
 through the real `kubernetes` client to the API emulator, executed by a helper that plays
 the Argo controller with real step-runner processes (tests/kube_emulator/argo_controller.py),
-and read back into step rows: fan-in gives what the local backend gives, and retry from
-failure re-runs only what failed, also after a server restart and over REST."""
+and read back into step rows: fan-in and loop bodies of chained steps give what the local
+backend gives, and retry from failure re-runs only what failed, also after a server restart
+and over REST."""
 
 from __future__ import annotations
 
@@ -138,10 +139,38 @@ def patchy(marker: str):
     return square(x=fragile(marker=marker, n=2))
 
 
+@mlops.step
+def scale(x: int, by: int) -> int:
+    print(f"scaling {x} by {by}")
+    return x * by
+
+
 @mlops.pipeline
-def chained():
+def chained(factor: int = 3):
+    by = square(x=factor)  # from outside the loop into its body
+    for n in mlops.parallel_for([1, 2, 3]):
+        squared = square(x=n)
+        scaled = scale(x=squared, by=by).set_retry(1)  # a Retry node in the body
+        info = describe(n=scaled)
+        with mlops.condition(n == 2):  # skipped in two iterations: the fan-in is whole
+            shout(word="b", times=n)
+    return summarize(words=squared, squares=scaled, infos=info)
+
+
+@mlops.pipeline
+def stranded():
+    broken = explode(word="luck")
     for n in mlops.parallel_for([1, 2]):
-        square(x=square(x=n))
+        said = shout(word=broken, times=n)
+        square(x=n).after(said)
+
+
+@mlops.pipeline
+def brittle(marker: str):
+    for n in mlops.parallel_for([1, 2, 3]):
+        part = fragile(marker=marker, n=n)
+        squared = square(x=part)
+    return add_up(values=squared)
 
 
 @mlops.pipeline
@@ -229,6 +258,25 @@ def _validate(workflow: dict[str, Any]) -> None:
     Workflow.model_validate(document)
 
 
+def _on_local(tmp_path: Path, pipeline: Any, arguments: dict[str, Any] | None = None) -> Any:
+    """The run as the local backend leaves it (the reference for the argo backend)."""
+    local = make_env(f"sqlite:///{tmp_path / 'local.db'}", tmp_path / "local-artifacts")
+    try:
+        return local.wait(local.service.submit(local.user, pipeline.compile(), arguments).run_id)
+    finally:
+        local.backend.close()
+        local.tracking.store.close()
+
+
+def _states(run: Any) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    """Step instances' states, outputs and why they did not run (a failed step's message
+    is the backend's own: Argo's node message, the local runner's exception)."""
+    return {
+        s.step_id: (s.state, "" if s.state == states.FAILED else s.message, s.outputs)
+        for s in run.steps or []
+    }
+
+
 @pytest.fixture
 def mlops_argo(tmp_path: Path) -> Iterator[ArgoCluster]:
     with kube_emulator() as emulator:
@@ -302,12 +350,7 @@ def test_fan_in_gives_the_same_outputs_as_the_local_backend(
 ) -> None:
     cluster = mlops_argo
     run = cluster.play(cluster.service.submit(cluster.user, gather.compile()).run_id)
-    local = make_env(f"sqlite:///{tmp_path / 'local.db'}", tmp_path / "local-artifacts")
-    try:
-        expected = local.wait(local.service.submit(local.user, gather.compile()).run_id)
-    finally:
-        local.backend.close()
-        local.tracking.store.close()
+    expected = _on_local(tmp_path, gather)
 
     assert run.state == expected.state == states.SUCCEEDED, run.message
     assert run.outputs == expected.outputs
@@ -329,10 +372,138 @@ def test_fan_in_gives_the_same_outputs_as_the_local_backend(
         cluster.service.retry(cluster.user, run.run_id)
 
 
+def test_chained_loop_steps_run_as_a_loop_body_as_on_the_local_backend(
+    mlops_argo: ArgoCluster, tmp_path: Path
+) -> None:
+    cluster = mlops_argo
+    run = cluster.service.submit(cluster.user, chained.compile(), {"factor": 3})
+    workflow = cluster.workflow(run.run_id)
+    _validate(workflow)
+    # The loop is one task of the main DAG running its body, a DAG template, per item: the
+    # item and the outside step's output go in as inputs, the fanned-in outputs come out.
+    templates = {t["name"]: t for t in workflow["spec"]["templates"]}
+    main = {t["name"]: t for t in templates["main"]["dag"]["tasks"]}
+    assert set(main) == {"square", "for-loop-1", "summarize"}
+    loop = main["for-loop-1"]
+    assert loop["withItems"] == ["1", "2", "3"] and loop["depends"] == "square.Succeeded"
+    assert main["summarize"]["depends"] == "for-loop-1.Succeeded"
+    body = templates[loop["template"]]
+    inner = {t["name"]: t for t in body["dag"]["tasks"]}
+    assert inner["scale"]["depends"] == "square-2.Succeeded"
+    assert inner["describe"]["depends"] == "scale.Succeeded"
+    assert inner["shout"]["when"] == "{{inputs.parameters.item}} == 2"
+    assert body["dag"]["failFast"] is False
+    assert {p["name"]: p["value"] for p in loop["arguments"]["parameters"]} == {
+        "item": "{{item}}",
+        "square-Output": "{{tasks.square.outputs.parameters.Output}}",
+    }
+
+    run = cluster.play(run.run_id)
+    expected = _on_local(tmp_path, chained, {"factor": 3})
+
+    assert run.state == expected.state == states.SUCCEEDED, run.message
+    assert (
+        run.outputs
+        == expected.outputs
+        == {
+            "Output": {
+                "words": [1, 4, 9],
+                "squares": [9, 36, 81],
+                "infos": [{"n": 9, "odd": True}, {"n": 36, "odd": False}, {"n": 81, "odd": True}],
+            }
+        }
+    )
+    assert _states(run) == _states(expected)
+    assert _states(run)["shout[0]"][0] == states.NOT_TRIGGERED
+    assert _states(run)["shout[1]"][2] == {"Output": "BB"}
+    # Argo's nodes of an iteration: a DAG node under the loop's TaskGroup, the steps' nodes
+    # (here a Retry node) inside it.
+    workflow = cluster.workflow(run.run_id)
+    nodes, name = workflow["status"]["nodes"], workflow["metadata"]["name"]
+    iteration = nodes[node_id(name, f"{name}.for-loop-1(1:2)")]
+    assert iteration["type"] == "DAG"
+    assert nodes[node_id(name, f"{name}.for-loop-1(1:2).scale")]["type"] == "Retry"
+    # Each iteration's step has its own pod, log and tracking run.
+    steps = {s.step_id: s for s in run.steps or []}
+    assert (
+        "scaling 4 by 9" in cluster.service.step_logs(cluster.user, run.run_id, "scale[1]")["text"]
+    )
+    runs = {steps[f"scale[{i}]"].tracking_run_id for i in range(3)}
+    assert len(runs) == 3 and None not in runs
+    child = cluster.tracking.get_run(cluster.user, steps["scale[1]"].tracking_run_id)
+    assert child.info.parent_run_id == run.tracking_run_id
+
+
+def test_failed_loop_body_step_fails_the_run_and_retry_reruns_only_it(
+    mlops_argo: ArgoCluster, tmp_path: Path
+) -> None:
+    cluster = mlops_argo
+    marker = tmp_path / "fixed"
+    run = cluster.play(
+        cluster.service.submit(cluster.user, brittle.compile(), {"marker": str(marker)}).run_id
+    )
+    expected = _on_local(tmp_path, brittle, {"marker": str(marker)})
+
+    # As on the local backend: the other iterations finish, what follows the failed step
+    # in its iteration and the fan-in are skipped.
+    assert run.state == expected.state == states.FAILED
+    assert _states(run) == _states(expected)
+    before = {s.step_id: s for s in run.steps or []}
+    assert {k: s.state for k, s in before.items()} == {
+        "fragile[0]": states.SUCCEEDED,
+        "fragile[1]": states.FAILED,
+        "fragile[2]": states.SUCCEEDED,
+        "square[0]": states.SUCCEEDED,
+        "square[1]": states.SKIPPED,
+        "square[2]": states.SUCCEEDED,
+        "add-up": states.SKIPPED,
+    }
+    assert before["square[1]"].message == "upstream step 'fragile[1]' failed"
+    assert (
+        "cannot handle 2 yet"
+        in cluster.service.step_logs(cluster.user, run.run_id, "fragile[1]")["text"]
+    )
+
+    marker.touch()
+    run = cluster.service.retry(cluster.user, run.run_id)
+    workflow = cluster.workflow(run.run_id)
+    _validate(workflow)
+    phases = {n["name"]: n["phase"] for n in workflow["status"]["nodes"].values()}
+    name = workflow["metadata"]["name"]
+    assert f"{name}.for-loop-1(1:2).fragile" not in phases
+    assert phases[f"{name}.for-loop-1(1:2)"] == phases[f"{name}.for-loop-1"] == "Running"
+    assert phases[f"{name}.for-loop-1(2:3).square"] == "Succeeded"
+    run = cluster.play(run.run_id)
+
+    assert run.state == states.SUCCEEDED, run.message
+    assert run.outputs == {"Output": 100 + 400 + 900}
+    after = {s.step_id: s for s in run.steps or []}
+    for kept in ("fragile[0]", "fragile[2]", "square[0]", "square[2]"):
+        assert after[kept].tracking_run_id == before[kept].tracking_run_id
+    assert len(cluster.pods.ran) == len(set(cluster.pods.ran)) + 1  # only fragile[1] twice
+    assert after["square[1]"].outputs == {"Output": 400}
+
+
+def test_a_loop_body_after_a_failed_step_is_skipped_as_on_the_local_backend(
+    mlops_argo: ArgoCluster, tmp_path: Path
+) -> None:
+    cluster = mlops_argo
+    run = cluster.play(cluster.service.submit(cluster.user, stranded.compile()).run_id)
+    expected = _on_local(tmp_path, stranded)
+
+    # Argo omits the loop's task; every iteration's steps are skipped, as the planner does.
+    assert run.state == expected.state == states.FAILED
+    assert _states(run) == _states(expected)
+    assert _states(run)["square[1]"] == (
+        states.SKIPPED,
+        "upstream step 'shout[1]' did not run",
+        {},
+    )
+
+
 @pytest.mark.parametrize(
     ("pipeline", "field"),
     [
-        (chained, "root.dag.tasks.square-2.inputs.parameters.x"),
         (picky, "root.dag.tasks.add-up.inputs.parameters.values"),
     ],
 )

@@ -3,6 +3,11 @@ is installed. Argo schedules the steps; our reconcile loop reads the Workflow's 
 into the step rows (loop iterations included), copies step pods' logs into each step's
 log artifact while the pods exist, and ends the run when the Workflow ends.
 
+A node is read as the planner's step instance: ``<task>``, a loop iteration
+``<task>(<i>:<item>)`` -> ``<task>[<i>]``, and a step inside a loop body's iteration
+(node ``<wf>.<loop>(<i>:<item>).<task>``, whose boundary is that iteration's DAG node)
+-> ``<task>[<i>]``. A loop omitted as a whole stands for all its steps' instances.
+
 Retry from failure is ``argo retry`` done through the Kubernetes API (:mod:`..argo_retry`):
 the engine resets the steps and raises the run's attempt; the Workflow, whose parameter
 ``mlops-attempt`` still holds the previous attempt, is then rewritten (its failed nodes
@@ -11,7 +16,7 @@ nodes' pods, and Argo's controller re-runs only those. The attempt on the Workfl
 record that this was done: a server that stopped half-way does it on its next reconcile.
 
 Differences from the other backends, stated in the docs: no step cache (every run
-executes), and what one flat DAG cannot express is refused at submit (see :mod:`..argo`).
+executes), and what Argo cannot give as they do is refused at submit (see :mod:`..argo`).
 """
 
 from __future__ import annotations
@@ -209,11 +214,11 @@ class ArgoBackend(PipelineBackend):
         for node_id, node in nodes.items():
             if node.get("type") not in _STEP_NODES or node_id in attempts:
                 continue
-            step_id, task, index = self._step_of(node, tasks)
-            if task is None:
-                continue
             if node.get("phase") == "Omitted":
-                omitted.append((step_id, task, index))
+                omitted += _omitted_steps(node, nodes, run.spec)
+                continue
+            step_id, task, index = _step_of(node, nodes, tasks)
+            if task is None:
                 continue
             self._sync_node(run, workflow, steps, step_id, task, index, node)
         # Steps after a failed or skipped one, decided as the planner does (upstream first).
@@ -230,18 +235,6 @@ class ArgoBackend(PipelineBackend):
                     run.run_id, (s.PENDING,), state=s.SKIPPED, message="the workflow ended"
                 )
                 self.engine.finish_run(run, s.FAILED, message=status.get("message", ""))
-
-    @staticmethod
-    def _step_of(node: dict[str, Any], tasks: dict[str, Any]) -> tuple[str, str | None, int | None]:
-        display = str(node.get("displayName") or "")
-        match = _ITERATION.match(display)
-        if match:
-            task, index = match["task"], int(match["index"])
-        else:
-            task, index = display, None
-        if task not in tasks:
-            return display, None, None
-        return instance_id(task, index), task, index
 
     def _step(
         self,
@@ -319,11 +312,18 @@ class ArgoBackend(PipelineBackend):
         step = self._step(run, steps, step_id, task, index)
         if step.state in s.STEP_FINAL:
             return
-        spec_task = run.spec["root"]["dag"]["tasks"][task]
+        tasks = run.spec["root"]["dag"]["tasks"]
+        loop = tasks[task].get("iterator")
         blocking = [
             other
             for other in steps.values()
-            if other.task in spec_task.get("dependentTasks", [])
+            if other.task in tasks[task].get("dependentTasks", [])
+            # a step of the same loop: only the same iteration's instance blocks
+            and (
+                index is None
+                or tasks[other.task].get("iterator") != loop
+                or other.iteration == index
+            )
             and other.state in s.STEP_FINAL
             and other.state != s.SUCCEEDED
         ]
@@ -407,6 +407,52 @@ class ArgoBackend(PipelineBackend):
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists() or len(text.encode()) >= path.stat().st_size:
             path.write_text(text, encoding="utf-8")
+
+
+def _step_of(
+    node: dict[str, Any], nodes: dict[str, Any], tasks: dict[str, Any]
+) -> tuple[str, str | None, int | None]:
+    """The step instance a node stands for: ``<task>`` or an iteration ``<task>(<i>:<item>)``
+    of the main DAG, or ``<task>`` in the DAG of a loop body's iteration ``<loop>(<i>:...)``
+    (the node's boundary)."""
+    display = str(node.get("displayName") or "")
+    match = _ITERATION.match(display)
+    if match:
+        task, index = match["task"], int(match["index"])
+    else:
+        task, index = display, None
+        boundary = nodes.get(str(node.get("boundaryID")))
+        if boundary is not None and boundary.get("type") == "DAG":
+            iteration = _ITERATION.match(str(boundary.get("displayName") or ""))
+            if iteration and task in tasks and tasks[task].get("iterator") == iteration["task"]:
+                index = int(iteration["index"])
+    if task not in tasks:
+        return display, None, None
+    return instance_id(task, index), task, index
+
+
+def _omitted_steps(
+    node: dict[str, Any], nodes: dict[str, Any], spec: dict[str, Any]
+) -> list[tuple[str, str, int | None]]:
+    """The step instances an Omitted node stands for: its step's; a whole loop's (its task
+    in the main DAG), one per item where the items are known, as the planner expands it."""
+    dag = spec["root"]["dag"]
+    tasks = dag["tasks"]
+    step_id, task, index = _step_of(node, nodes, tasks)
+    if task is not None and (index is not None or tasks[task].get("iterator") is None):
+        return [(step_id, task, index)]
+    if task is not None:  # a loop step of the main DAG
+        loop, members = tasks[task]["iterator"], [task]
+    else:  # a loop body's task: its loop's name
+        loop = str(node.get("displayName"))
+        members = [name for name, other in tasks.items() if other.get("iterator") == loop]
+    if not members:
+        return []
+    source = dag.get("iterators", {}).get(loop, {}).get("parameterIterator", {}).get("items", {})
+    if "runtimeValue" not in source:
+        return [(member, member, None) for member in members]
+    count = len(source["runtimeValue"]["constant"])
+    return [(instance_id(m, i), m, i) for m in members for i in range(count)]
 
 
 def _attempt(workflow: dict[str, Any]) -> int:
