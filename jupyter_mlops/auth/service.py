@@ -2,7 +2,9 @@
 
 A user manages their own tokens; admins see and revoke everyone's and may issue tokens
 for others. The notebook service issues one per notebook-server start for the server's
-owner (``issue_server_token``) and revokes it when the server stops or is deleted.
+owner (``issue_server_token``) and revokes it when the server stops or is deleted; the
+cluster pipeline backends one per pipeline-run submission for the run's owner
+(``issue_pipeline_token``), revoked when the run ends.
 Methods block (store) and run in the server's thread pool.
 """
 
@@ -24,6 +26,9 @@ MAX_EXPIRES_IN_S = 10 * 365 * 24 * 3600
 #: Only record a use when the last recorded one is older than this (ms): one write per
 #: request would make every metric batch of a busy run pay for a database write.
 LAST_USED_RESOLUTION_MS = 60_000
+#: Lifetime of a pipeline run's token, in seconds (seven days): revoked when the run ends,
+#: the expiry bounds what a token left behind by a lost run can do.
+PIPELINE_TOKEN_EXPIRES_IN_S = 7 * 24 * 3600
 
 
 def _now_ms() -> int:
@@ -38,6 +43,12 @@ def new_secret() -> str:
 def server_key(owner: str, name: str) -> str:
     """How a token records the notebook server it was issued for."""
     return f"{owner}/{name}"
+
+
+def pipeline_run_key(run_id: str) -> str:
+    """How a token records the pipeline run it was issued for (in the column of notebook
+    servers: no ``/`` in it, so it never equals a :func:`server_key`)."""
+    return f"pipeline-run:{run_id}"
 
 
 class TokenService:
@@ -136,6 +147,20 @@ class TokenService:
 
     def revoke_server_tokens(self, owner: str, name: str) -> int:
         return self.store.delete_for_server(server_key(owner, name))
+
+    # -- pipeline runs ---------------------------------------------------------------------
+    def issue_pipeline_token(
+        self, owner: str, run_id: str, expires_in: int = PIPELINE_TOKEN_EXPIRES_IN_S
+    ) -> str:
+        """A fresh token for the steps of pipeline run ``run_id`` (acting as its ``owner``),
+        replacing the tokens issued for the run before. Returns the secret."""
+        key = pipeline_run_key(run_id)
+        self.store.delete_for_server(key)
+        _, secret = self._issue(owner, f"pipeline run {run_id}", expires_in, key)
+        return secret
+
+    def revoke_pipeline_tokens(self, run_id: str) -> int:
+        return self.store.delete_for_server(pipeline_run_key(run_id))
 
     def _issue(
         self, owner: str, note: str, expires_in: int | None, notebook_server: str | None

@@ -49,6 +49,7 @@ from .manifests import (
     COMPONENT,
     RUN_LABEL,
     STEP_ANNOTATION,
+    TOKEN_SECRET,
     _env,
     resources_of,
     runner_command,
@@ -89,6 +90,7 @@ def build_workflow(
     default_image: str,
     service_account: str | None = None,
     attempt: int = 1,
+    token_secret: str = TOKEN_SECRET,
 ) -> dict[str, Any]:
     dag = spec["root"]["dag"]
     tasks: dict[str, Any] = dag["tasks"]
@@ -139,7 +141,7 @@ def build_workflow(
             "container": {
                 "image": executor.get("image") or default_image,
                 "args": args,
-                "env": _env(tracking_url, dict(executor.get("env") or {})),
+                "env": _env(tracking_url, dict(executor.get("env") or {}), token_secret),
                 "resources": resources_of(executor),
             },
         }

@@ -20,8 +20,11 @@ COMPONENT = "pipeline-step"
 RUN_LABEL = "mlops.jupyter.org/pipeline-run"
 STEP_LABEL = "mlops.jupyter.org/pipeline-step"
 STEP_ANNOTATION = "mlops.jupyter.org/pipeline-step"
+#: The namespace-wide token Secret, used only where no API tokens are issued per run.
 TOKEN_SECRET = "jupyter-mlops-pipeline-token"
 TOKEN_KEY = "token"
+#: Marks a run's own token Secret (``run_token_secret_name``), to find those left behind.
+TOKEN_SECRET_LABEL = "mlops.jupyter.org/pipeline-token"
 CONTAINER = "step"
 DEFAULT_CPU = "1"
 DEFAULT_MEMORY = "1Gi"
@@ -71,6 +74,11 @@ def job_name(run_id: str, step_id: str) -> str:
     )
 
 
+def run_token_secret_name(run_id: str) -> str:
+    """The Secret holding the API token that the steps of run ``run_id`` act with."""
+    return f"mlops-{run_id[:12]}-token"
+
+
 def resources_of(executor: dict[str, Any]) -> dict[str, Any]:
     """Requests and limits of a step (always set; requests = limits: a step is a batch job)."""
     declared = executor.get("resources") or {}
@@ -102,16 +110,20 @@ class StepJobSpec:
     timeout_s: float | None = None
     service_account: str | None = None
     env: dict[str, str] = field(default_factory=dict)
+    #: The Secret whose ``token`` the runner acts with (the run's own, or the shared one).
+    token_secret: str = TOKEN_SECRET
 
 
-def _env(tracking_url: str, extra: dict[str, str]) -> list[dict[str, Any]]:
+def _env(
+    tracking_url: str, extra: dict[str, str], token_secret: str = TOKEN_SECRET
+) -> list[dict[str, Any]]:
     env: list[dict[str, Any]] = [
         {"name": "PYTHONUNBUFFERED", "value": "1"},
         {"name": "JUPYTER_MLOPS_TRACKING_URI", "value": tracking_url},
         {
             "name": "JUPYTER_MLOPS_TOKEN",
             "valueFrom": {
-                "secretKeyRef": {"name": TOKEN_SECRET, "key": TOKEN_KEY, "optional": True}
+                "secretKeyRef": {"name": token_secret, "key": TOKEN_KEY, "optional": True}
             },
         },
     ]
@@ -147,7 +159,7 @@ def build_step_job(spec: StepJobSpec) -> dict[str, Any]:
         "image": spec.image,
         "command": runner_command(),
         "args": ["--task-json", json.dumps(spec.task, separators=(",", ":"))],
-        "env": _env(spec.tracking_url, spec.env),
+        "env": _env(spec.tracking_url, spec.env, spec.token_secret),
         "resources": resources_of(spec.executor),
         "terminationMessagePolicy": "FallbackToLogsOnError",
         "securityContext": {"allowPrivilegeEscalation": False},
@@ -177,6 +189,7 @@ def build_step_job(spec: StepJobSpec) -> dict[str, Any]:
 
 
 def build_token_secret(namespace: str, token: str) -> dict[str, Any]:
+    """The namespace-wide token Secret (no API tokens per run: this server's own token)."""
     return {
         "apiVersion": "v1",
         "kind": "Secret",
@@ -184,6 +197,26 @@ def build_token_secret(namespace: str, token: str) -> dict[str, Any]:
             "name": TOKEN_SECRET,
             "namespace": namespace,
             "labels": managed_labels(COMPONENT, "jupyter-mlops", "token"),
+        },
+        "type": "Opaque",
+        "stringData": {TOKEN_KEY: token},
+    }
+
+
+def build_run_token_secret(
+    namespace: str, run_id: str, owner: str, pipeline: str, token: str
+) -> dict[str, Any]:
+    """The Secret of one run's API token (acting as its owner), labelled as the run's
+    other objects; deleted by the server when the run ends, hence no ownerReference."""
+    labels = _labels(run_id, None, owner, pipeline)
+    labels[TOKEN_SECRET_LABEL] = "run"
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {
+            "name": run_token_secret_name(run_id),
+            "namespace": namespace,
+            "labels": labels,
         },
         "type": "Opaque",
         "stringData": {TOKEN_KEY: token},

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..database.engine import Database
 from ..tracking.service import TrackingService
@@ -18,6 +18,9 @@ from .schedules import Scheduler
 from .service import PipelineService
 from .store.sql_store import SqlPipelineStore
 
+if TYPE_CHECKING:
+    from ..auth.service import TokenService
+
 log = logging.getLogger(__name__)
 
 
@@ -25,7 +28,12 @@ class Pipelines:
     """The pipeline service and its background work for one server extension."""
 
     def __init__(
-        self, app: Any, database: Database, tracking: TrackingService, admins: set[str]
+        self,
+        app: Any,
+        database: Database,
+        tracking: TrackingService,
+        admins: set[str],
+        tokens: TokenService | None = None,
     ) -> None:
         self.app = app
         self.engine = RunEngine(SqlPipelineStore(database), tracking)
@@ -47,6 +55,8 @@ class Pipelines:
                 service_account=app.pipeline_service_account or None,
                 kube_config=_kube_config(app),
                 poll_interval=app.pipeline_poll_interval,
+                # Each run's steps act as its owner, with an API token of the run's own.
+                tokens=tokens,
             )
             backends[backend_class.name] = backend_class(self.engine, cluster_settings)
         self.backends = backends
@@ -61,8 +71,9 @@ class Pipelines:
         for backend in self.backends.values():
             if backend.name == "local":
                 continue
-            # A configured URL (how pods reach this server on a cluster) still needs the
-            # token: without it, steps can neither fetch the runtime nor log.
+            # A configured URL (how pods reach this server on a cluster) still needs a
+            # token: without it, steps can neither fetch the runtime nor log. ``token`` is
+            # only for backends that issue no API token per run (no token service).
             if not backend.settings.tracking_uri:
                 backend.settings.tracking_uri = server_url
             if backend.settings.tracking_token is None:

@@ -396,7 +396,7 @@ class MlopsExtension(ExtensionApp):
         self.settings[SETTING_NOTEBOOK_SERVICE] = self._notebook_servers.service
         from ..pipelines.wiring import Pipelines
 
-        self._pipelines = Pipelines(self, store.database, service, admins)
+        self._pipelines = Pipelines(self, store.database, service, admins, tokens)
         self.settings[SETTING_PIPELINE_SERVICE] = self._pipelines.service
         # Callbacks, not now: they run once the loop turns, after the server has picked its
         # final port (port 0 and port retries change it during initialisation).
@@ -454,7 +454,10 @@ class MlopsExtension(ExtensionApp):
         # Notebook servers get an API token of their owner at each start (never this
         # server's own token, which would let their code act as anyone).
         self._notebook_servers.start(url, "")
-        # Reconciling pipeline runs reads the store (and the cluster): off the event loop.
+        # Cluster pipeline steps likewise get an API token of their run's owner (the token
+        # service is wired into the backends); ``token`` is only a fallback for a backend
+        # without one. Reconciling pipeline runs reads the store (and the cluster): off
+        # the event loop.
         await IOLoop.current().run_in_executor(
             self._executor, self._pipelines.start, url, token or ""
         )

@@ -24,6 +24,7 @@ from pipeline_support import make_env
 from traitlets.config import Config
 
 import jupyter_mlops as mlops
+from jupyter_mlops.auth import SqlTokenStore, TokenService
 from jupyter_mlops.errors import InvalidParameter, InvalidState
 from jupyter_mlops.kube.client import KubeConfig
 from jupyter_mlops.pipelines import states
@@ -209,6 +210,8 @@ class ArgoCluster:
         )
         self.tracking = tracking
         engine = RunEngine(SqlPipelineStore(self.tracking_store.database), tracking)
+        # Each run's steps get a token of its own, as the server extension wires it.
+        self.tokens = TokenService(SqlTokenStore(self.tracking_store.database), ())
         self.backend = ArgoBackend(
             engine,
             BackendSettings(
@@ -216,6 +219,7 @@ class ArgoCluster:
                 tracking_token="secret-token",
                 namespace=NAMESPACE,
                 kube_config=KubeConfig(host=emulator.url),
+                tokens=self.tokens,
             ),
         )
         self.service = PipelineService(engine, {"argo": self.backend}, "argo", (self.user,))
@@ -240,6 +244,15 @@ class ArgoCluster:
         self.controller.run(NAMESPACE, self.workflow(run_id)["metadata"]["name"])
         self.backend.reconcile()
         return self.service.get_run(self.user, run_id)
+
+    def run_token(self, run_id: str) -> str | None:
+        """The token in the run's Secret (None: no Secret), checked to act as the user."""
+        secret = self.emulator.get("v1", "Secret", NAMESPACE, f"mlops-{run_id[:12]}-token")
+        if secret is None:
+            return None
+        token = self.tokens.authenticate(secret["stringData"]["token"])
+        assert token is not None and token.owner == self.user
+        return str(secret["stringData"]["token"])
 
     def node(self, run_id: str, display: str) -> dict[str, Any]:
         nodes = self.workflow(run_id)["status"]["nodes"].values()
@@ -326,9 +339,21 @@ def test_run_compiles_to_one_valid_workflow_and_reads_back(mlops_argo: ArgoClust
 
 def test_failed_workflow_fails_the_run(mlops_argo: ArgoCluster) -> None:
     cluster = mlops_argo
-    run = cluster.play(cluster.service.submit(cluster.user, doomed.compile()).run_id)
+    run_id = cluster.service.submit(cluster.user, doomed.compile()).run_id
+    # Every step template reads the token of the run's owner from the run's own Secret.
+    token = cluster.run_token(run_id)
+    assert token is not None
+    for template in cluster.workflow(run_id)["spec"]["templates"]:
+        if "container" in template:
+            env = {e["name"]: e for e in template["container"]["env"]}
+            secret_ref = env["JUPYTER_MLOPS_TOKEN"]["valueFrom"]["secretKeyRef"]
+            assert secret_ref["name"] == f"mlops-{run_id[:12]}-token"
+
+    run = cluster.play(run_id)
 
     assert run.state == states.FAILED
+    # The run ended: its token is revoked, its Secret deleted.
+    assert cluster.run_token(run_id) is None and cluster.tokens.authenticate(token) is None
     steps = {s.step_id: s for s in run.steps or []}
     assert steps["explode"].state == states.FAILED
     assert steps["shout"].state == states.SKIPPED
@@ -339,10 +364,12 @@ def test_failed_workflow_fails_the_run(mlops_argo: ArgoCluster) -> None:
 def test_cancel_terminates_the_workflow(mlops_argo: ArgoCluster) -> None:
     cluster = mlops_argo
     run = cluster.service.submit(cluster.user, coin.compile())
+    assert cluster.run_token(run.run_id) is not None
     run = cluster.service.cancel(cluster.user, run.run_id)
 
     assert run.state == states.CANCELED
     assert cluster.workflow(run.run_id)["spec"]["shutdown"] == "Terminate"
+    assert cluster.run_token(run.run_id) is None
 
 
 def test_fan_in_gives_the_same_outputs_as_the_local_backend(
@@ -536,8 +563,10 @@ def test_retry_from_failure_reruns_only_what_failed(
     }
     failed_pod = cluster.pods.ran[-1]
 
+    assert cluster.run_token(run.run_id) is None  # the failed run's token was revoked
     marker.touch()
     run = cluster.service.retry(cluster.user, run.run_id)
+    assert cluster.run_token(run.run_id) is not None  # a fresh one for the retried steps
 
     # Our side, as on the other backends: the run and its tracking run are running again.
     assert run.state == states.RUNNING and run.attempt == 2
@@ -588,9 +617,12 @@ def test_retry_is_finished_by_a_restarted_server(mlops_argo: ArgoCluster, tmp_pa
     cluster.service.backends["argo"] = cluster.backend
     assert cluster.workflow(run.run_id)["status"]["phase"] == "Failed"
 
-    # ... and its successor's reconcile retries the workflow: Argo resumes it.
+    # ... and its successor's reconcile retries the workflow: Argo resumes it, and the
+    # retried steps get a token (the failed run's was revoked).
+    assert cluster.run_token(run.run_id) is None
     cluster.backend.reconcile()
     assert cluster.workflow(run.run_id)["status"]["phase"] == "Running"
+    assert cluster.run_token(run.run_id) is not None
     run = cluster.play(run.run_id)
 
     assert run.state == states.SUCCEEDED, run.message

@@ -17,6 +17,7 @@ from kube_emulator import KubeEmulator, kube_emulator
 from kube_emulator.jobs import PodRunner
 
 import jupyter_mlops as mlops
+from jupyter_mlops.auth import SqlTokenStore, TokenService
 from jupyter_mlops.kube.client import KubeConfig
 from jupyter_mlops.pipelines import states
 from jupyter_mlops.pipelines.backends.base import BackendSettings
@@ -81,6 +82,9 @@ class Cluster:
                 "JUPYTER_MLOPS_ARTIFACT_ROOT": str(self.artifact_root),
             },
         )
+        #: Issues each run a token of its own (as the server extension does); None: the
+        #: namespace-wide Secret of ``tracking_token``.
+        self.tokens: TokenService | None = None
         self.service, self.backend = self.new_server()
 
     def new_server(self) -> tuple[PipelineService, KubernetesBackend]:
@@ -94,6 +98,7 @@ class Cluster:
                 tracking_token="secret-token",
                 namespace=NAMESPACE,
                 kube_config=KubeConfig(host=self.emulator.url),
+                tokens=self.tokens,
             ),
         )
         return PipelineService(engine, {"kubernetes": backend}, "kubernetes", (self.user,)), backend
@@ -212,3 +217,54 @@ def test_cancel_deletes_the_jobs(mlops_cluster: Cluster) -> None:
     assert run.state == states.CANCELED
     assert cluster.jobs() == []
     assert {s.state for s in run.steps} == {states.CANCELED}
+
+
+def test_each_submission_gets_a_token_of_the_owner_until_the_run_ends(
+    mlops_cluster: Cluster,
+) -> None:
+    cluster = mlops_cluster
+    tokens = TokenService(SqlTokenStore(cluster.tracking_store.database), ())
+    cluster.tokens = tokens
+    cluster.service, cluster.backend = cluster.new_server()
+
+    def run_token(run_id: str) -> str | None:
+        secret = cluster.emulator.get("v1", "Secret", NAMESPACE, f"mlops-{run_id[:12]}-token")
+        if secret is None:
+            return None
+        kubernetes_validate.validate(secret, K8S_VERSION, strict=True)
+        token = tokens.authenticate(secret["stringData"]["token"])
+        assert token is not None and token.owner == cluster.user
+        return str(secret["stringData"]["token"])
+
+    # A submitted run's Job reads the run's own Secret: a token acting as the run's owner.
+    run = cluster.service.submit(cluster.user, broken.compile())
+    (job,) = cluster.jobs()
+    env = {e["name"]: e for e in job["spec"]["template"]["spec"]["containers"][0]["env"]}
+    secret_ref = env["JUPYTER_MLOPS_TOKEN"]["valueFrom"]["secretKeyRef"]
+    assert secret_ref["name"] == f"mlops-{run.run_id[:12]}-token"
+    first = run_token(run.run_id)
+    assert first is not None
+    assert cluster.emulator.get("v1", "Secret", NAMESPACE, "jupyter-mlops-pipeline-token") is None
+
+    # A server restarted mid-run still ends it, and then revokes the token, deletes the Secret.
+    cluster.backend.close()
+    cluster.service, cluster.backend = cluster.new_server()
+    assert cluster.drive(run.run_id).state == states.FAILED
+    assert run_token(run.run_id) is None and tokens.authenticate(first) is None
+
+    # A retry gets a fresh token, released again when the retried run ends.
+    cluster.service.retry(cluster.user, run.run_id)
+    second = run_token(run.run_id)
+    assert second is not None and second != first
+    assert cluster.drive(run.run_id).state == states.FAILED
+    assert run_token(run.run_id) is None and tokens.authenticate(second) is None
+
+    # A run that ended while no server watched it: the next server's first pass releases.
+    other = cluster.service.submit(cluster.user, broken.compile())
+    third = run_token(other.run_id)
+    cluster.backend.close()
+    engine = cluster.backend.engine
+    engine.finish_run(engine.store.get_run(other.run_id), states.FAILED, message="lost")
+    cluster.service, cluster.backend = cluster.new_server()
+    cluster.backend.reconcile()
+    assert run_token(other.run_id) is None and tokens.authenticate(str(third)) is None

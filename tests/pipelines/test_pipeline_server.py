@@ -14,6 +14,7 @@ import pytest
 from jupyter_server.auth.identity import IdentityProvider, User
 from kube_emulator import KubeEmulator, kube_emulator
 from kube_emulator.jobs import PodRunner
+from kubernetes_validate import latest_version, validate
 from traitlets.config import Config
 
 import jupyter_mlops as mlops
@@ -45,6 +46,19 @@ def triple(x: int) -> int:
 @mlops.pipeline
 def tripler(x: int = 2):
     return triple(x=triple(x=x))
+
+
+@mlops.step
+def logged_triple(x: int) -> int:
+    import jupyter_mlops as mlops
+
+    mlops.log_metric("tripled", 3 * x)
+    return 3 * x
+
+
+@mlops.pipeline
+def logged_tripler(x: int = 2):
+    return logged_triple(x=x)
 
 
 @pytest.fixture
@@ -153,3 +167,62 @@ async def test_only_the_owner_or_an_admin_cancels_or_retries(jp_fetch: Any) -> N
     assert body["error"]["code"] == "PERMISSION_DENIED"
     status, body = await _call(jp_fetch, "POST", f"pipeline-runs/{run_id}/retry", "bob", {})
     assert status == 403
+
+
+async def test_steps_on_a_cluster_act_as_the_runs_owner_with_a_token_of_the_run(
+    jp_serverapp: Any, jp_fetch: Any, mlops_emulator: KubeEmulator
+) -> None:
+    # Given alice's run on the kubernetes backend of a multi-user server
+    status, body = await _call(
+        jp_fetch, "POST", "pipeline-runs", "alice", {"spec": logged_tripler.compile()}
+    )
+    assert status == 201, body
+    run_id = body["run"]["run_id"]
+
+    # Then its Job reads the token from the run's own Secret, labelled as the run's objects
+    (job,) = mlops_emulator.list("batch/v1", "Job", "team")
+    env = {e["name"]: e for e in job["spec"]["template"]["spec"]["containers"][0]["env"]}
+    secret_name = f"mlops-{run_id[:12]}-token"
+    assert env["JUPYTER_MLOPS_TOKEN"]["valueFrom"]["secretKeyRef"]["name"] == secret_name
+    secret = mlops_emulator.get("v1", "Secret", "team", secret_name)
+    assert secret is not None
+    validate(secret, latest_version(), strict=True)
+    assert secret["metadata"]["labels"]["mlops.jupyter.org/pipeline-run"] == run_id
+    assert secret["metadata"]["labels"]["mlops.jupyter.org/owner"] == "alice"
+    assert mlops_emulator.get("v1", "Secret", "team", "jupyter-mlops-pipeline-token") is None
+    token = secret["stringData"]["token"]
+    # ... an API token of alice: our API takes it as alice, jupyter_server's does not
+    pod_auth = {"Authorization": f"token {token}"}
+    me = await jp_fetch("mlops", "api", "me", headers=pod_auth, raise_error=False)
+    assert me.code == 200 and json.loads(me.body)["user"] == "alice"
+    contents = await jp_fetch("api", "contents", headers=pod_auth, raise_error=False)
+    assert contents.code == 403
+    status, listed = await _call(jp_fetch, "GET", "tokens", "alice")
+    (record,) = [t for t in listed["tokens"] if t["note"] == f"pipeline run {run_id}"]
+    assert record["expires_at"] is not None
+
+    # When the pod runs, logging to this server with the token its Secret gives it
+    pods = PodRunner(
+        mlops_emulator,
+        env={"JUPYTER_MLOPS_TRACKING_URI": jp_serverapp.connection_url},
+        secrets=True,
+    )
+    loop = asyncio.get_running_loop()
+    deadline = time.monotonic() + 60
+    while True:
+        await loop.run_in_executor(None, pods.run_pending, "team")
+        status, body = await _call(jp_fetch, "GET", f"pipeline-runs/{run_id}", "alice")
+        if body["run"]["state"] in ("SUCCEEDED", "FAILED"):
+            break
+        assert time.monotonic() < deadline, body
+        await asyncio.sleep(0.2)
+    assert body["run"]["state"] == "SUCCEEDED", body["run"]["message"]
+
+    # Then the step's tracking run is alice's, and the run's token and Secret are gone
+    step_run = body["run"]["steps"][0]["tracking_run_id"]
+    status, child = await _call(jp_fetch, "GET", f"runs/{step_run}", "alice")
+    assert child["run"]["info"]["user"] == "alice"
+    assert child["run"]["metrics"]["tripled"]["value"] == 6
+    me = await jp_fetch("mlops", "api", "me", headers=pod_auth, raise_error=False)
+    assert me.code == 403
+    assert mlops_emulator.get("v1", "Secret", "team", secret_name) is None

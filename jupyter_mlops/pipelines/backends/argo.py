@@ -15,6 +15,9 @@ and what follows them removed, Running again, the new attempt) after deleting th
 nodes' pods, and Argo's controller re-runs only those. The attempt on the Workflow is the
 record that this was done: a server that stopped half-way does it on its next reconcile.
 
+Steps act as the run's owner with a token of the run's own (:mod:`.step_credentials`):
+issued at submit and at retry, released when the run ends.
+
 Differences from the other backends, stated in the docs: no step cache (every run
 executes), and what Argo cannot give as they do is refused at submit (see :mod:`..argo`).
 """
@@ -32,9 +35,9 @@ from .. import states as s
 from ..argo import ATTEMPT_PARAMETER, WORKFLOW_API_VERSION, build_workflow, pod_name, workflow_name
 from ..argo_retry import retry_workflow
 from ..entities import PipelineRun, StepRun
-from ..manifests import build_token_secret
 from ..planner import instance_id
 from .base import PipelineBackend
+from .step_credentials import StepCredentials
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,7 @@ class ArgoBackend(PipelineBackend):
         super().__init__(*args, **kwargs)
         self._api: KubeApi | None = None
         self._lock = threading.RLock()
+        self.credentials = StepCredentials(self.settings, lambda: self.api)
 
     @property
     def api(self) -> KubeApi:
@@ -92,6 +96,10 @@ class ArgoBackend(PipelineBackend):
         )
 
     def start(self, run_id: str) -> None:
+        with self._lock:
+            self._start(run_id)
+
+    def _start(self, run_id: str) -> None:
         run = self.engine.store.get_run(run_id)
         manifest = build_workflow(
             run_id=run.run_id,
@@ -105,10 +113,9 @@ class ArgoBackend(PipelineBackend):
             default_image=self.settings.default_image,
             service_account=self.settings.service_account,
             attempt=run.attempt,
+            token_secret=self.credentials.secret_name(run.run_id),
         )
-        if self.settings.tracking_token:
-            secret = build_token_secret(self.namespace, self.settings.tracking_token)
-            self.api.create_or_keep(self.api.core.create_namespaced_secret, self.namespace, secret)
+        self.credentials.issue(run)
         self.engine.store.update_run(
             run_id, backend_ref=manifest["metadata"]["name"], state=s.RUNNING
         )
@@ -146,6 +153,7 @@ class ArgoBackend(PipelineBackend):
                     self.engine.step_failed(run, step, "canceled", state=s.CANCELED)
             self.engine.cancel_pending(run)
             self.engine.finish_run(run, s.CANCELED, message="canceled")
+            self.credentials.release(run_id)
 
     def retry(self, run_id: str) -> None:
         """The engine reset the steps and raised the attempt: retry the Workflow now (or,
@@ -153,10 +161,14 @@ class ArgoBackend(PipelineBackend):
         with self._lock:
             run = self.engine.store.get_run(run_id)
             if run.backend_ref is None:
-                self.start(run_id)  # never submitted: submit now
+                self._start(run_id)  # never submitted: submit now
                 return
             try:
-                self._sync(run, run.backend_ref)
+                # The retried steps' pods act with a fresh token (the last one was revoked
+                # when the run ended).
+                self.credentials.issue(run)
+                if self._sync(run, run.backend_ref):
+                    self.credentials.release(run_id)
             except KubeError as exc:  # recorded: the next reconcile retries the workflow
                 log.warning("pipeline run %s: retry waits for the API: %s", run_id, exc)
 
@@ -170,18 +182,28 @@ class ArgoBackend(PipelineBackend):
                     if run.state == s.CANCELING:
                         self.cancel(run_id)
                     elif run.backend_ref is None:
-                        self.start(run_id)  # created, then the server stopped: submit now
+                        self._start(run_id)  # created, then the server stopped: submit now
                     else:
-                        self._sync(run, run.backend_ref)
+                        # A retry recorded by a server that stopped before issuing the
+                        # retried steps' token: issue it now.
+                        self.credentials.ensure(run)
+                        if self._sync(run, run.backend_ref):
+                            self.credentials.release(run_id)
             except KubeError as exc:
                 log.warning("pipeline run %s: Kubernetes API error: %s", run_id, exc)
+        try:
+            with self._lock:
+                self.credentials.sweep(self.engine.store)
+        except KubeError as exc:
+            log.warning("pipeline runs' tokens: Kubernetes API error: %s", exc)
 
     def close(self) -> None:
         if self._api is not None:
             self._api.close()
 
     # -- reading the workflow --------------------------------------------------------------
-    def _sync(self, run: PipelineRun, name: str, *, resume: bool = True) -> None:
+    def _sync(self, run: PipelineRun, name: str, *, resume: bool = True) -> bool:
+        """Read the workflow into the run; True when that ended the run."""
         workflow = self.api.get_or_none(
             self.api.custom.get_namespaced_custom_object,
             _GROUP,
@@ -192,14 +214,14 @@ class ArgoBackend(PipelineBackend):
         )
         if workflow is None:
             self.engine.finish_run(run, s.FAILED, message=f"Workflow {name} disappeared")
-            return
+            return True
         status = workflow.get("status") or {}
         phase = status.get("phase")
         if _attempt(workflow) < run.attempt and phase != "Succeeded":
             # Retried here, not yet on the cluster: the status is the failed attempt's.
             if resume and phase in ("Failed", "Error"):
                 self._retry_workflow(run, workflow)
-            return  # (a canceled workflow still stopping is retried once it has ended)
+            return False  # (a canceled workflow still stopping is retried once it has ended)
         steps = {step.step_id: step for step in run.steps or []}
         tasks = run.spec["root"]["dag"]["tasks"]
         nodes: dict[str, Any] = status.get("nodes") or {}
@@ -235,6 +257,8 @@ class ArgoBackend(PipelineBackend):
                     run.run_id, (s.PENDING,), state=s.SKIPPED, message="the workflow ended"
                 )
                 self.engine.finish_run(run, s.FAILED, message=status.get("message", ""))
+            return True
+        return False
 
     def _step(
         self,

@@ -9,9 +9,12 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..engine import RunEngine
+
+if TYPE_CHECKING:
+    from ...auth.service import TokenService
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +28,9 @@ class BackendSettings:
     #: The tracking URI and token the runner logs to (a server URL or a store URI).
     tracking_uri: str = ""
     tracking_token: str | None = None
+    #: Cluster backends: issues each run an API token of its owner for its steps (then
+    #: ``tracking_token`` is not given to pods); None: every run's steps use that token.
+    tokens: TokenService | None = None
     #: The artifact root, when the runner may write it directly (local backend).
     artifact_root: Path | None = None
     #: The Python that runs the step runner locally.

@@ -7,7 +7,9 @@ step's Job, copies its pods' logs into the step's log artifact (so that a garbag
 collected pod loses nothing), records the outcome, and creates the Jobs of the steps
 that became ready. Job names are derived from the run and step, so a server that died
 between creating a Job and recording it finds the Job again instead of starting a second.
-Retries are the Job's ``backoffLimit``; the timeout its ``activeDeadlineSeconds``.
+Retries are the Job's ``backoffLimit``; the timeout its ``activeDeadlineSeconds``. Steps
+act as the run's owner with a token of the run's own (:mod:`.step_credentials`), released
+when the run ends.
 """
 
 from __future__ import annotations
@@ -24,10 +26,10 @@ from ..manifests import (
     CONTAINER,
     StepJobSpec,
     build_step_job,
-    build_token_secret,
     job_name,
 )
 from .base import PipelineBackend
+from .step_credentials import StepCredentials
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,7 @@ class KubernetesBackend(PipelineBackend):
         super().__init__(*args, **kwargs)
         self._api: KubeApi | None = None
         self._lock = threading.RLock()
-        self._secret_written: str | None = None
+        self.credentials = StepCredentials(self.settings, lambda: self.api)
 
     # -- the client ------------------------------------------------------------------------
     @property
@@ -61,7 +63,8 @@ class KubernetesBackend(PipelineBackend):
 
     # -- the interface ---------------------------------------------------------------------
     def start(self, run_id: str) -> None:
-        self._ensure_token_secret()
+        with self._lock:
+            self.credentials.issue(self.engine.store.get_run(run_id, with_steps=False))
         self.engine.store.update_run(run_id, backend_ref=f"{self.name}:{self.namespace}")
         self.reconcile_run(run_id)
 
@@ -76,6 +79,11 @@ class KubernetesBackend(PipelineBackend):
                 self.reconcile_run(run_id)
             except KubeError as exc:  # the API is down: try again next pass
                 log.warning("pipeline run %s: Kubernetes API error: %s", run_id, exc)
+        try:
+            with self._lock:
+                self.credentials.sweep(self.engine.store)
+        except KubeError as exc:
+            log.warning("pipeline runs' tokens: Kubernetes API error: %s", exc)
 
     def close(self) -> None:
         if self._api is not None:
@@ -84,33 +92,40 @@ class KubernetesBackend(PipelineBackend):
     # -- one run ---------------------------------------------------------------------------
     def reconcile_run(self, run_id: str) -> None:
         with self._lock:
+            if self._drive(run_id):
+                self.credentials.release(run_id)
+
+    def _drive(self, run_id: str) -> bool:
+        """One pass over a run: read its Jobs, create the ready ones. True once it ended."""
+        run = self.engine.store.get_run(run_id)
+        if run.state in s.RUN_FINAL:
+            return True
+        if run.state == s.CANCELING:
+            self._cancel(run)
+            return True
+        for step in run.steps or []:
+            if step.state == s.RUNNING:
+                self._sync_step(run, step)
+        for _ in range(_MAX_PASSES):
             run = self.engine.store.get_run(run_id)
-            if run.state in s.RUN_FINAL:
-                return
-            if run.state == s.CANCELING:
-                self._cancel(run)
-                return
-            for step in run.steps or []:
-                if step.state == s.RUNNING:
-                    self._sync_step(run, step)
-            for _ in range(_MAX_PASSES):
-                run = self.engine.store.get_run(run_id)
-                running = sum(1 for step in run.steps or [] if step.state == s.RUNNING)
-                limit = max(self.settings.parallelism, running)
-                run, plan = self.engine.advance(run_id, running_limit=limit)
-                if plan.outcome is not None or not plan.ready:
-                    return
-                cached = False
-                for ready in plan.ready:
-                    launch = self.engine.prepare(run, ready)
-                    if launch is None:
-                        cached = True
-                    else:
-                        self._create_job(launch)
-                if not cached:
-                    return
+            running = sum(1 for step in run.steps or [] if step.state == s.RUNNING)
+            limit = max(self.settings.parallelism, running)
+            run, plan = self.engine.advance(run_id, running_limit=limit)
+            if plan.outcome is not None or not plan.ready:
+                return plan.outcome is not None
+            cached = False
+            for ready in plan.ready:
+                launch = self.engine.prepare(run, ready)
+                if launch is None:
+                    cached = True
+                else:
+                    self._create_job(launch)
+            if not cached:
+                return False
+        return False
 
     def _create_job(self, launch: Launch) -> None:
+        self.credentials.ensure(launch.run)
         name = job_name(launch.run.run_id, launch.step.step_id)
         self.engine.store.update_step(launch.run.run_id, launch.step.step_id, backend_ref=name)
         self.api.create_or_keep(
@@ -134,24 +149,9 @@ class KubernetesBackend(PipelineBackend):
                 timeout_s=launch.timeout,
                 service_account=self.settings.service_account,
                 env=dict(launch.executor.get("env") or {}),
+                token_secret=self.credentials.secret_name(launch.run.run_id),
             )
         )
-
-    def _ensure_token_secret(self) -> None:
-        token = self.settings.tracking_token
-        if not token or self._secret_written == token:
-            return
-        manifest = build_token_secret(self.namespace, token)
-        if not self.api.create_or_keep(
-            self.api.core.create_namespaced_secret, self.namespace, manifest
-        ):
-            self.api.call(
-                self.api.core.replace_namespaced_secret,
-                manifest["metadata"]["name"],
-                self.namespace,
-                manifest,
-            )
-        self._secret_written = token
 
     def _sync_step(self, run: PipelineRun, step: StepRun) -> None:
         launch = self.engine.relaunch(run, step)
