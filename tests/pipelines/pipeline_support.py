@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import getpass
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from traitlets.config import Config
 
 from jupyter_mlops.pipelines import states
 from jupyter_mlops.pipelines.backends.base import BackendSettings
@@ -57,3 +61,24 @@ def make_env(store_uri: str, artifact_root: Path, parallelism: int = 4) -> Pipel
     )
     service = PipelineService(engine, {"local": backend}, "local", (user,))
     return PipelineEnv(service, backend, tracking, user, store_uri, artifact_root)
+
+
+def server_config(tmp_path: Path, server: Mapping[str, Any] | None = None, **mlops: Any) -> Config:
+    """The config of a pytest-jupyter server with jupyter_mlops on a fresh SQLite store and
+    artifact root under ``tmp_path``, authentication on. ``mlops`` adds or overrides
+    MlopsExtension traits (a backend, its namespace...), ``server`` ServerApp ones."""
+    return Config(
+        {
+            "ServerApp": {
+                "jpserver_extensions": {"jupyter_mlops": True, "jupyter_server_terminals": False},
+                "allow_unauthenticated_access": False,
+                **(server or {}),
+            },
+            "MlopsExtension": {
+                "store_uri": f"sqlite:///{tmp_path / 'store' / 'mlops.db'}",
+                "artifact_root": str(tmp_path / "artifacts"),
+                "max_workers": 2,
+                **mlops,
+            },
+        }
+    )

@@ -14,6 +14,7 @@ import yaml
 from jupyter_server.utils import url_path_join
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
+from pipeline_support import server_config
 from traitlets.config import Config
 
 import jupyter_mlops as mlops
@@ -45,21 +46,7 @@ def crasher(x: int = 1):
 
 @pytest.fixture
 def jp_server_config(tmp_path: Path) -> Config:
-    return Config(
-        {
-            "ServerApp": {
-                "jpserver_extensions": {"jupyter_mlops": True, "jupyter_server_terminals": False},
-                "allow_unauthenticated_access": False,
-            },
-            "MlopsExtension": {
-                "store_uri": f"sqlite:///{tmp_path / 'store' / 'mlops.db'}",
-                "artifact_root": str(tmp_path / "artifacts"),
-                "default_user": "owner",
-                "max_workers": 2,
-                "pipeline_parallelism": 2,
-            },
-        }
-    )
+    return server_config(tmp_path, default_user="owner", pipeline_parallelism=2)
 
 
 @pytest.fixture(autouse=True)

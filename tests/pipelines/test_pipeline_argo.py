@@ -20,7 +20,7 @@ import pytest
 from hera.workflows.models import Workflow
 from kube_emulator import KubeEmulator, kube_emulator
 from kube_emulator.jobs import PodRunner, WorkflowRunner
-from pipeline_support import make_env
+from pipeline_support import make_env, server_config
 from traitlets.config import Config
 
 import jupyter_mlops as mlops
@@ -704,31 +704,15 @@ def test_retry_keeps_a_step_whose_later_attempt_succeeded() -> None:
 
 # -- over REST, the server configured with the argo backend ---------------------------------
 @pytest.fixture
-def mlops_emulator() -> Iterator[KubeEmulator]:
-    with kube_emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
 def jp_server_config(tmp_path: Path, mlops_emulator: KubeEmulator) -> Config:
-    return Config(
-        {
-            "ServerApp": {
-                "jpserver_extensions": {"jupyter_mlops": True, "jupyter_server_terminals": False},
-                "allow_unauthenticated_access": False,
-            },
-            "MlopsExtension": {
-                "store_uri": f"sqlite:///{tmp_path / 'store' / 'mlops.db'}",
-                "artifact_root": str(tmp_path / "artifacts"),
-                "default_user": "owner",
-                "max_workers": 2,
-                "pipeline_backend_class": "jupyter_mlops.pipelines.backends.argo.ArgoBackend",
-                "pipeline_namespace": NAMESPACE,
-                "pipeline_poll_interval": 0.2,
-                "pipeline_tracking_url": "http://mlops.example:8888/",
-                "kube_api_host": mlops_emulator.url,
-            },
-        }
+    return server_config(
+        tmp_path,
+        default_user="owner",
+        pipeline_backend_class="jupyter_mlops.pipelines.backends.argo.ArgoBackend",
+        pipeline_namespace=NAMESPACE,
+        pipeline_poll_interval=0.2,
+        pipeline_tracking_url="http://mlops.example:8888/",
+        kube_api_host=mlops_emulator.url,
     )
 
 

@@ -21,7 +21,6 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from email.parser import Parser
 from importlib import metadata
@@ -31,12 +30,13 @@ from typing import Any
 import pip
 import pytest
 import yaml
-from kube_emulator import KubeEmulator, kube_emulator
+from kube_emulator import KubeEmulator
 from kube_emulator.jobs import PodRunner
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from pipeline_support import server_config
 from traitlets.config import Config
 
 import jupyter_mlops as mlops
@@ -139,30 +139,14 @@ def mlops_stock_image(tmp_path: Path) -> StockImage:
 
 # -- the server ---------------------------------------------------------------------------
 @pytest.fixture
-def mlops_emulator() -> Iterator[KubeEmulator]:
-    with kube_emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
 def jp_server_config(tmp_path: Path, mlops_emulator: KubeEmulator) -> Config:
     # No pipeline_tracking_url: pods get this server's URL and token, as by default.
-    return Config(
-        {
-            "ServerApp": {
-                "jpserver_extensions": {"jupyter_mlops": True, "jupyter_server_terminals": False},
-                "allow_unauthenticated_access": False,
-            },
-            "MlopsExtension": {
-                "store_uri": f"sqlite:///{tmp_path / 'store' / 'mlops.db'}",
-                "artifact_root": str(tmp_path / "artifacts"),
-                "max_workers": 2,
-                "pipeline_backend_class": KUBERNETES_BACKEND,
-                "pipeline_namespace": NAMESPACE,
-                "pipeline_poll_interval": 0.2,
-                "kube_api_host": mlops_emulator.url,
-            },
-        }
+    return server_config(
+        tmp_path,
+        pipeline_backend_class=KUBERNETES_BACKEND,
+        pipeline_namespace=NAMESPACE,
+        pipeline_poll_interval=0.2,
+        kube_api_host=mlops_emulator.url,
     )
 
 

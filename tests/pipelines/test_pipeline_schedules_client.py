@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from pipeline_support import server_config
 from traitlets.config import Config
 
 import jupyter_mlops as mlops
@@ -40,22 +41,8 @@ def quadrupler(x: int = 1):
 
 @pytest.fixture
 def jp_server_config(tmp_path: Path) -> Config:
-    return Config(
-        {
-            "ServerApp": {
-                "jpserver_extensions": {"jupyter_mlops": True, "jupyter_server_terminals": False},
-                "allow_unauthenticated_access": False,
-            },
-            "MlopsExtension": {
-                "store_uri": f"sqlite:///{tmp_path / 'store' / 'mlops.db'}",
-                "artifact_root": str(tmp_path / "artifacts"),
-                "default_user": "owner",
-                "max_workers": 2,
-                # The test fires schedules itself; the scheduler thread must not.
-                "pipeline_schedule_interval": 3600.0,
-            },
-        }
-    )
+    # The test fires schedules itself; the scheduler thread must not.
+    return server_config(tmp_path, default_user="owner", pipeline_schedule_interval=3600.0)
 
 
 @pytest.fixture

@@ -6,15 +6,15 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from jupyter_server.auth.identity import IdentityProvider, User
-from kube_emulator import KubeEmulator, kube_emulator
+from kube_emulator import KubeEmulator
 from kube_emulator.jobs import PodRunner
 from kubernetes_validate import latest_version, validate
+from pipeline_support import server_config
 from traitlets.config import Config
 
 import jupyter_mlops as mlops
@@ -62,31 +62,15 @@ def logged_tripler(x: int = 2):
 
 
 @pytest.fixture
-def mlops_emulator() -> Iterator[KubeEmulator]:
-    with kube_emulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
 def jp_server_config(tmp_path: Path, mlops_emulator: KubeEmulator) -> Config:
-    return Config(
-        {
-            "ServerApp": {
-                "jpserver_extensions": {"jupyter_mlops": True, "jupyter_server_terminals": False},
-                "allow_unauthenticated_access": False,
-                "identity_provider_class": TwoUsers,
-            },
-            "MlopsExtension": {
-                "store_uri": f"sqlite:///{tmp_path / 'store' / 'mlops.db'}",
-                "artifact_root": str(tmp_path / "artifacts"),
-                "max_workers": 2,
-                "pipeline_backend_class": KUBERNETES_BACKEND,
-                "pipeline_namespace": "team",
-                "pipeline_poll_interval": 0.2,
-                "pipeline_tracking_url": "http://mlops.team.svc:8888/",
-                "kube_api_host": mlops_emulator.url,
-            },
-        }
+    return server_config(
+        tmp_path,
+        {"identity_provider_class": TwoUsers},
+        pipeline_backend_class=KUBERNETES_BACKEND,
+        pipeline_namespace="team",
+        pipeline_poll_interval=0.2,
+        pipeline_tracking_url="http://mlops.team.svc:8888/",
+        kube_api_host=mlops_emulator.url,
     )
 
 
