@@ -63,11 +63,40 @@ export interface IMetricSummary {
   max: number;
 }
 
+/** A dataset of an experiment, one per (name, digest) there. */
+export interface IDataset {
+  name: string;
+  digest: string;
+  /** How to read `source`: `local`, `http`, `s3`, `code`... */
+  source_type: string;
+  /** Where the data came from, often JSON such as `{"uri": "s3://..."}`. */
+  source: string;
+  schema: string | null;
+  profile: string | null;
+}
+
+/** A dataset a run used; `context` is its `mlflow.data.context` tag. */
+export interface IDatasetInput {
+  dataset: IDataset;
+  context: string | null;
+  tags: Record<string, string>;
+}
+
+/** A logged model a run used or produced. */
+export interface ILoggedModelRef {
+  model_id: string;
+  name: string | null;
+}
+
 export interface IRun {
   info: IRunInfo;
   params: Record<string, string>;
   tags: Record<string, string>;
   metrics: Record<string, IMetricSummary>;
+  /** What the run used (absent from servers that predate run inputs). */
+  inputs?: { datasets: IDatasetInput[]; models: ILoggedModelRef[] };
+  /** The logged models the run produced. */
+  outputs?: { models: ILoggedModelRef[] };
 }
 
 export interface IPage<T> {

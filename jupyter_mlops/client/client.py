@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import InvalidParameter
 from ..tracking.artifacts import split_artifact_path
 from ..tracking.entities import (
+    DatasetInput,
     Experiment,
     FileInfo,
     Metric,
@@ -29,10 +30,13 @@ from ..tracking.entities import (
     ViewType,
 )
 from ..tracking.validation import (  # the server's per-request limits; larger inputs are split
+    MAX_DATASETS_PER_REQUEST,
     MAX_METRICS_PER_BATCH,
+    MAX_MODEL_INPUTS_PER_REQUEST,
     MAX_PARAMS_PER_BATCH,
     MAX_TAGS_PER_BATCH,
 )
+from .datasets import make_dataset_input
 from .downloads import download_tree
 from .registry import RegistryClientMethods
 from .transport import TrackingTransport
@@ -263,6 +267,57 @@ class MlopsClient(RegistryClientMethods):
 
     def delete_tag(self, run_id: str, key: str) -> None:
         self.transport.delete_run_tag(run_id, key)
+
+    def log_input(
+        self,
+        run_id: str,
+        data: Any = None,
+        *,
+        name: str,
+        digest: str | None = None,
+        source: str | None = None,
+        schema: str | dict[str, Any] | list[Any] | None = None,
+        profile: str | dict[str, Any] | None = None,
+        context: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> DatasetInput:
+        """Record that the run used a dataset, and return what was recorded.
+
+        ``data`` (a pandas DataFrame or Series, or a numpy array) gives the ``digest`` (a
+        hash of its content), ``schema`` and ``profile`` unless they are given; without
+        data, give ``digest`` or a ``source`` to hash. ``source`` is a path or URI
+        (``s3://bucket/train.csv``); ``context`` says what for ("training", "eval").
+        A dataset is one per (name, digest) in the run's experiment: logging it again,
+        from this run or another, reuses it. A finished run takes inputs too.
+        """
+        item = make_dataset_input(
+            name,
+            data,
+            digest=digest,
+            source=source,
+            schema=schema,
+            profile=profile,
+            context=context,
+            tags=dict(tags or {}),
+        )
+        self.log_inputs(run_id, datasets=[item])
+        return item
+
+    def log_inputs(
+        self,
+        run_id: str,
+        datasets: Sequence[DatasetInput] = (),
+        model_ids: Sequence[str] = (),
+    ) -> None:
+        """Record datasets (see log_input) and logged models (``m-...`` ids) the run used,
+        split into requests of the server's limits (each one atomic)."""
+        datasets, model_ids = list(datasets), list(model_ids)
+        for dataset_chunk, model_chunk in zip_longest(
+            _chunks(datasets, MAX_DATASETS_PER_REQUEST),
+            _chunks(model_ids, MAX_MODEL_INPUTS_PER_REQUEST),
+            fillvalue=(),
+        ):
+            self.transport.log_inputs(run_id, datasets=dataset_chunk, model_ids=model_chunk)
 
     def get_metric_history(
         self, run_id: str, key: str, max_points: int | None = None

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from ..errors import AlreadyExists, InvalidParameter, InvalidState, NotFound
 from ..tracking.entities import (
+    DatasetInput,
     Experiment,
     FileInfo,
     LifecycleStage,
@@ -55,6 +56,7 @@ __all__ = [
     "log_artifacts",
     "log_dict",
     "log_figure",
+    "log_input",
     "log_metric",
     "log_metrics",
     "log_param",
@@ -479,6 +481,39 @@ def set_tags(tags: Mapping[str, Any]) -> None:
 def delete_tag(key: str) -> None:
     active = _current()
     active.client.delete_tag(active.run_id, key)
+
+
+def log_input(
+    data: Any = None,
+    *,
+    name: str,
+    digest: str | None = None,
+    source: str | None = None,
+    schema: str | dict[str, Any] | list[Any] | None = None,
+    profile: str | dict[str, Any] | None = None,
+    context: str | None = None,
+    tags: Mapping[str, str] | None = None,
+) -> DatasetInput:
+    """Record a dataset the active run used, e.g.
+    ``mlops.log_input(train_df, name="churn-train", source="s3://data/churn.csv",
+    context="training")``.
+
+    ``data`` (a pandas DataFrame or Series, or a numpy array) gives the digest (a hash of
+    its content), schema and profile; without it, give ``digest`` or a ``source`` to hash.
+    Written at once; returns what was recorded. See ``MlopsClient.log_input``.
+    """
+    active = _current()
+    return active.client.log_input(
+        active.run_id,
+        data,
+        name=name,
+        digest=digest,
+        source=source,
+        schema=schema,
+        profile=profile,
+        context=context,
+        tags=tags,
+    )
 
 
 def log_artifact(local_path: str | os.PathLike[str], artifact_path: str | None = None) -> FileInfo:

@@ -21,6 +21,7 @@ from urllib3.util.retry import Retry
 from ..errors import NotFound
 from ..server.serialization import HISTORY_BINARY_TYPE
 from ..tracking.entities import (
+    DatasetInput,
     Experiment,
     FileInfo,
     Metric,
@@ -33,6 +34,7 @@ from ..tracking.entities import (
 from ..tracking.store.gcpause import gc_paused
 from .registry import RestRegistryMethods
 from .wire import (
+    dataset_inputs_to_json,
     error_from_response,
     experiment_from_json,
     file_info_from_json,
@@ -273,6 +275,18 @@ class RestTransport(RestRegistryMethods):
 
     def delete_run_tag(self, run_id: str, key: str) -> None:
         self._json("DELETE", f"runs/{_segment(run_id)}/tags/{_segment(key)}")
+
+    def log_inputs(
+        self,
+        run_id: str,
+        datasets: Sequence[DatasetInput] = (),
+        model_ids: Sequence[str] = (),
+    ) -> None:
+        body = {
+            "datasets": dataset_inputs_to_json(datasets),
+            "models": [{"model_id": m} for m in model_ids],
+        }
+        self._json("POST", f"runs/{_segment(run_id)}/inputs", body=body)
 
     def get_metric_history(
         self, run_id: str, key: str, max_points: int | None = None

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..tracking.entities import (
+    DatasetInput,
     Experiment,
     FileInfo,
     Metric,
@@ -152,6 +153,14 @@ class StoreTransport(StoreRegistryMethods):
 
     def delete_run_tag(self, run_id: str, key: str) -> None:
         self._service.delete_run_tag(self._user, run_id, key)
+
+    def log_inputs(
+        self,
+        run_id: str,
+        datasets: Sequence[DatasetInput] = (),
+        model_ids: Sequence[str] = (),
+    ) -> None:
+        self._service.log_inputs(self._user, run_id, datasets=datasets, model_ids=model_ids)
 
     def get_metric_history(
         self, run_id: str, key: str, max_points: int | None = None

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..tracking.entities import (
+    DatasetInput,
     Experiment,
     FileInfo,
     Metric,
@@ -93,6 +94,14 @@ class TrackingTransport(RegistryTransport, Protocol):
         """One call within the server's batch limits (callers chunk)."""
 
     def delete_run_tag(self, run_id: str, key: str) -> None: ...
+
+    def log_inputs(
+        self,
+        run_id: str,
+        datasets: Sequence[DatasetInput] = (),
+        model_ids: Sequence[str] = (),
+    ) -> None:
+        """Record datasets and logged models the run used (at most 1,000 of each)."""
 
     def get_metric_history(
         self, run_id: str, key: str, max_points: int | None = None

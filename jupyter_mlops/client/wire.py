@@ -25,14 +25,21 @@ from ..errors import (
     PermissionDenied,
 )
 from ..tracking.entities import (
+    NO_INPUTS,
+    NO_OUTPUTS,
+    Dataset,
+    DatasetInput,
     Experiment,
     FileInfo,
     LifecycleStage,
+    LoggedModelRef,
     Metric,
     MetricBucket,
     MetricSummary,
     Run,
     RunInfo,
+    RunInputs,
+    RunOutputs,
     RunStatus,
 )
 
@@ -183,7 +190,57 @@ def run_from_json(data: Mapping[str, Any]) -> Run:
             )
             for key, m in (data.get("metrics") or {}).items()
         },
+        inputs=_inputs_from_json(data.get("inputs")),
+        outputs=_outputs_from_json(data.get("outputs")),
     )
+
+
+def _model_refs(items: Any) -> tuple[LoggedModelRef, ...]:
+    return tuple(LoggedModelRef(m["model_id"], m.get("name")) for m in items or ())
+
+
+def _inputs_from_json(data: Mapping[str, Any] | None) -> RunInputs:
+    if not data or not (data.get("datasets") or data.get("models")):
+        return NO_INPUTS  # a server from before inputs, or a run without any
+    datasets = tuple(
+        DatasetInput(
+            Dataset(
+                name=d["dataset"]["name"],
+                digest=d["dataset"]["digest"],
+                source_type=d["dataset"]["source_type"],
+                source=d["dataset"]["source"],
+                schema=d["dataset"].get("schema"),
+                profile=d["dataset"].get("profile"),
+            ),
+            dict(d.get("tags") or {}),
+        )
+        for d in data.get("datasets") or ()
+    )
+    return RunInputs(datasets, _model_refs(data.get("models")))
+
+
+def _outputs_from_json(data: Mapping[str, Any] | None) -> RunOutputs:
+    if not data or not data.get("models"):
+        return NO_OUTPUTS
+    return RunOutputs(_model_refs(data["models"]))
+
+
+def dataset_inputs_to_json(datasets: Sequence[DatasetInput]) -> list[dict[str, Any]]:
+    """The ``datasets`` of ``POST runs/{id}/inputs`` (tags carry the context)."""
+    return [
+        {
+            "dataset": {
+                "name": d.dataset.name,
+                "digest": d.dataset.digest,
+                "source_type": d.dataset.source_type,
+                "source": d.dataset.source,
+                "schema": d.dataset.schema,
+                "profile": d.dataset.profile,
+            },
+            "tags": dict(d.tags),
+        }
+        for d in datasets
+    ]
 
 
 def history_from_json(data: Mapping[str, Any]) -> list[Metric] | list[MetricBucket]:

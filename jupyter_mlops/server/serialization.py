@@ -17,8 +17,12 @@ from typing import Any, cast
 
 from ..errors import InvalidParameter
 from ..tracking.entities import (
+    DATASET_CONTEXT_TAG,
+    Dataset,
+    DatasetInput,
     Experiment,
     FileInfo,
+    LoggedModelRef,
     Metric,
     MetricBucket,
     MetricSummary,
@@ -93,12 +97,46 @@ def metric_summary_json(summary: MetricSummary) -> JSONObject:
     }
 
 
+def dataset_json(dataset: Dataset) -> JSONObject:
+    return {
+        "name": dataset.name,
+        "digest": dataset.digest,
+        "source_type": dataset.source_type,
+        "source": dataset.source,
+        "schema": dataset.schema,
+        "profile": dataset.profile,
+    }
+
+
+def dataset_input_json(item: DatasetInput) -> JSONObject:
+    return {"dataset": dataset_json(item.dataset), "context": item.context, "tags": dict(item.tags)}
+
+
+def logged_model_ref_json(model: LoggedModelRef) -> JSONObject:
+    return {"model_id": model.model_id, "name": model.name}
+
+
+# Most runs have no inputs or outputs; a listing of a thousand shares these two shapes.
+_NO_INPUTS_JSON: JSONObject = {"datasets": [], "models": []}
+_NO_OUTPUTS_JSON: JSONObject = {"models": []}
+
+
 def run_json(run: Run) -> JSONObject:
+    inputs, outputs = run.inputs, run.outputs
     return {
         "info": run_info_json(run.info),
         "params": dict(run.params),
         "tags": dict(run.tags),
         "metrics": {key: metric_summary_json(s) for key, s in run.metrics.items()},
+        "inputs": {
+            "datasets": [dataset_input_json(d) for d in inputs.datasets],
+            "models": [logged_model_ref_json(m) for m in inputs.models],
+        }
+        if inputs.datasets or inputs.models
+        else _NO_INPUTS_JSON,
+        "outputs": {"models": [logged_model_ref_json(m) for m in outputs.models]}
+        if outputs.models
+        else _NO_OUTPUTS_JSON,
     }
 
 
@@ -311,3 +349,68 @@ def metrics_from_json(items: Any, field: str = "metrics") -> list[Metric]:
             )
         )
     return metrics
+
+
+def dataset_inputs_from_json(items: Any, field: str = "datasets") -> list[DatasetInput]:
+    """``[{"dataset": {"name", "digest", "source_type"?, "source"?, "schema"?, "profile"?},
+    "context"?, "tags"?}]`` to DatasetInput entities: the shape runs are read in.
+
+    ``context`` sets the ``mlflow.data.context`` tag; a missing ``source_type`` is
+    ``"code"`` (the data came from code) and a missing ``source`` ``""``. Only the JSON
+    shape is checked here; the service checks the values under the same field names
+    (``datasets[0].dataset.name``).
+    """
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise InvalidParameter(f"{field} must be an array of dataset inputs", field=field)
+    parsed: list[DatasetInput] = []
+    for index, item in enumerate(items):
+        where = f"{field}[{index}]"
+        _check_members(item, where, _DATASET_INPUT_MEMBERS)
+        raw = item.get("dataset")
+        if raw is None:
+            raise InvalidParameter(f"{where}.dataset is required", field=f"{where}.dataset")
+        _check_members(raw, f"{where}.dataset", _DATASET_MEMBERS)
+        tags = item.get("tags")
+        if tags is not None and not isinstance(tags, Mapping):
+            raise InvalidParameter(f"{where}.tags must be an object", field=f"{where}.tags")
+        tags = dict(tags or {})
+        if item.get("context") is not None:
+            tags[DATASET_CONTEXT_TAG] = item["context"]
+        dataset = Dataset(
+            name=raw.get("name"),
+            digest=raw.get("digest"),
+            source_type=raw.get("source_type", "code"),
+            source=raw.get("source", ""),
+            schema=raw.get("schema"),
+            profile=raw.get("profile"),
+        )
+        parsed.append(DatasetInput(dataset, tags))
+    return parsed
+
+
+def model_ids_from_json(items: Any, field: str = "models") -> list[Any]:
+    """``[{"model_id": "m-..."}]`` to the ids (checked by the service as ``models[i].model_id``)."""
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise InvalidParameter(f"{field} must be an array of objects", field=field)
+    ids = []
+    for index, item in enumerate(items):
+        _check_members(item, f"{field}[{index}]", _MODEL_MEMBERS)
+        ids.append(item.get("model_id"))
+    return ids
+
+
+def _check_members(item: Any, where: str, allowed: frozenset[str]) -> None:
+    if not isinstance(item, Mapping):
+        raise InvalidParameter(f"{where} must be an object", field=where)
+    for name in item:
+        if name not in allowed:
+            raise InvalidParameter(f"Unknown field {name!r} in {where}", field=f"{where}.{name}")
+
+
+_DATASET_INPUT_MEMBERS = frozenset(("dataset", "context", "tags"))
+_DATASET_MEMBERS = frozenset(("name", "digest", "source_type", "source", "schema", "profile"))
+_MODEL_MEMBERS = frozenset(("model_id",))

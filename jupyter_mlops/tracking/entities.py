@@ -109,12 +109,84 @@ class RunInfo:
     artifact_uri: str  # relative to the artifact root: "<experiment_id>/<run_id>/artifacts"
 
 
+#: The input tag saying what a run used a dataset for ("training", "eval"...), as in MLflow.
+DATASET_CONTEXT_TAG = "mlflow.data.context"
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    """A dataset of an experiment, one per (name, digest) there.
+
+    ``source`` says where the data came from, read by ``source_type`` (MLflow keeps JSON
+    there, such as ``{"uri": "s3://bucket/train.csv"}``); ``schema`` and ``profile`` are
+    optional JSON text (columns and types; row counts and the like).
+    """
+
+    name: str
+    digest: str
+    source_type: str
+    source: str
+    schema: str | None = None
+    profile: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetInput:
+    """A dataset a run used, with the input's tags (``mlflow.data.context`` and others)."""
+
+    dataset: Dataset
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def context(self) -> str | None:
+        """What the run used the dataset for ("training", "eval"...), if it was said."""
+        return self.tags.get(DATASET_CONTEXT_TAG)
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetSummary:
+    """One (dataset, context) pair used by runs of an experiment (MLflow's SearchDatasets)."""
+
+    experiment_id: str
+    name: str
+    digest: str
+    context: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedModelRef:
+    """A logged model a run used (an input) or produced (an output); ``name`` is the
+    model's name, for display."""
+
+    model_id: str
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunInputs:
+    datasets: tuple[DatasetInput, ...] = ()
+    models: tuple[LoggedModelRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutputs:
+    """What a run produced: the logged models whose ``source_run_id`` is the run."""
+
+    models: tuple[LoggedModelRef, ...] = ()
+
+
+NO_INPUTS = RunInputs()
+NO_OUTPUTS = RunOutputs()
+
+
 @dataclass(frozen=True, slots=True)
 class Run:
     info: RunInfo
     params: dict[str, str] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
     metrics: dict[str, MetricSummary] = field(default_factory=dict)
+    inputs: RunInputs = NO_INPUTS
+    outputs: RunOutputs = NO_OUTPUTS
 
 
 @dataclass(frozen=True, slots=True)

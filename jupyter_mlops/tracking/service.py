@@ -15,7 +15,7 @@ Permission model (MLflow's default READ for everyone, ownership for writes):
 * every caller may read every experiment, run, metric and artifact;
 * anyone may create runs in an active experiment;
 * only a run's user, or an admin, may write to a run (log, tag, rename, change status,
-  upload artifacts), delete it or restore it;
+  record inputs, upload artifacts), delete it or restore it;
 * only an experiment's owner, or an admin, may rename, re-describe, tag, delete or restore
   it. The Default experiment (id ``"0"``) has no owner (``""``), so only admins change it,
   and nobody may delete it: runs created without an experiment land there.
@@ -34,6 +34,8 @@ from ..errors import InvalidParameter, InvalidState, PermissionDenied
 from . import validation as v
 from .artifacts import LocalArtifactRepository, split_artifact_path
 from .entities import (
+    DatasetInput,
+    DatasetSummary,
     Experiment,
     FileInfo,
     LifecycleStage,
@@ -46,6 +48,10 @@ from .entities import (
     ViewType,
 )
 from .store.base import DEFAULT_EXPERIMENT_ID, TrackingStore
+
+#: MLflow's SearchDatasets limits: experiments per request and summaries per answer.
+MAX_DATASET_SEARCH_EXPERIMENTS = 20
+MAX_DATASET_SUMMARIES = 1000
 
 
 def now_ms() -> int:
@@ -316,6 +322,41 @@ class TrackingService:
         key = v.validate_key(key)
         self._writable_run(user, run_id, "untag", annotation=True)
         self.store.delete_run_tag(run_id, key)
+
+    # -- inputs --------------------------------------------------------------------------
+    def log_inputs(
+        self,
+        user: str,
+        run_id: str,
+        datasets: Sequence[DatasetInput] = (),
+        model_ids: Sequence[str] = (),
+    ) -> None:
+        """Record the datasets (``mlflow.data.context`` tag: training, eval...) and logged
+        models the run used.
+
+        Like tags, inputs describe a run rather than add results to it, so a finished run
+        takes them (MLflow's server does too: ``mlflow.evaluate`` and autologging may log
+        datasets as a run ends); a deleted run does not. Only the run's user or an admin.
+        A dataset already in the run's experiment with the same (name, digest) is reused,
+        and an input the run already has is kept as it was.
+        """
+        run_id = v.validate_run_id(run_id)
+        checked_datasets = v.validate_dataset_inputs(datasets)
+        checked_models = v.validate_logged_model_ids(model_ids)
+        self._writable_run(user, run_id, "log inputs to", annotation=True)
+        if checked_datasets or checked_models:
+            self.store.log_inputs(run_id, checked_datasets, checked_models)
+
+    def search_datasets(self, user: str, experiment_ids: Sequence[str]) -> list[DatasetSummary]:
+        """The (dataset, context) pairs runs of 1 to 20 experiments used, at most 1,000
+        (MLflow's SearchDatasets)."""
+        checked = v.validate_experiment_ids(experiment_ids)
+        if not 1 <= len(checked) <= MAX_DATASET_SEARCH_EXPERIMENTS:
+            raise InvalidParameter(
+                f"experiment_ids must name 1 to {MAX_DATASET_SEARCH_EXPERIMENTS} experiments",
+                field="experiment_ids",
+            )
+        return self.store.search_datasets(checked, max_results=MAX_DATASET_SUMMARIES)
 
     def get_metric_history(
         self, user: str, run_id: str, key: str, max_points: int | None = None

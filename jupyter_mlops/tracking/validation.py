@@ -18,7 +18,7 @@ from operator import attrgetter
 from typing import Any
 
 from ..errors import InvalidParameter
-from .entities import Metric, RunStatus, ViewType
+from .entities import Dataset, DatasetInput, Metric, RunStatus, ViewType
 
 MAX_KEY_LENGTH = 250
 MAX_PARAM_VALUE_LENGTH = 6000
@@ -33,12 +33,27 @@ MAX_RESULTS_LIMIT = 1000
 MAX_HISTORY_POINTS_LIMIT = 100_000
 MAX_FILTER_LENGTH = 10_000
 MAX_ORDER_BY_ITEMS = 20
+# Dataset inputs: MLflow's limits (mlflow/utils/validation.py), so that whatever its client
+# logs is accepted here and nothing is accepted that MLflow's server would refuse.
+MAX_DATASETS_PER_REQUEST = 1000
+MAX_MODEL_INPUTS_PER_REQUEST = 1000
+MAX_DATASET_NAME_LENGTH = 500
+MAX_DATASET_DIGEST_LENGTH = 36
+MAX_DATASET_SOURCE_TYPE_LENGTH = 36
+MAX_DATASET_SOURCE_LENGTH = 65_535
+MAX_DATASET_SCHEMA_LENGTH = 1_048_575
+MAX_DATASET_PROFILE_LENGTH = 16_777_215
+MAX_INPUT_TAG_KEY_LENGTH = 255
+MAX_INPUT_TAG_VALUE_LENGTH = 500
+MAX_INPUT_TAGS = 100
 
 # Steps and times are stored as 64-bit integers in every database we support.
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
 
 _RUN_ID = re.compile(r"[0-9a-f]{32}")
+# The registry's logged model ids ("m-" and 32 hex digits; see registry.validation).
+_LOGGED_MODEL_ID = re.compile(r"m-[0-9a-f]{32}")
 _EXPERIMENT_ID = re.compile(r"[0-9]{1,18}")
 
 # What _require_text refuses, as one C-level scan so that clean text (nearly all of it)
@@ -394,3 +409,116 @@ def validate_order_by(items: Any, field: str = "order_by") -> list[str] | None:
         _require_text(item, f"{field}[{i}]", 1000, allow_control=False)
         for i, item in enumerate(items)
     ]
+
+
+# -- run inputs ------------------------------------------------------------------------------
+def _required_text(value: Any, field: str, max_length: int, *, allow_control: bool) -> str:
+    if value is None or value == "":
+        raise InvalidParameter(f"{field} is required", field=field)
+    return _require_text(value, field, max_length, allow_control=allow_control)
+
+
+def _optional_text(value: Any, field: str, max_length: int) -> str | None:
+    if value is None or value == "":
+        return None
+    return _require_text(value, field, max_length, allow_control=True)
+
+
+def validate_dataset(dataset: Any, field: str = "dataset") -> Dataset:
+    """A dataset with its name, digest, source type and source (MLflow requires all four)."""
+    if not isinstance(dataset, Dataset):
+        raise InvalidParameter(f"{field} must be a dataset", field=field)
+    return Dataset(
+        name=_required_text(
+            dataset.name, f"{field}.name", MAX_DATASET_NAME_LENGTH, allow_control=False
+        ),
+        digest=_required_text(
+            dataset.digest, f"{field}.digest", MAX_DATASET_DIGEST_LENGTH, allow_control=False
+        ),
+        source_type=_required_text(
+            dataset.source_type,
+            f"{field}.source_type",
+            MAX_DATASET_SOURCE_TYPE_LENGTH,
+            allow_control=False,
+        ),
+        # The source is often JSON ({"uri": ...}), but any text will do; it may be empty.
+        source=_require_text(
+            "" if dataset.source is None else dataset.source,
+            f"{field}.source",
+            MAX_DATASET_SOURCE_LENGTH,
+            allow_control=True,
+        ),
+        schema=_optional_text(dataset.schema, f"{field}.schema", MAX_DATASET_SCHEMA_LENGTH),
+        profile=_optional_text(dataset.profile, f"{field}.profile", MAX_DATASET_PROFILE_LENGTH),
+    )
+
+
+def validate_input_tags(tags: Any, field: str) -> dict[str, str]:
+    """A dataset input's tags: keys up to 255 characters, values up to 500."""
+    if tags is None:
+        return {}
+    if not isinstance(tags, Mapping):
+        raise InvalidParameter(
+            f"{field} must be an object of string keys to string values", field=field
+        )
+    if len(tags) > MAX_INPUT_TAGS:
+        raise InvalidParameter(
+            f"{field} has {len(tags)} tags; at most {MAX_INPUT_TAGS} are allowed", field=field
+        )
+    checked: dict[str, str] = {}
+    for key, value in tags.items():
+        where = f"{field}.{key}" if isinstance(key, str) else field
+        _required_text(key, where, MAX_INPUT_TAG_KEY_LENGTH, allow_control=False)
+        checked[key] = _require_text(value, where, MAX_INPUT_TAG_VALUE_LENGTH, allow_control=False)
+    return checked
+
+
+def validate_dataset_inputs(inputs: Any, field: str = "datasets") -> list[DatasetInput]:
+    """Dataset inputs of one request, fields named as in MLflow's request
+    (``datasets[0].dataset.digest``, ``datasets[0].tags.mlflow.data.context``). An input
+    repeating an earlier one's (name, digest) is dropped: the first one counts, as in MLflow."""
+    if isinstance(inputs, (str, bytes, Mapping)) or not isinstance(inputs, Sequence):
+        raise InvalidParameter(
+            f"{field} must be a list of dataset inputs, got {_json_type(inputs)}", field=field
+        )
+    if len(inputs) > MAX_DATASETS_PER_REQUEST:
+        raise InvalidParameter(
+            f"{field} has {len(inputs)} datasets; at most {MAX_DATASETS_PER_REQUEST} are "
+            "allowed per request",
+            field=field,
+        )
+    checked: dict[tuple[str, str], DatasetInput] = {}
+    for i, item in enumerate(inputs):
+        where = f"{field}[{i}]"
+        if not isinstance(item, DatasetInput):
+            raise InvalidParameter(f"{where} must be a dataset input", field=where)
+        dataset = validate_dataset(item.dataset, f"{where}.dataset")
+        tags = validate_input_tags(item.tags, f"{where}.tags")
+        checked.setdefault((dataset.name, dataset.digest), DatasetInput(dataset, tags))
+    return list(checked.values())
+
+
+def validate_logged_model_ids(model_ids: Any, field: str = "models") -> list[str]:
+    """Logged model ids (``m-`` and 32 hex digits), named ``models[i].model_id``; repeats
+    are dropped."""
+    if isinstance(model_ids, (str, bytes, Mapping)) or not isinstance(model_ids, Sequence):
+        raise InvalidParameter(
+            f"{field} must be a list of logged model ids, got {_json_type(model_ids)}",
+            field=field,
+        )
+    if len(model_ids) > MAX_MODEL_INPUTS_PER_REQUEST:
+        raise InvalidParameter(
+            f"{field} has {len(model_ids)} models; at most {MAX_MODEL_INPUTS_PER_REQUEST} are "
+            "allowed per request",
+            field=field,
+        )
+    checked: dict[str, None] = {}
+    for i, model_id in enumerate(model_ids):
+        where = f"{field}[{i}].model_id"
+        if not isinstance(model_id, str) or not _LOGGED_MODEL_ID.fullmatch(model_id):
+            raise InvalidParameter(
+                f"{where} must be 'm-' and 32 lowercase hexadecimal characters, got {model_id!r}",
+                field=where,
+            )
+        checked[model_id] = None
+    return list(checked)

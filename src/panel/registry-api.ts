@@ -107,6 +107,24 @@ export class RegistryApi extends RestClient {
     };
   }
 
+  /** Versions of any model matching `filter`, e.g. `model_id IN ('m-...')`. */
+  async searchVersions(
+    options: { filter?: string; maxResults?: number; pageToken?: string } = {}
+  ): Promise<IPage<IModelVersion>> {
+    const body = await this._get<{
+      model_versions: IModelVersion[];
+      next_page_token?: string | null;
+    }>('model-versions/search', {
+      filter: options.filter || undefined,
+      max_results: options.maxResults,
+      page_token: options.pageToken
+    });
+    return {
+      items: body.model_versions ?? [],
+      nextPageToken: body.next_page_token ?? null
+    };
+  }
+
   /**
    * Register a version of `name` from `source` (e.g. `runs:/<run id>/model`).
    */

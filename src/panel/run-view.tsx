@@ -13,6 +13,8 @@ import { HistoryCache, pointsForWidth } from './history-cache';
 import { MetricGrid } from './metric-grid';
 import { NOTE_TAG, NotesEditor } from './notes-editor';
 import { registerModelFromRun } from './register-model';
+import type { IModelVersion } from './registry-api';
+import { RunInputs, registrationsByModel, runModelIds } from './run-inputs';
 import { RunOverview } from './run-overview';
 import { TagsEditor } from './tags-editor';
 import { useInterval, useSignalState } from './use-signal-state';
@@ -95,6 +97,36 @@ export function RunView(props: IRunViewProps): JSX.Element {
       }
     });
   }, [load]);
+
+  // The registered versions of the logged models the run used or produced, for
+  // links to the registry; looked up again only when that set of models changes.
+  const [registrations, setRegistrations] = React.useState<
+    Record<string, IModelVersion[]>
+  >({});
+  const modelIds = run ? runModelIds(run).join(',') : '';
+  React.useEffect(() => {
+    if (!modelIds) {
+      setRegistrations({});
+      return;
+    }
+    const quoted = modelIds
+      .split(',')
+      .map(id => `'${id}'`)
+      .join(', ');
+    let current = true;
+    ctx.registry
+      .searchVersions({ filter: `model_id IN (${quoted})`, maxResults: 1000 })
+      .then(page => {
+        if (current) {
+          setRegistrations(registrationsByModel(page.items));
+        }
+      })
+      // Only the links are missing then; the models are still listed.
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, [ctx.registry, modelIds]);
 
   const active = run !== null && isActiveStatus(run.info.status);
   useInterval(
@@ -213,6 +245,16 @@ export function RunView(props: IRunViewProps): JSX.Element {
               onOpenRun={id =>
                 void ctx.commands.execute(PanelCommandIDs.openRun, {
                   runId: id
+                })
+              }
+              trans={trans}
+            />
+            <RunInputs
+              run={run}
+              registrations={registrations}
+              onOpenRegistry={model =>
+                void ctx.commands.execute(PanelCommandIDs.openRegistry, {
+                  model
                 })
               }
               trans={trans}

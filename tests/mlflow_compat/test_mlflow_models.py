@@ -27,6 +27,10 @@ def test_sklearn_autolog_around_fit(mlops_mlflow: MlflowClientRunner) -> None:
             "tags": r.data.tags, "status": r.info.status,
             "models": [(m.source_run_id, m.status.to_proto()) for m in models],
             "rid": run.info.run_id,
+            "datasets": [[d.dataset.name, {t.key: t.value for t in d.tags}]
+                         for d in r.inputs.dataset_inputs],
+            "outputs": [o.model_id for o in r.outputs.model_outputs],
+            "produced": [m.model_id for m in models if m.source_run_id == run.info.run_id],
         })
         """
     )
@@ -35,6 +39,10 @@ def test_sklearn_autolog_around_fit(mlops_mlflow: MlflowClientRunner) -> None:
     assert "training_accuracy_score" in out["metrics"]
     assert out["tags"]["estimator_name"] == "LogisticRegression"
     assert [out["rid"], 2] in out["models"]  # LOGGED_MODEL_READY
+    # Autologging records the training data as the run's dataset input, and the fitted
+    # model as its output.
+    assert [context for _name, tags in out["datasets"] for context in tags.values()] == ["train"]
+    assert out["outputs"] == out["produced"] and len(out["outputs"]) == 1
 
 
 def test_log_register_alias_load_and_predict(mlops_mlflow: MlflowClientRunner) -> None:

@@ -110,9 +110,7 @@ class MlopsAPIHandler(APIHandler):
         self.current_user = self._jupyter_current_user = user
         self.set_cors_headers()
 
-    def set_signed_cookie(
-        self, name: str, value: str | bytes, *args: Any, **kwargs: Any
-    ) -> None:
+    def set_signed_cookie(self, name: str, value: str | bytes, *args: Any, **kwargs: Any) -> None:
         """No login cookie for a client that authenticates in the ``Authorization`` header.
 
         Such a client (MLflow's, ours, a script) sends its token with every call anyway;

@@ -1,4 +1,5 @@
-"""Runs: search, count, create, read, update, delete, restore, log, untag, metric history."""
+"""Runs: search, count, create, read, update, delete, restore, log, inputs, untag, metric
+history."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from ...tracking.entities import Page, Run, ViewType
 from ...tracking.store.gcpause import gc_paused
 from ..serialization import (
     HISTORY_BINARY_TYPE,
+    dataset_inputs_from_json,
     metric_history_binary,
     metric_history_text,
     metrics_from_json,
+    model_ids_from_json,
     run_json,
 )
 from .base import MlopsAPIHandler
@@ -140,6 +143,23 @@ class RunBatchHandler(MlopsAPIHandler):
             metrics=metrics_from_json(body.get("metrics")),
             params=body.get("params"),
             tags=body.get("tags"),
+        )
+        self.write_no_content()
+
+
+class RunInputsHandler(MlopsAPIHandler):
+    """Record datasets and logged models the run used (a finished run takes them too)."""
+
+    @web.authenticated
+    @authorized
+    async def post(self, run_id: str) -> None:
+        body = self.json_body(("datasets", "models"))
+        await self.run(
+            self.service.log_inputs,
+            self.caller,
+            run_id,
+            datasets=dataset_inputs_from_json(body.get("datasets")),
+            model_ids=model_ids_from_json(body.get("models")),
         )
         self.write_no_content()
 

@@ -41,6 +41,7 @@ RPC_ROUTES: list[tuple[str, dict[str, Endpoint]]] = [
     ("mlflow/experiments/update", {"POST": t.update_experiment}),
     ("mlflow/experiments/set-experiment-tag", {"POST": t.set_experiment_tag}),
     ("mlflow/experiments/delete-experiment-tag", {"POST": t.delete_experiment_tag}),
+    ("mlflow/experiments/search-datasets", {"POST": t.search_datasets}),
     ("mlflow/runs/create", {"POST": t.create_run}),
     ("mlflow/runs/get", {"GET": t.get_run}),
     ("mlflow/runs/update", {"POST": t.update_run}),

@@ -301,9 +301,22 @@ def log_model(call: Call) -> dict[str, Any]:
 
 
 def log_inputs(call: Call) -> dict[str, Any]:
-    """Accepted so that autologging goes on; dataset and model inputs are not stored."""
-    call.tracking.get_run(call.user, _run_id(call))
+    """Store the datasets (``mlflow.log_input``, autologging's training data) and logged
+    models the run used; errors name the request's field (``datasets[0].dataset.name``)."""
+    f = call.fields
+    datasets = [
+        wire.parse_dataset_input(item, f"datasets[{index}]")
+        for index, item in enumerate(f.objects("datasets"))
+    ]
+    model_ids: list[Any] = [item.get("model_id") for item in f.objects("models")]
+    call.tracking.log_inputs(call.user, _run_id(call), datasets, model_ids)
     return {}
+
+
+def search_datasets(call: Call) -> dict[str, Any]:
+    """The (dataset, context) pairs used in 1 to 20 experiments (MLflow's web UI asks)."""
+    summaries = call.tracking.search_datasets(call.user, call.fields.str_list("experiment_ids"))
+    return {"dataset_summaries": [wire.dataset_summary_json(s) for s in summaries]}
 
 
 def log_outputs(call: Call) -> dict[str, Any]:

@@ -19,7 +19,16 @@ from typing import Any
 
 from ...errors import InvalidParameter
 from ...registry.entities import LoggedModel, ModelVersion, RegisteredModel
-from ...tracking.entities import Experiment, FileInfo, Metric, Run, RunInfo
+from ...tracking.entities import (
+    Dataset,
+    DatasetInput,
+    DatasetSummary,
+    Experiment,
+    FileInfo,
+    Metric,
+    Run,
+    RunInfo,
+)
 
 ARTIFACT_SCHEME = "mlflow-artifacts:/"
 RUN_NAME_TAG = "mlflow.runName"
@@ -115,9 +124,97 @@ def run_json(run: Run) -> dict[str, Any]:
             "params": key_values(run.params),
             "tags": run_tags(run),
         },
-        "inputs": {},
-        "outputs": {},
+        "inputs": run_inputs_json(run),
+        "outputs": run_outputs_json(run),
     }
+
+
+def dataset_json(dataset: Dataset) -> dict[str, Any]:
+    document = {
+        "name": dataset.name,
+        "digest": dataset.digest,
+        "source_type": dataset.source_type,
+        "source": dataset.source,
+    }
+    if dataset.schema is not None:
+        document["schema"] = dataset.schema
+    if dataset.profile is not None:
+        document["profile"] = dataset.profile
+    return document
+
+
+def run_inputs_json(run: Run) -> dict[str, Any]:
+    """MLflow's RunInputs; empty lists are left out, as proto3 JSON does."""
+    inputs = run.inputs
+    document: dict[str, Any] = {}
+    if inputs.datasets:
+        document["dataset_inputs"] = [
+            {"tags": key_values(d.tags), "dataset": dataset_json(d.dataset)}
+            for d in inputs.datasets
+        ]
+    if inputs.models:
+        document["model_inputs"] = [{"model_id": m.model_id} for m in inputs.models]
+    return document
+
+
+def run_outputs_json(run: Run) -> dict[str, Any]:
+    """MLflow's RunOutputs. The output's step is not kept (MLflow's client reads 0)."""
+    if not run.outputs.models:
+        return {}
+    return {"model_outputs": [{"model_id": m.model_id} for m in run.outputs.models]}
+
+
+def dataset_summary_json(summary: DatasetSummary) -> dict[str, Any]:
+    document = {
+        "experiment_id": summary.experiment_id,
+        "name": summary.name,
+        "digest": summary.digest,
+    }
+    if summary.context is not None:
+        document["context"] = summary.context
+    return document
+
+
+def parse_dataset_input(item: Mapping[str, Any], field: str) -> DatasetInput:
+    """One of LogInputs' ``datasets``: ``{"tags": [{key, value}], "dataset": {...}}``.
+
+    Only the JSON shape is checked here (a member of the wrong type, a missing dataset);
+    what the values may be is the service's to say, under the same field names.
+    """
+    raw = item.get("dataset")
+    if raw is None:
+        raise InvalidParameter(f"{field}.dataset is required", field=f"{field}.dataset")
+    if not isinstance(raw, Mapping):
+        raise InvalidParameter(f"{field}.dataset must be an object", field=f"{field}.dataset")
+    texts: dict[str, Any] = {}
+    for name in ("name", "digest", "source_type", "source", "schema", "profile"):
+        value = raw.get(name)
+        if value is not None and not isinstance(value, str):
+            where = f"{field}.dataset.{name}"
+            raise InvalidParameter(f"{where} must be a string", field=where)
+        texts[name] = value
+    dataset = Dataset(
+        name=texts["name"],
+        digest=texts["digest"],
+        source_type=texts["source_type"],
+        source=texts["source"] or "",
+        schema=texts["schema"],
+        profile=texts["profile"],
+    )
+    tags = item.get("tags") or []
+    if not isinstance(tags, list):
+        raise InvalidParameter(f"{field}.tags must be a list", field=f"{field}.tags")
+    parsed: dict[str, str] = {}
+    for index, tag in enumerate(tags):
+        where = f"{field}.tags[{index}]"
+        key = tag.get("key") if isinstance(tag, Mapping) else None
+        value = tag.get("value", "") if isinstance(tag, Mapping) else None
+        if not isinstance(key, str) or not key:
+            raise InvalidParameter(f"{where}.key must be a non-empty string", field=f"{where}.key")
+        if not isinstance(value, str):
+            raise InvalidParameter(f"{where}.value must be a string", field=f"{where}.value")
+        parsed[key] = value
+    return DatasetInput(dataset, parsed)
 
 
 def metric_json(metric: Metric) -> dict[str, Any]:

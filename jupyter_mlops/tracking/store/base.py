@@ -13,6 +13,8 @@ import abc
 from collections.abc import Mapping, Sequence
 
 from ..entities import (
+    DatasetInput,
+    DatasetSummary,
     Experiment,
     LifecycleStage,
     Metric,
@@ -150,6 +152,30 @@ class TrackingStore(abc.ABC):
     @abc.abstractmethod
     def delete_run_tag(self, run_id: str, key: str) -> None:
         """NotFound if the tag does not exist."""
+
+    @abc.abstractmethod
+    def log_inputs(
+        self,
+        run_id: str,
+        datasets: Sequence[DatasetInput] = (),
+        model_ids: Sequence[str] = (),
+    ) -> None:
+        """Record datasets and logged models the run used, atomically.
+
+        A dataset is created in the run's experiment unless one with its (name, digest)
+        is there already, which is then used as it is. An input the run already has is
+        kept as it was (its tags too), as in MLflow. NotFound (field
+        ``models[i].model_id``) for an unknown logged model; InvalidState if the run is
+        deleted. Run reads (get_run, search_runs) return the inputs, and as outputs the
+        logged models whose ``source_run_id`` is the run.
+        """
+
+    @abc.abstractmethod
+    def search_datasets(
+        self, experiment_ids: Sequence[str], max_results: int = 1000
+    ) -> list[DatasetSummary]:
+        """The distinct (dataset, context) pairs used by runs of these experiments, by
+        experiment, name, digest and context; at most ``max_results``."""
 
     @abc.abstractmethod
     def get_metric_history(self, run_id: str, key: str) -> list[Metric]:

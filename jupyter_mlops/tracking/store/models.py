@@ -22,11 +22,12 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from jupyter_mlops.database.base import Base
+from jupyter_mlops.database.base import Base, BigId
 
 KEY_LENGTH = 250
 PARAM_VALUE_LENGTH = 8000
@@ -192,6 +193,63 @@ class SqlMetricRollup(Base):
     __table_args__ = {"sqlite_with_rowid": False}
 
 
+class SqlDataset(Base):
+    """A dataset of an experiment (migration 0007): one row per (experiment, name, digest),
+    shared by every run of the experiment that used it. Its first description stays."""
+
+    __tablename__ = "datasets"
+
+    dataset_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    experiment_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("experiments.experiment_id"), nullable=False
+    )
+    name: Mapped[str] = mapped_column(String(500), nullable=False)
+    digest: Mapped[str] = mapped_column(String(36), nullable=False)
+    source_type: Mapped[str] = mapped_column(String(36), nullable=False)
+    source: Mapped[str] = mapped_column(Text, nullable=False)
+    data_schema: Mapped[str | None] = mapped_column(Text, nullable=True)
+    profile: Mapped[str | None] = mapped_column(Text, nullable=True)
+    creation_time: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+    __table_args__ = (
+        # Finds an experiment's dataset on log_inputs and lists them for search-datasets.
+        UniqueConstraint("experiment_id", "name", "digest"),
+    )
+
+
+class SqlRunDataset(Base):
+    """A dataset a run used, with the input's tags as one JSON object (written once with
+    the input, read whole). ``context`` copies the ``mlflow.data.context`` tag for queries."""
+
+    __tablename__ = "run_datasets"
+
+    run_id: Mapped[str] = mapped_column(String(32), ForeignKey("runs.run_id"), primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("datasets.dataset_id"), primary_key=True
+    )
+    context: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    tags: Mapped[str] = mapped_column(Text, nullable=False)
+    logged_time: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+    __table_args__ = (
+        # search-datasets: the inputs of an experiment's datasets.
+        Index("ix_run_datasets_dataset_id", "dataset_id"),
+    )
+
+
+class SqlRunModelInput(Base):
+    """A logged model a run used (MLflow's model inputs). The models a run produced are
+    not kept here: a logged model's ``source_run_id`` says that, once."""
+
+    __tablename__ = "run_model_inputs"
+
+    run_id: Mapped[str] = mapped_column(String(32), ForeignKey("runs.run_id"), primary_key=True)
+    model_id: Mapped[str] = mapped_column(
+        String(34), ForeignKey("logged_models.model_id"), primary_key=True
+    )
+    logged_time: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
 def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
@@ -205,3 +263,6 @@ tags = _table(SqlTag)
 latest_metrics = _table(SqlLatestMetric)
 metric_points = _table(SqlMetricPoint)
 metric_rollups = _table(SqlMetricRollup)
+datasets = _table(SqlDataset)
+run_datasets = _table(SqlRunDataset)
+run_model_inputs = _table(SqlRunModelInput)

@@ -12,6 +12,7 @@ import json
 import time
 import uuid
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
@@ -21,14 +22,23 @@ from sqlalchemy.exc import IntegrityError
 from ...database.engine import Database
 from ...errors import AlreadyExists, InvalidParameter, InvalidState, NotFound
 from ..entities import (
+    DATASET_CONTEXT_TAG,
+    NO_INPUTS,
+    NO_OUTPUTS,
+    Dataset,
+    DatasetInput,
+    DatasetSummary,
     Experiment,
     LifecycleStage,
+    LoggedModelRef,
     Metric,
     MetricBucket,
     MetricSummary,
     Page,
     Run,
     RunInfo,
+    RunInputs,
+    RunOutputs,
     RunStatus,
     ViewType,
 )
@@ -77,7 +87,63 @@ _METRICS_OF = (
     "SELECT run_id, key, value, timestamp, step, min_value, max_value"
     " FROM latest_metrics WHERE run_id IN ({})"
 )
+# Everything a page of runs used and produced, in one query: the datasets with their input
+# tags (kind 0), the logged models used (1), and the live logged models whose source_run_id
+# is the run (2), each by the time it was logged. Every branch is an index lookup by run id
+# (the primary keys; ix_logged_models_source_run_id). {0} is the IN list of run ids.
+_INPUTS_OF = (
+    "SELECT i.run_id, 0, d.name, d.digest, d.source_type, d.source, d.data_schema, d.profile,"
+    " i.tags, i.logged_time, d.dataset_id"
+    " FROM run_datasets i JOIN datasets d ON d.dataset_id = i.dataset_id"
+    " WHERE i.run_id IN ({0})"
+    " UNION ALL"
+    " SELECT m.run_id, 1, m.model_id, lm.name, NULL, NULL, NULL, NULL, NULL, m.logged_time, 0"
+    " FROM run_model_inputs m JOIN logged_models lm ON lm.model_id = m.model_id"
+    " WHERE m.run_id IN ({0})"
+    " UNION ALL"
+    " SELECT source_run_id, 2, model_id, name, NULL, NULL, NULL, NULL, NULL,"
+    " creation_timestamp, 0"
+    " FROM logged_models WHERE source_run_id IN ({0}) AND lifecycle_stage = 'active'"
+    " ORDER BY 2, 10, 11, 3"
+)
+_RUN_EXPERIMENT_SQL = metric_sql.driver_sql(
+    "SELECT experiment_id, lifecycle_stage FROM runs WHERE run_id = ?"
+)
+_INSERT_DATASET_SQL = metric_sql.driver_sql(
+    "INSERT INTO datasets (experiment_id, name, digest, source_type, source, data_schema,"
+    " profile, creation_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (experiment_id, name, digest) DO NOTHING"
+)
+_INSERT_RUN_DATASET_SQL = metric_sql.driver_sql(
+    "INSERT INTO run_datasets (run_id, dataset_id, context, tags, logged_time)"
+    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, dataset_id) DO NOTHING"
+)
+_INSERT_MODEL_INPUT_SQL = metric_sql.driver_sql(
+    "INSERT INTO run_model_inputs (run_id, model_id, logged_time) VALUES (?, ?, ?)"
+    " ON CONFLICT (run_id, model_id) DO NOTHING"
+)
 _NAN = float("nan")
+
+
+# PostgreSQL takes the ids once, as one array parameter the three branches share: sending
+# (and planning) three IN lists of a page's ids costs more than running the query.
+_INPUTS_OF_PG = _INPUTS_OF.replace("IN ({0})", "= ANY(%(ids)s)")
+
+
+@lru_cache(maxsize=64)
+def _inputs_sql(count: int) -> str:
+    """_INPUTS_OF for ``count`` run ids on SQLite (pages come in few sizes; get_run is 1)."""
+    return _INPUTS_OF.format(", ".join("?" * count))
+
+
+def _read_inputs(cursor: Any, dialect: str, run_ids: Sequence[str]) -> list[Any]:
+    """The rows of _INPUTS_OF for these runs."""
+    if dialect == "postgresql":
+        cursor.execute(_INPUTS_OF_PG, {"ids": list(run_ids)})
+    else:
+        cursor.execute(_inputs_sql(len(run_ids)), (*run_ids, *run_ids, *run_ids))
+    rows: list[Any] = cursor.fetchall()
+    return rows
 
 
 def _in_list(sql: str, marks: str, dialect: str) -> str:
@@ -450,6 +516,7 @@ class SqlTrackingStore(TrackingStore):
         params: dict[str, dict[str, str]] = {r: {} for r in ids}
         tags: dict[str, dict[str, str]] = {r: {} for r in ids}
         metrics: dict[str, dict[str, MetricSummary]] = {r: {} for r in ids}
+        inputs_rows: list[Any] = []
         for part in convert.chunked(ids):
             marks = ", ".join("?" * len(part))
             if dialect == "sqlite":
@@ -467,7 +534,20 @@ class SqlTrackingStore(TrackingStore):
                 metrics[run_id][key] = MetricSummary(
                     key, _NAN if value is None else value, timestamp, step, lo, hi
                 )
-        return [Run(convert.run_info(r), params[r[0]], tags[r[0]], metrics[r[0]]) for r in rows]
+            inputs_rows.extend(_read_inputs(cursor, dialect, part))
+        # Most runs have no inputs or outputs: they share the empty ones.
+        inputs, outputs = _inputs_by_run(inputs_rows)
+        return [
+            Run(
+                convert.run_info(r),
+                params[r[0]],
+                tags[r[0]],
+                metrics[r[0]],
+                inputs.get(r[0], NO_INPUTS),
+                outputs.get(r[0], NO_OUTPUTS),
+            )
+            for r in rows
+        ]
 
     def update_run(
         self,
@@ -577,6 +657,115 @@ class SqlTrackingStore(TrackingStore):
             result = conn.execute(delete(_tags).where(_tags.c.run_id == run_id, _tags.c.key == key))
             if result.rowcount == 0:
                 raise NotFound(f"Run {run_id!r} has no tag {key!r}")
+
+    def log_inputs(
+        self,
+        run_id: str,
+        datasets: Sequence[DatasetInput] = (),
+        model_ids: Sequence[str] = (),
+    ) -> None:
+        dialect = self._db.dialect
+        now = _now()
+        with self._db.raw_write() as cursor:
+            cursor.execute(_RUN_EXPERIMENT_SQL[dialect], (run_id,))
+            row = cursor.fetchone()
+            if row is None:
+                raise NotFound(f"No run with id {run_id!r}")
+            experiment_id, stage = row
+            if stage != ACTIVE:
+                raise InvalidState(f"Run {run_id!r} is deleted; restore it first")
+            if model_ids:
+                self._check_logged_models_raw(cursor, model_ids)
+                cursor.executemany(
+                    _INSERT_MODEL_INPUT_SQL[dialect], [(run_id, m, now) for m in model_ids]
+                )
+            if datasets:
+                # INSERT ... ON CONFLICT DO NOTHING, then read the ids back: a dataset
+                # another run (or a concurrent writer) created first is used as it is.
+                cursor.executemany(
+                    _INSERT_DATASET_SQL[dialect],
+                    [
+                        (
+                            experiment_id,
+                            d.dataset.name,
+                            d.dataset.digest,
+                            d.dataset.source_type,
+                            d.dataset.source,
+                            d.dataset.schema,
+                            d.dataset.profile,
+                            now,
+                        )
+                        for d in datasets
+                    ],
+                )
+                ids = self._dataset_ids_raw(cursor, experiment_id, datasets)
+                cursor.executemany(
+                    _INSERT_RUN_DATASET_SQL[dialect],
+                    [
+                        (
+                            run_id,
+                            ids[(d.dataset.name, d.dataset.digest)],
+                            d.tags.get(DATASET_CONTEXT_TAG),
+                            json.dumps(d.tags, ensure_ascii=False),
+                            now,
+                        )
+                        for d in datasets
+                    ],
+                )
+
+    def _check_logged_models_raw(self, cursor: Any, model_ids: Sequence[str]) -> None:
+        """NotFound naming ``models[i].model_id`` for the first id no logged model has."""
+        found: set[str] = set()
+        for part in convert.chunked(list(dict.fromkeys(model_ids))):
+            marks = ", ".join("?" * len(part))
+            sql = f"SELECT model_id FROM logged_models WHERE model_id IN ({marks})"
+            cursor.execute(metric_sql.driver_sql(sql)[self._db.dialect], part)
+            found.update(r[0] for r in cursor.fetchall())
+        for i, model_id in enumerate(model_ids):
+            if model_id not in found:
+                raise NotFound(
+                    f"No logged model with id {model_id!r}", field=f"models[{i}].model_id"
+                )
+
+    def _dataset_ids_raw(
+        self, cursor: Any, experiment_id: int, datasets: Sequence[DatasetInput]
+    ) -> dict[tuple[str, str], int]:
+        wanted = {(d.dataset.name, d.dataset.digest) for d in datasets}
+        names = sorted({name for name, _digest in wanted})
+        ids: dict[tuple[str, str], int] = {}
+        for part in convert.chunked(names):
+            sql = (
+                "SELECT dataset_id, name, digest FROM datasets"
+                f" WHERE experiment_id = ? AND name IN ({', '.join('?' * len(part))})"
+            )
+            cursor.execute(metric_sql.driver_sql(sql)[self._db.dialect], (experiment_id, *part))
+            for dataset_id, name, digest in cursor.fetchall():
+                if (name, digest) in wanted:
+                    ids[(name, digest)] = dataset_id
+        return ids
+
+    def search_datasets(
+        self, experiment_ids: Sequence[str], max_results: int = 1000
+    ) -> list[DatasetSummary]:
+        check_max_results(max_results)
+        eids = sorted(
+            {int(e) for e in experiment_ids if e.isascii() and e.isdigit() and len(e) <= 18}
+        )
+        if not eids:
+            return []
+        sql = (
+            "SELECT DISTINCT d.experiment_id, d.name, d.digest, coalesce(i.context, '')"
+            " FROM datasets d JOIN run_datasets i ON i.dataset_id = d.dataset_id"
+            f" WHERE d.experiment_id IN ({', '.join('?' * len(eids))})"
+            " ORDER BY 1, 2, 3, 4 LIMIT ?"
+        )
+        with self._db.raw_read() as cursor:
+            cursor.execute(metric_sql.driver_sql(sql)[self._db.dialect], (*eids, max_results))
+            rows = cursor.fetchall()
+        return [
+            DatasetSummary(str(e), name, digest, context or None)
+            for e, name, digest, context in rows
+        ]
 
     def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
         with gc_paused(), self._db.raw_read() as cursor:
@@ -713,3 +902,26 @@ class SqlTrackingStore(TrackingStore):
         )
         with self._db.read() as conn:
             return int(conn.execute(search.count_query()).scalar_one())
+
+
+def _inputs_by_run(
+    rows: Sequence[Any],
+) -> tuple[dict[str, RunInputs], dict[str, RunOutputs]]:
+    """The rows of _INPUTS_OF as each run's inputs and outputs (runs without any left out)."""
+    if not rows:
+        return {}, {}
+    datasets: dict[str, list[DatasetInput]] = {}
+    used: dict[str, list[LoggedModelRef]] = {}
+    produced: dict[str, list[LoggedModelRef]] = {}
+    for run_id, kind, a, b, source_type, source, schema, profile, tags, _time, _id in rows:
+        if kind == 0:
+            dataset = Dataset(a, b, source_type, source, schema, profile)
+            datasets.setdefault(run_id, []).append(DatasetInput(dataset, json.loads(tags)))
+        else:
+            (used if kind == 1 else produced).setdefault(run_id, []).append(LoggedModelRef(a, b))
+    inputs = {
+        run_id: RunInputs(tuple(datasets.get(run_id, ())), tuple(used.get(run_id, ())))
+        for run_id in datasets.keys() | used.keys()
+    }
+    outputs = {run_id: RunOutputs(tuple(models)) for run_id, models in produced.items()}
+    return inputs, outputs
