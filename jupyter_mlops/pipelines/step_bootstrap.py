@@ -37,7 +37,6 @@ ENV_TOKEN = "JUPYTER_MLOPS_TOKEN"
 #: Where the server serves its runtime wheel, relative to its URL (base URL included).
 RUNTIME_PATH = "mlops/api/pipelines/runtime/"
 RUNNER_MODULE = "jupyter_mlops.pipelines.runner"
-TOKEN_SECRET = "jupyter-mlops-pipeline-token"
 
 
 class BootstrapError(Exception):
@@ -120,7 +119,7 @@ def fetch(url: str, token: str | None, attempts: int = 3, timeout: float = 60) -
 
 def refusal(url: str, status: int, reason: str, token: str | None) -> str:
     text = f"the server refused the step runtime download ({url}): HTTP {status} {reason}"
-    where = f"{ENV_TOKEN} (from the Secret {TOKEN_SECRET})"
+    where = f"{ENV_TOKEN} (from the run's token Secret, mlops-<run>-token)"
     if status in (401, 403) and not token:
         return f"{text}. The pod has no token: {where} is empty"
     if status in (401, 403):
