@@ -1,6 +1,5 @@
 import * as React from 'react';
 import { act } from 'react';
-import { createRoot, Root } from 'react-dom/client';
 
 import {
   IPipelineSchedule,
@@ -15,6 +14,7 @@ import {
 import { SchedulesView } from '../pipelines/schedules-view';
 import { formFieldOf, SubmitForm } from '../pipelines/submit-form';
 import { fakeServer, IRecordedRequest } from './fake-server';
+import { mountedReactRoot } from './react-root';
 
 // Tell React this is a test environment, so act() works without warnings.
 (globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
@@ -136,19 +136,7 @@ describe('formFieldOf', () => {
 });
 
 describe('Schedules in the panel', () => {
-  let host: HTMLElement;
-  let root: Root;
-
-  beforeEach(() => {
-    host = document.createElement('div');
-    document.body.appendChild(host);
-    root = createRoot(host);
-  });
-
-  afterEach(() => {
-    act(() => root.unmount());
-    host.remove();
-  });
+  const dom = mountedReactRoot();
 
   it('lists schedules with cron in words, next fire time and last run', async () => {
     const active = scheduleJson();
@@ -166,7 +154,7 @@ describe('Schedules in the panel', () => {
     }));
     const opened: string[] = [];
     act(() =>
-      root.render(
+      dom.root.render(
         <SchedulesView
           api={new PipelinesApi(settings)}
           openRun={id => opened.push(id)}
@@ -175,7 +163,7 @@ describe('Schedules in the panel', () => {
     );
     await settle();
 
-    const row = host.querySelector('[data-schedule-id="7"]');
+    const row = dom.host.querySelector('[data-schedule-id="7"]');
     expect(row?.textContent).toContain('nightly');
     expect(row?.querySelector('.jp-mlops-schedule-pipeline')?.textContent).toBe(
       'train'
@@ -200,7 +188,7 @@ describe('Schedules in the panel', () => {
     expect(opened).toEqual([active.last_run_id]);
 
     // A paused schedule has no next fire time; an unusual cron is shown as is.
-    const other = host.querySelector('[data-schedule-id="8"]');
+    const other = dom.host.querySelector('[data-schedule-id="8"]');
     expect(other?.querySelector('.jp-mlops-schedule-next')?.textContent).toBe(
       '—'
     );
@@ -231,7 +219,7 @@ describe('Schedules in the panel', () => {
       return { status: 200, body: { schedules: [current] } };
     });
     act(() =>
-      root.render(
+      dom.root.render(
         <SchedulesView
           api={new PipelinesApi(settings)}
           openRun={() => undefined}
@@ -240,7 +228,7 @@ describe('Schedules in the panel', () => {
     );
     await settle();
     const row = (): Element | null =>
-      host.querySelector('[data-schedule-id="7"]');
+      dom.host.querySelector('[data-schedule-id="7"]');
 
     await click(row()?.querySelector('.jp-mlops-toggle-schedule') ?? null);
     await settle();
@@ -300,7 +288,7 @@ describe('Schedules in the panel', () => {
     const ran: unknown[] = [];
     const scheduled: IPipelineSchedule[] = [];
     act(() =>
-      root.render(
+      dom.root.render(
         <SubmitForm
           pipeline={pipeline}
           onSubmit={async args => {
@@ -312,7 +300,7 @@ describe('Schedules in the panel', () => {
         />
       )
     );
-    const form = host.querySelector('form') as HTMLFormElement;
+    const form = dom.host.querySelector('form') as HTMLFormElement;
     expect(form.querySelector('input[name=cron]')).toBeNull();
     await click(form.querySelector('input[value=schedule]'));
     const submit = form.querySelector('button[type=submit]');
@@ -385,7 +373,7 @@ describe('Schedules in the panel', () => {
     const { settings, requests } = fakeServer(() => ({ status: 500 }));
     const api = new PipelinesApi(settings);
     act(() =>
-      root.render(
+      dom.root.render(
         <SubmitForm
           pipeline={pipeline}
           onSubmit={async () => undefined}
@@ -395,7 +383,7 @@ describe('Schedules in the panel', () => {
         />
       )
     );
-    const form = host.querySelector('form') as HTMLFormElement;
+    const form = dom.host.querySelector('form') as HTMLFormElement;
     await click(form.querySelector('input[value=schedule]'));
     await act(async () => type(form.querySelector('input[name=cron]'), ' '));
     await act(async () =>
@@ -415,7 +403,7 @@ describe('Schedules in the panel', () => {
   it('still runs now by default', async () => {
     const ran: unknown[] = [];
     act(() =>
-      root.render(
+      dom.root.render(
         <SubmitForm
           pipeline={pipeline}
           onSubmit={async args => {
@@ -427,7 +415,7 @@ describe('Schedules in the panel', () => {
         />
       )
     );
-    const submit = host.querySelector('button[type=submit]');
+    const submit = dom.host.querySelector('button[type=submit]');
     expect(submit?.textContent).toBe('Run train');
     await click(submit);
     await settle();

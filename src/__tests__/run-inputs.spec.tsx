@@ -2,7 +2,6 @@ import { CommandRegistry } from '@lumino/commands';
 import { nullTranslator } from '@jupyterlab/translation';
 import * as React from 'react';
 import { act } from 'react';
-import { createRoot, Root } from 'react-dom/client';
 
 import { IRun, TrackingApi } from '../api';
 import { PanelCommandIDs } from '../panel/commands';
@@ -11,6 +10,7 @@ import { IModelVersion, RegistryApi } from '../panel/registry-api';
 import { datasetSource, RunInputs } from '../panel/run-inputs';
 import { RunView } from '../panel/run-view';
 import { experimentJson, fakeServer, runJson } from './fake-server';
+import { mountedReactRoot } from './react-root';
 
 // Tell React this is a test environment, so act() works without warnings.
 (globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
@@ -85,19 +85,7 @@ function cells(host: HTMLElement, selector: string): string[][] {
 }
 
 describe('run inputs', () => {
-  let host: HTMLElement;
-  let root: Root;
-
-  beforeEach(() => {
-    host = document.createElement('div');
-    document.body.appendChild(host);
-    root = createRoot(host);
-  });
-
-  afterEach(() => {
-    act(() => root.unmount());
-    host.remove();
-  });
+  const dom = mountedReactRoot();
 
   it('reads a source as its location, else as its type', () => {
     expect(datasetSource(TRAIN.dataset)).toBe('s3://data/churn.csv');
@@ -113,7 +101,7 @@ describe('run inputs', () => {
   it('lists datasets and models, with links to registered versions', () => {
     const opened: string[] = [];
     act(() =>
-      root.render(
+      dom.root.render(
         <RunInputs
           run={runWithInputs() as IRun}
           registrations={{ [MADE]: [version('churn', '3', MADE)] }}
@@ -123,17 +111,17 @@ describe('run inputs', () => {
       )
     );
 
-    expect(cells(host, '.mlops-RunInputs-datasets')).toEqual([
+    expect(cells(dom.host, '.mlops-RunInputs-datasets')).toEqual([
       ['churn-train', '9f86d081', 'training', 's3://data/churn.csv'],
       ['made-in-code', 'abc', '—', 'code']
     ]);
-    const digest = host.querySelector('.mlops-RunInputs-datasets td');
+    const digest = dom.host.querySelector('.mlops-RunInputs-datasets td');
     expect(digest?.getAttribute('title')).toBe('9f86d081884c7d65');
-    expect(cells(host, '.mlops-RunInputs-models')).toEqual([
+    expect(cells(dom.host, '.mlops-RunInputs-models')).toEqual([
       ['encoder', 'used', '—'],
       ['churn-clf', 'produced', 'churn v3 ']
     ]);
-    const link = host.querySelector<HTMLButtonElement>(
+    const link = dom.host.querySelector<HTMLButtonElement>(
       `[data-model-id="${MADE}"] .mlops-RunInputs-registration`
     );
     act(() => link?.click());
@@ -142,7 +130,7 @@ describe('run inputs', () => {
 
   it('says when a run used and made nothing', () => {
     act(() =>
-      root.render(
+      dom.root.render(
         <RunInputs
           run={runJson(RUN_ID, '3') as IRun}
           registrations={{}}
@@ -151,9 +139,9 @@ describe('run inputs', () => {
         />
       )
     );
-    expect(host.querySelector('table')).toBeNull();
-    expect(host.textContent).toContain('No datasets logged.');
-    expect(host.textContent).toContain('No models used or produced.');
+    expect(dom.host.querySelector('table')).toBeNull();
+    expect(dom.host.textContent).toContain('No datasets logged.');
+    expect(dom.host.textContent).toContain('No models used or produced.');
   });
 
   it('in the run view, looks up registrations and opens the registry', async () => {
@@ -198,7 +186,7 @@ describe('run inputs', () => {
     };
 
     await act(async () => {
-      root.render(<RunView ctx={ctx} runId={RUN_ID} visible={false} />);
+      dom.root.render(<RunView ctx={ctx} runId={RUN_ID} visible={false} />);
     });
     await act(async () => {
       await new Promise(resolve => setTimeout(resolve, 0));
@@ -210,7 +198,7 @@ describe('run inputs', () => {
     expect(search?.query.get('filter')).toBe(
       `model_id IN ('${USED}', '${MADE}')`
     );
-    const link = host.querySelector<HTMLButtonElement>(
+    const link = dom.host.querySelector<HTMLButtonElement>(
       '.mlops-RunInputs-registration'
     );
     expect(link?.textContent).toBe('churn v3');

@@ -1,13 +1,13 @@
 import { nullTranslator } from '@jupyterlab/translation';
 import * as React from 'react';
 import { act } from 'react';
-import { createRoot, Root } from 'react-dom/client';
 
 import { TrackingApi } from '../api';
 import { SidebarView } from '../components/sidebar-view';
 import { SidebarModel } from '../model';
 import { DEFAULT_SETTINGS } from '../settings';
 import { experimentJson, fakeServer, runJson } from './fake-server';
+import { mountedReactRoot } from './react-root';
 
 // Tell React this is a test environment, so act() works without warnings.
 (globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
@@ -15,19 +15,7 @@ import { experimentJson, fakeServer, runJson } from './fake-server';
 const trans = nullTranslator.load('jupyter_mlops');
 
 describe('SidebarView', () => {
-  let host: HTMLElement;
-  let root: Root;
-
-  beforeEach(() => {
-    host = document.createElement('div');
-    document.body.appendChild(host);
-    root = createRoot(host);
-  });
-
-  afterEach(() => {
-    act(() => root.unmount());
-    host.remove();
-  });
+  const dom = mountedReactRoot();
 
   it('shows experiments, run status and latest metric values', async () => {
     const { settings } = fakeServer(request => {
@@ -53,13 +41,13 @@ describe('SidebarView', () => {
     });
     const model = new SidebarModel(new TrackingApi(settings), DEFAULT_SETTINGS);
     await model.refresh();
-    act(() => root.render(<SidebarView model={model} trans={trans} />));
+    act(() => dom.root.render(<SidebarView model={model} trans={trans} />));
 
-    const item = host.querySelector('[data-experiment-id="3"]');
+    const item = dom.host.querySelector('[data-experiment-id="3"]');
     expect(item?.getAttribute('aria-selected')).toBe('true');
     expect(item?.textContent).toContain('churn');
     expect(item?.textContent).toContain('1 run');
-    const run = host.querySelector('.mlops-RunItem');
+    const run = dom.host.querySelector('.mlops-RunItem');
     expect(run?.querySelector('.mlops-StatusBadge')?.textContent).toBe(
       'Finished'
     );
@@ -86,9 +74,9 @@ describe('SidebarView', () => {
     }));
     const model = new SidebarModel(new TrackingApi(settings), DEFAULT_SETTINGS);
     await model.refresh();
-    act(() => root.render(<SidebarView model={model} trans={trans} />));
+    act(() => dom.root.render(<SidebarView model={model} trans={trans} />));
 
-    const alert = host.querySelector('[role="alert"]');
+    const alert = dom.host.querySelector('[role="alert"]');
     expect(alert?.textContent).toContain('Internal server error');
     expect(alert?.textContent).toContain('INTERNAL_ERROR');
 
