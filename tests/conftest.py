@@ -237,9 +237,12 @@ def _wait_until_serving(server: MlopsServer, process: object, timeout: float = 9
 
 
 @contextmanager
-def run_mlops_server(root: Path, extra_args: tuple[str, ...] = ()) -> Iterator[MlopsServer]:
-    """Run `jupyter server` with jupyter_mlops (SQLite store and artifacts under ``root``,
-    random port and token; ``extra_args`` are more --Class.trait=value options) until exit.
+def run_mlops_server(
+    root: Path, extra_args: tuple[str, ...] = (), store_uri: str | None = None
+) -> Iterator[MlopsServer]:
+    """Run `jupyter server` with jupyter_mlops (SQLite store, unless ``store_uri`` names
+    another, and artifacts under ``root``; random port and token; ``extra_args`` are more
+    --Class.trait=value options) until exit.
 
     Kernels it starts inherit its environment: PYTHONPATH points at this checkout, and the
     extension adds JUPYTER_MLOPS_TRACKING_URI / JUPYTER_MLOPS_TOKEN once it listens.
@@ -254,7 +257,7 @@ def run_mlops_server(root: Path, extra_args: tuple[str, ...] = ()) -> Iterator[M
     server = MlopsServer(
         url=f"http://127.0.0.1:{port}/",
         token=secrets.token_hex(16),
-        store_uri=f"sqlite:///{root / 'mlops.db'}",
+        store_uri=store_uri or f"sqlite:///{root / 'mlops.db'}",
         artifact_root=root / "artifacts",
         log=root / "server.log",
     )

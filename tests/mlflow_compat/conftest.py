@@ -14,13 +14,15 @@ import os
 import subprocess
 import sys
 import textwrap
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine, make_url, text
 
-from tests.conftest import MlopsServer, run_mlops_server
+from tests.conftest import POSTGRES_ADMIN_URI, MlopsServer, run_mlops_server
 
 pytest.importorskip("mlflow", reason="the mlflow client is a test extra")
 
@@ -81,6 +83,36 @@ def mlops_mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ml
         yield server
 
 
+@pytest.fixture(scope="session")
+def mlops_mlflow_server_postgres(
+    tmp_path_factory: pytest.TempPathFactory, mlops_postgres_admin: Engine
+) -> Iterator[MlopsServer]:
+    """The same server on a PostgreSQL database of its own (the store tests empty theirs)."""
+    name = f"mlops_mlflow_{uuid.uuid4().hex[:12]}"
+    with mlops_postgres_admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    uri = make_url(POSTGRES_ADMIN_URI).set(database=name).render_as_string(hide_password=False)
+    try:
+        root = tmp_path_factory.mktemp("mlflow_server_postgres")
+        with run_mlops_server(root, store_uri=uri) as server:
+            yield server
+    finally:
+        with mlops_postgres_admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite"])
+def mlflow_store_backend(request: pytest.FixtureRequest) -> str:
+    """The store behind the server; tests that must hold on both parametrize it
+    indirectly with ``STORE_BACKENDS``."""
+    backend: str = request.param
+    return backend
+
+
 @pytest.fixture
-def mlops_mlflow(mlops_mlflow_server: MlopsServer, tmp_path: Path) -> MlflowClientRunner:
-    return MlflowClientRunner(mlops_mlflow_server, tmp_path)
+def mlops_mlflow(
+    request: pytest.FixtureRequest, mlflow_store_backend: str, tmp_path: Path
+) -> MlflowClientRunner:
+    fixture = {"sqlite": "mlops_mlflow_server", "postgresql": "mlops_mlflow_server_postgres"}
+    server: MlopsServer = request.getfixturevalue(fixture[mlflow_store_backend])
+    return MlflowClientRunner(server, tmp_path)

@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 import requests
 
+from tests.conftest import STORE_BACKENDS
 from tests.mlflow_compat.conftest import MlflowClientRunner
 
 
+@pytest.mark.parametrize("mlflow_store_backend", STORE_BACKENDS, indirect=True)
 def test_log_input_of_a_pandas_dataset_reads_back(mlops_mlflow: MlflowClientRunner) -> None:
     out = mlops_mlflow.run(
         """

@@ -3,8 +3,10 @@ params, metrics, tags, search and errors. Each test runs one client script."""
 
 from __future__ import annotations
 
+import pytest
 import requests
 
+from tests.conftest import STORE_BACKENDS
 from tests.mlflow_compat.conftest import MlflowClientRunner
 
 
@@ -79,6 +81,7 @@ def test_experiments_create_get_search_rename_delete_restore(
     assert out["fluent"] is True
 
 
+@pytest.mark.parametrize("mlflow_store_backend", STORE_BACKENDS, indirect=True)
 def test_runs_params_metrics_tags_nested_and_end(mlops_mlflow: MlflowClientRunner) -> None:
     out = mlops_mlflow.run(
         """
@@ -153,6 +156,7 @@ def test_runs_params_metrics_tags_nested_and_end(mlops_mlflow: MlflowClientRunne
     assert "mlflow.runName" not in child.get("tags", {})
 
 
+@pytest.mark.parametrize("mlflow_store_backend", STORE_BACKENDS, indirect=True)
 def test_search_runs_filter_order_and_paging(mlops_mlflow: MlflowClientRunner) -> None:
     out = mlops_mlflow.run(
         """
