@@ -82,6 +82,9 @@ class _Driver:
     cancel_requested: bool = False
     stop_reason: str | None = None  # set when the backend closes
     thread: threading.Thread | None = None
+    # start() was called again while this driver ran: a retry that came as the run ended,
+    # before this driver had left. It looks again when it leaves.
+    start_again: bool = False
 
 
 class LocalBackend(PipelineBackend):
@@ -107,7 +110,9 @@ class LocalBackend(PipelineBackend):
         self.engine.store.update_run(run_id, backend_ref=self.owner_ref)
         driver = _Driver(run_id, Path(tempfile.mkdtemp(prefix=f"mlops-run-{run_id[:8]}-")))
         with self._cond:
-            if run_id in self._drivers:
+            existing = self._drivers.get(run_id)
+            if existing is not None:
+                existing.start_again = True
                 return
             self._drivers[run_id] = driver
         driver.thread = threading.Thread(
@@ -205,6 +210,18 @@ class LocalBackend(PipelineBackend):
             with self._cond:
                 self._drivers.pop(driver.run_id, None)
                 self._cond.notify_all()
+                start_again = driver.start_again and driver.stop_reason is None
+            if start_again:
+                self._start_again(driver.run_id)
+
+    def _start_again(self, run_id: str) -> None:
+        """A retry reached this backend while the run's last driver was leaving: drive the
+        run again if the retry made it live (else nothing is left to do)."""
+        try:
+            if self.engine.store.get_run(run_id, with_steps=False).state not in s.RUN_FINAL:
+                self.start(run_id)
+        except Exception:
+            log.exception("pipeline run %s: could not drive it again", run_id)
 
     def _loop(self, driver: _Driver) -> None:
         engine = self.engine
