@@ -99,18 +99,21 @@ def test_jobs_pods_logs_and_watch(mlops_kube: KubeEmulator) -> None:
     api = mlops_kube.api_client()
     batch, core = k.BatchV1Api(api), k.CoreV1Api(api)
     seen: list[tuple[str, str]] = []
-    ready = threading.Event()
+    # List, then watch from the list's resourceVersion (as informers do): every later event
+    # arrives however late the watch connects.
+    since = core.list_namespaced_pod("ns").metadata.resource_version
 
     def follow() -> None:
-        ready.set()
-        for event in watch.Watch().stream(core.list_namespaced_pod, "ns", timeout_seconds=5):
+        stream = watch.Watch().stream(
+            core.list_namespaced_pod, "ns", resource_version=since, timeout_seconds=5
+        )
+        for event in stream:
             seen.append((event["type"], event["object"].status.phase))
             if event["object"].status.phase == "Succeeded":
                 return
 
     watcher = threading.Thread(target=follow)
     watcher.start()
-    ready.wait()
     job = {
         "metadata": {"name": "step"},
         "spec": {
