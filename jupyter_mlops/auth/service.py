@@ -45,6 +45,12 @@ def server_key(owner: str, name: str) -> str:
     return f"{owner}/{name}"
 
 
+def kernels_key(server_url: str) -> str:
+    """How a token records the jupyter server whose kernels it was issued for (a restart
+    at the same URL replaces it; the prefix keeps it apart from the other keys)."""
+    return f"server-kernels:{server_url}"
+
+
 def pipeline_run_key(run_id: str) -> str:
     """How a token records the pipeline run it was issued for (in the column of notebook
     servers: no ``/`` in it, so it never equals a :func:`server_key`)."""
@@ -147,6 +153,18 @@ class TokenService:
 
     def revoke_server_tokens(self, owner: str, name: str) -> int:
         return self.store.delete_for_server(server_key(owner, name))
+
+    # -- this server's kernels -------------------------------------------------------------
+    def issue_kernel_token(self, owner: str, server_url: str) -> str:
+        """A fresh token for the kernels the (single-user) server at ``server_url`` starts,
+        acting as ``owner``, replacing the one issued at its last start. Returns the secret."""
+        key = kernels_key(server_url)
+        self.store.delete_for_server(key)
+        _, secret = self._issue(owner, f"kernels of {server_url}", None, key)
+        return secret
+
+    def revoke_kernel_tokens(self, server_url: str) -> int:
+        return self.store.delete_for_server(kernels_key(server_url))
 
     # -- pipeline runs ---------------------------------------------------------------------
     def issue_pipeline_token(

@@ -13,11 +13,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from jupyter_server.auth.identity import (
-    IdentityProvider,
-    LegacyIdentityProvider,
-    PasswordIdentityProvider,
-)
 from jupyter_server.extension.application import ExtensionApp
 from tornado.ioloop import IOLoop
 from traitlets import (
@@ -37,21 +32,29 @@ from traitlets import (
 )
 
 from .. import paths
+from ..processes import DEFAULT_ENVIRONMENT_ALLOWLIST, ProcessPolicy, UserMode
+from ..sealed import Sealer
 from ..tracking.artifacts import LocalArtifactRepository
 from ..tracking.service import TrackingService
 from .handlers.base import (
     SETTING_DEFAULT_USER,
     SETTING_EXECUTOR,
+    SETTING_MAX_JSON_BYTES,
     SETTING_MAX_UPLOAD_BYTES,
     SETTING_NOTEBOOK_SERVICE,
     SETTING_OPENAPI_PATH,
     SETTING_PIPELINE_SERVICE,
+    SETTING_PROCESS_POLICY,
+    SETTING_PROXY_POLICY,
     SETTING_REGISTRY_SERVICE,
     SETTING_SERVICE,
     SETTING_SHARED_IDENTITY,
     SETTING_TOKEN_SERVICE,
+    SETTING_USER_MODE,
 )
+from .proxy_policy import ProxyPolicy
 from .routes import build_handlers
+from .user_mode import SHARED_IDENTITY_PROVIDERS, MultiUserAuthorizer, derive_user_mode
 
 #: Environment variables that tell the client in a kernel where to log (see client docs).
 ENV_TRACKING_URI = "JUPYTER_MLOPS_TRACKING_URI"
@@ -59,13 +62,9 @@ ENV_TOKEN = "JUPYTER_MLOPS_TOKEN"
 
 OPENAPI_PATH = Path(__file__).with_name("openapi.yaml")
 
-# jupyter_server's own providers: one shared token (or password), and an invented
-# "anonymous" user per browser. Their users are not people, so we name the caller ourselves.
-_SHARED_IDENTITY_PROVIDERS = (IdentityProvider, PasswordIdentityProvider, LegacyIdentityProvider)
-
 
 class MlopsExtension(ExtensionApp):
-    """Experiment tracking (and, later, notebook servers and pipelines) for JupyterLab."""
+    """Experiment tracking, model registry, notebook servers and pipelines for JupyterLab."""
 
     name = "jupyter_mlops"
 
@@ -91,6 +90,98 @@ class MlopsExtension(ExtensionApp):
     @default("artifact_root")
     def _default_artifact_root(self) -> str:
         return str(paths.default_artifact_root())
+
+    user_mode = CaselessStrEnum(
+        ["auto", UserMode.SINGLE.value, UserMode.MULTI.value],
+        default_value="auto",
+        config=True,
+        help="""``single-user``: one person owns this server and the machine account it runs
+        as (jupyter_server's own token or password login); their notebook servers, pipeline
+        steps and scoring workers run as that account. ``multi-user``: an identity provider
+        names several users (JupyterHub's, or a custom ``ServerApp.identity_provider_class``);
+        only admins may use jupyter_server's kernels, terminals and files here, and local
+        backends run each user's processes as the user's own OS account (the server must run
+        as root for that), or refuse. ``auto`` (default): single-user with jupyter_server's
+        own login, multi-user with any other identity provider. See docs/security.md.""",
+    )
+
+    local_account_template = Unicode(
+        "{username}",
+        config=True,
+        help="""Multi-user mode, local backends: the operating-system account a user's
+        processes run as, from ``{username}`` (lower-cased). The account must exist and be
+        neither root nor the server's own.""",
+    )
+
+    child_environment_allowlist = List(
+        Unicode(),
+        config=True,
+        help=f"""Environment variables (``fnmatch`` patterns) that processes this server
+        starts inherit from it, besides the built-in list
+        ({", ".join(DEFAULT_ENVIRONMENT_ALLOWLIST)}). Tokens, passwords and secrets are
+        never passed on, whatever this says.""",
+    )
+
+    admin_access = Bool(
+        False,
+        config=True,
+        help="""Whether admins may open other users' notebook servers through the proxy (as
+        JupyterHub's ``admin_access``). Off by default: a user's page could otherwise script
+        an admin's session. Admins may always list, start, stop and delete them.""",
+    )
+
+    subdomain_host = Unicode(
+        "",
+        config=True,
+        help="""Serve each user's notebook servers from a subdomain of their own, as
+        JupyterHub does: ``https://example.com`` serves alice's at
+        ``https://alice.example.com{base_url}mlops/servers/alice/...``. Without it (default)
+        every proxied page is served on this server's origin under a sandboxing
+        Content-Security-Policy, which keeps its scripts away from this origin's cookies
+        and APIs. Needs a wildcard DNS entry and certificate.""",
+    )
+
+    max_json_body_bytes = Integer(
+        16 * 1024**2,
+        config=True,
+        help="""Largest JSON request body accepted by the API; larger ones get HTTP 413
+        before they are read. Artifact uploads have their own limit,
+        ``max_upload_bytes``. Default: 16 MiB.""",
+    )
+
+    @validate("max_json_body_bytes")
+    def _check_max_json_body_bytes(self, proposal: dict[str, Any]) -> int:
+        value = int(proposal["value"])
+        if value < 1024:
+            raise TraitError("MlopsExtension.max_json_body_bytes must be at least 1024")
+        return value
+
+    crypt_key = Unicode(
+        config=True,
+        help="""Key that encrypts secrets this server must keep, such as the tokens of
+        notebook servers (Fernet: 32 url-safe base64-encoded bytes). Replicas of one team
+        server need the same key. Default: read from ``<data dir>/mlops/crypt_key``,
+        created there (mode 0600) when missing.""",
+    )
+
+    @default("crypt_key")
+    def _default_crypt_key(self) -> str:
+        from ..sealed import load_or_create_key
+
+        return load_or_create_key(paths.default_data_dir() / "crypt_key")
+
+    scoring_idle_timeout = Float(
+        600.0,
+        config=True,
+        help="""Seconds a scoring worker (the process that loads a model version for
+        ``mlops/api/models/<name>/predict``) stays up without requests before it is stopped.""",
+    )
+    scoring_max_workers = Integer(
+        4,
+        config=True,
+        help="""Most scoring workers alive at once (one per model version); the least
+        recently used is stopped to start another.""",
+    )
 
     admin_users = Set(
         Unicode(),
@@ -352,10 +443,29 @@ class MlopsExtension(ExtensionApp):
         from ..tracking.store.sql_store import SqlTrackingStore
 
         assert self.serverapp is not None
-        shared_identity = type(self.serverapp.identity_provider) in _SHARED_IDENTITY_PROVIDERS
+        identity_provider = self.serverapp.identity_provider
+        mode = derive_user_mode(identity_provider, self.user_mode)
+        # jupyter_server's own login names nobody: we name its caller (default_user).
+        shared_identity = type(identity_provider) in SHARED_IDENTITY_PROVIDERS
+        if mode is UserMode.SINGLE and not shared_identity:
+            self.log.warning(
+                "jupyter-mlops: single-user mode with %s, which names several users: they "
+                "all run code as this server's account",
+                type(identity_provider).__name__,
+            )
         admins = set(self.admin_users)
         if shared_identity:
             admins.add(self.default_user)
+        policy = ProcessPolicy(
+            mode=mode,
+            account_template=self.local_account_template,
+            allowlist=(*DEFAULT_ENVIRONMENT_ALLOWLIST, *self.child_environment_allowlist),
+        )
+        if mode is UserMode.MULTI:
+            self._restrict_server_endpoints(frozenset(admins))
+        # Read by the notebook-server, pipeline and scoring wiring below.
+        self.process_policy = policy
+        self.sealer = Sealer(self.crypt_key)
 
         artifact_root = Path(self.artifact_root).expanduser()
         artifact_root.mkdir(parents=True, exist_ok=True)
@@ -373,7 +483,13 @@ class MlopsExtension(ExtensionApp):
                 SETTING_DEFAULT_USER: self.default_user,
                 SETTING_SHARED_IDENTITY: shared_identity,
                 SETTING_MAX_UPLOAD_BYTES: self.max_upload_bytes,
+                SETTING_MAX_JSON_BYTES: self.max_json_body_bytes,
                 SETTING_OPENAPI_PATH: OPENAPI_PATH,
+                SETTING_USER_MODE: mode,
+                SETTING_PROCESS_POLICY: policy,
+                SETTING_PROXY_POLICY: ProxyPolicy(
+                    admin_access=self.admin_access, subdomain_host=self.subdomain_host
+                ),
             }
         )
         self._service = service
@@ -401,12 +517,29 @@ class MlopsExtension(ExtensionApp):
         # Callbacks, not now: they run once the loop turns, after the server has picked its
         # final port (port 0 and port retries change it during initialisation).
         loop = getattr(self.serverapp, "io_loop", None) or IOLoop.current()
-        if self.export_kernel_environment:
-            loop.add_callback(self.export_environment)
         loop.add_callback(self.start_background_work)
         self.log.info(
-            "jupyter-mlops: store %s, artifacts in %s", _redact(self.store_uri), artifact_root
+            "jupyter-mlops: %s mode, store %s, artifacts in %s",
+            mode.value,
+            _redact(self.store_uri),
+            artifact_root,
         )
+        if mode is UserMode.MULTI and not policy.can_switch_accounts:
+            self.log.warning(
+                "jupyter-mlops: multi-user mode, but this server is not root: the local "
+                "backends will refuse to run users' processes (use the Kubernetes backends)"
+            )
+
+    def _restrict_server_endpoints(self, admins: frozenset[str]) -> None:
+        """Multi-user mode: jupyter_server's kernels, terminals and files become admins'
+        only (see ``user_mode.MultiUserAuthorizer``)."""
+        assert self.serverapp is not None
+        inner = self.serverapp.authorizer
+        wrapped = MultiUserAuthorizer(
+            inner, admins, parent=self.serverapp, identity_provider=inner.identity_provider
+        )
+        self.serverapp.authorizer = wrapped
+        self.serverapp.web_app.settings["authorizer"] = wrapped
 
     def initialize_handlers(self) -> None:
         # ExtensionApp joins the server's base_url onto each pattern.
@@ -418,8 +551,14 @@ class MlopsExtension(ExtensionApp):
 
         self.handlers.extend(build_mlflow_handlers())
 
-    def export_environment(self) -> None:
-        """Point kernels started from now on at this server (see ``export_kernel_environment``)."""
+    async def export_environment(self) -> None:
+        """Point kernels started from now on at this server (see ``export_kernel_environment``).
+
+        They get this server's URL and, in single-user mode, an API token of the user
+        (``jupyter_mlops.auth``): it works on our APIs only, never on jupyter_server's own
+        (kernels, contents), and is revoked when the server stops. In multi-user mode the
+        kernels here are admins' (see ``user_mode``), and they get no token: whose would it be?
+        """
         assert self.serverapp is not None
         url = self.serverapp.connection_url
         if not url.startswith(("http://", "https://")):
@@ -430,37 +569,35 @@ class MlopsExtension(ExtensionApp):
                 url,
             )
             return
-        values: dict[str, str | None] = {
-            ENV_TRACKING_URI: url,
-            ENV_TOKEN: self.serverapp.identity_provider.token,
-        }
+        token = None
+        if self.process_policy.mode is UserMode.SINGLE:
+            tokens = self.settings[SETTING_TOKEN_SERVICE]
+            token = await IOLoop.current().run_in_executor(
+                self._executor, tokens.issue_kernel_token, self.default_user, url
+            )
+        values: dict[str, str | None] = {ENV_TRACKING_URI: url, ENV_TOKEN: token}
         values.update(_kernel_magics_environment(self.serverapp.root_dir, self.kernel_magics))
         for name, value in values.items():
             self._saved_environment.setdefault(name, os.environ.get(name))
             if value:
                 os.environ[name] = value
-            else:  # no token (password login or auth disabled): nothing to pass on
+            else:
                 os.environ.pop(name, None)
         self.log.debug("jupyter-mlops: kernels will log to %s", url)
 
     async def start_background_work(self) -> None:
-        """Once the server listens: monitor and cull notebook servers, and reconcile and
-        schedule pipeline runs."""
+        """Once the server listens: export the kernels' environment, monitor and cull
+        notebook servers, and reconcile and schedule pipeline runs."""
         assert self.serverapp is not None
+        if self.export_kernel_environment:
+            await self.export_environment()
         url = self.serverapp.connection_url
         url = url if url.startswith("http") else ""
-        shared = self.settings[SETTING_SHARED_IDENTITY]
-        token = self.serverapp.identity_provider.token if shared else ""
-        # Notebook servers get an API token of their owner at each start (never this
-        # server's own token, which would let their code act as anyone).
+        # Processes we start get API tokens of their owners (never this server's own
+        # token, which would let their code act as anyone).
         self._notebook_servers.start(url, "")
-        # Cluster pipeline steps likewise get an API token of their run's owner (the token
-        # service is wired into the backends); ``token`` is only a fallback for a backend
-        # without one. Reconciling pipeline runs reads the store (and the cluster): off
-        # the event loop.
-        await IOLoop.current().run_in_executor(
-            self._executor, self._pipelines.start, url, token or ""
-        )
+        # Reconciling pipeline runs reads the store (and the cluster): off the event loop.
+        await IOLoop.current().run_in_executor(self._executor, self._pipelines.start, url, "")
 
     async def stop_extension(self) -> None:
         notebook_servers = getattr(self, "_notebook_servers", None)
@@ -470,6 +607,11 @@ class MlopsExtension(ExtensionApp):
         if pipelines is not None:
             # Joins threads and kills local steps: off the event loop.
             await IOLoop.current().run_in_executor(None, pipelines.stop)
+        if self.settings.get(SETTING_TOKEN_SERVICE) is not None and self.serverapp is not None:
+            tokens = self.settings[SETTING_TOKEN_SERVICE]
+            await IOLoop.current().run_in_executor(
+                self._executor, tokens.revoke_kernel_tokens, self.serverapp.connection_url
+            )
         for name, value in getattr(self, "_saved_environment", {}).items():
             if value is None:
                 os.environ.pop(name, None)

@@ -88,17 +88,26 @@ async def test_with_the_shared_token_the_caller_is_the_default_user_and_admin(
     mlops_api: ApiCall,
 ) -> None:
     response = await mlops_api("GET", "me")
-    assert response.json() == {"user": "owner", "is_admin": True}
+    assert response.json() == {"user": "owner", "is_admin": True, "mode": "single-user"}
 
 
-async def test_kernels_inherit_the_tracking_uri_and_token(jp_serverapp: Any) -> None:
-    for _ in range(100):  # the export runs as an IOLoop callback once the loop turns
-        if ENV_TRACKING_URI in os.environ:
+async def test_kernels_inherit_the_tracking_uri_and_an_api_token_not_the_server_token(
+    jp_serverapp: Any, mlops_api: ApiCall
+) -> None:
+    for _ in range(200):  # the export runs as an IOLoop callback once the loop turns
+        if ENV_TOKEN in os.environ:
             break
         await asyncio.sleep(0.01)
     assert os.environ[ENV_TRACKING_URI] == jp_serverapp.connection_url
     assert os.environ[ENV_TRACKING_URI].endswith("/a%40b/")
-    assert os.environ[ENV_TOKEN] == jp_serverapp.identity_provider.token
+    # Kernels act as the user through our APIs only: never with the server's own token.
+    kernel_token = os.environ[ENV_TOKEN]
+    assert kernel_token != jp_serverapp.identity_provider.token
+    assert kernel_token.startswith("mlops_")
+    me = await mlops_api(
+        "GET", "me", headers={"Authorization": f"token {kernel_token}"}, auth=False
+    )
+    assert me.json()["user"] == "owner"
 
 
 async def test_the_server_url_replaces_a_preset_one_and_shutdown_restores_it(

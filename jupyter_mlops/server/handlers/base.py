@@ -48,6 +48,10 @@ SETTING_NOTEBOOK_SERVICE = "mlops_notebook_service"
 SETTING_PIPELINE_SERVICE = "mlops_pipeline_service"
 SETTING_REGISTRY_SERVICE = "mlops_registry_service"
 SETTING_TOKEN_SERVICE = "mlops_token_service"
+SETTING_MAX_JSON_BYTES = "mlops_max_json_bytes"
+SETTING_USER_MODE = "mlops_user_mode"
+SETTING_PROCESS_POLICY = "mlops_process_policy"
+SETTING_PROXY_POLICY = "mlops_proxy_policy"
 
 #: The resource name given to jupyter_server's Authorizer for every tracking endpoint.
 AUTH_RESOURCE = "mlops"

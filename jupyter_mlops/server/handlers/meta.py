@@ -5,7 +5,7 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from .base import MlopsAPIHandler, openapi_path
+from .base import SETTING_USER_MODE, MlopsAPIHandler, openapi_path
 
 
 class MeHandler(MlopsAPIHandler):
@@ -13,7 +13,13 @@ class MeHandler(MlopsAPIHandler):
     @authorized
     async def get(self) -> None:
         user = self.caller
-        self.write_json({"user": user, "is_admin": self.service.is_admin(user)})
+        self.write_json(
+            {
+                "user": user,
+                "is_admin": self.service.is_admin(user),
+                "mode": self.settings[SETTING_USER_MODE].value,
+            }
+        )
 
 
 class OpenAPIHandler(MlopsAPIHandler):
