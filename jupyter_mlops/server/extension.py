@@ -462,7 +462,7 @@ class MlopsExtension(ExtensionApp):
             allowlist=(*DEFAULT_ENVIRONMENT_ALLOWLIST, *self.child_environment_allowlist),
         )
         if mode is UserMode.MULTI:
-            self._restrict_server_endpoints(frozenset(admins))
+            self._restrict_server_endpoints(frozenset(admins), shared_identity)
         # Read by the notebook-server, pipeline and scoring wiring below.
         self.process_policy = policy
         self.sealer = Sealer(self.crypt_key)
@@ -530,16 +530,21 @@ class MlopsExtension(ExtensionApp):
                 "backends will refuse to run users' processes (use the Kubernetes backends)"
             )
 
-    def _restrict_server_endpoints(self, admins: frozenset[str]) -> None:
+    def _restrict_server_endpoints(self, admins: frozenset[str], shared_identity: bool) -> None:
         """Multi-user mode: jupyter_server's kernels, terminals and files become admins'
         only (see ``user_mode.MultiUserAuthorizer``)."""
         assert self.serverapp is not None
         inner = self.serverapp.authorizer
         wrapped = MultiUserAuthorizer(
-            inner, admins, parent=self.serverapp, identity_provider=inner.identity_provider
+            inner,
+            admins,
+            shared_identity,
+            parent=self.serverapp,
+            identity_provider=inner.identity_provider,
         )
         self.serverapp.authorizer = wrapped
-        self.serverapp.web_app.settings["authorizer"] = wrapped
+        # ExtensionApp copies our settings over the web app's once we return.
+        self.settings["authorizer"] = self.serverapp.web_app.settings["authorizer"] = wrapped
 
     def initialize_handlers(self) -> None:
         # ExtensionApp joins the server's base_url onto each pattern.

@@ -47,15 +47,18 @@ class MultiUserAuthorizer(Authorizer):
     endpoints (kernels, terminals, contents, shutdown...) are for admins only; everything
     else is decided by the wrapped authorizer as before."""
 
-    def __init__(self, inner: Authorizer, admins: frozenset[str], **kwargs: Any) -> None:
+    def __init__(
+        self, inner: Authorizer, admins: frozenset[str], shared_identity: bool, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.inner = inner
         self.admins = admins
+        # jupyter_server's own login: whoever holds the token is the one (admin) user.
+        self.shared_identity = shared_identity
 
-    async def is_authorized(
-        self, handler: Any, user: Any, action: str, resource: str
-    ) -> bool:
-        if resource in SERVER_ONLY_RESOURCES and user.username not in self.admins:
+    async def is_authorized(self, handler: Any, user: Any, action: str, resource: str) -> bool:
+        admin = self.shared_identity or user.username in self.admins
+        if resource in SERVER_ONLY_RESOURCES and not admin:
             handler.log.warning(
                 "multi-user mode: %s may not %s %s on this server (admins only)",
                 user.username,
