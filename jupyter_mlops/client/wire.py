@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import (
     AlreadyExists,
+    InsufficientStorage,
     InvalidParameter,
     InvalidState,
     MLOpsError,
@@ -52,6 +53,7 @@ _ERRORS_BY_CODE: dict[str, type[MLOpsError]] = {
         InvalidState,
         PermissionDenied,
         PayloadTooLarge,
+        InsufficientStorage,
     )
 }
 _ERRORS_BY_STATUS: dict[int, type[MLOpsError]] = {
@@ -60,6 +62,7 @@ _ERRORS_BY_STATUS: dict[int, type[MLOpsError]] = {
     403: PermissionDenied,
     404: NotFound,
     413: PayloadTooLarge,
+    507: InsufficientStorage,
 }
 _NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 

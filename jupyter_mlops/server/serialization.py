@@ -271,7 +271,10 @@ def parse_json_body(raw: bytes, allowed: Sequence[str]) -> JSONObject:
     document = _loads(text, to_dict)
     if repeated:
         pairs = _loads(text, _Pairs)
-        document = _merge_pairs(pairs, "") if isinstance(pairs, _Pairs) else pairs
+        try:
+            document = _merge_pairs(pairs, "") if isinstance(pairs, _Pairs) else pairs
+        except RecursionError:
+            raise _too_deep() from None
     if type(document) is not dict:
         raise InvalidParameter("The request body must be a JSON object", field="body")
     for name in document:
@@ -292,6 +295,12 @@ def _loads(text: str, object_pairs_hook: Any) -> Any:
             f"column {error.colno}",
             field="body",
         ) from None
+    except RecursionError:  # "[[[[..." a thousand deep: the decoder recurses per level
+        raise _too_deep() from None
+
+
+def _too_deep() -> InvalidParameter:
+    return InvalidParameter("The request body is nested too deeply", field="body")
 
 
 _METRIC_MEMBERS = frozenset(("key", "value", "step", "timestamp"))

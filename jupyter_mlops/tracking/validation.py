@@ -332,9 +332,11 @@ def _validated_in_bulk(
     # set(map(type, ...)): the type check of every point without a Python-level loop.
     if not metrics or set(map(type, metrics)) != {Metric}:
         return None
-    for key in set(map(_KEY, metrics)):
-        if type(key) is not str:
-            return None
+    keys = list(map(_KEY, metrics))
+    # Before the set: a key decoded from JSON may be an object or array (unhashable).
+    if set(map(type, keys)) != {str}:
+        return None
+    for key in set(keys):
         try:
             validate_key(key, "key")
         except InvalidParameter:

@@ -65,6 +65,8 @@ def parse_request(
         document = json.loads(text)
     except json.JSONDecodeError as err:
         raise InvalidParameter(f"the body is not valid JSON: {err}", field="body") from err
+    except RecursionError:  # "[[[[..." a thousand deep: the decoder recurses per level
+        raise InvalidParameter("the body is nested too deeply", field="body") from None
     return parse_json_request(document, schema)
 
 

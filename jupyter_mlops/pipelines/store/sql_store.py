@@ -399,7 +399,7 @@ def _decode_token(token: str) -> tuple[int, str]:
     try:
         created, run_id = json.loads(base64.urlsafe_b64decode(token.encode()))
         return int(created), str(run_id)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # RecursionError: "[[[[..." deep
         raise InvalidParameter(
             "page_token is not one this server issued", field="page_token"
         ) from None

@@ -13,10 +13,9 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 from tornado.iostream import StreamClosedError
 
-from ...errors import PayloadTooLarge
 from ...tracking.entities import FileInfo
 from ..serialization import file_info_json
-from .base import SETTING_MAX_UPLOAD_BYTES, MlopsAPIHandler
+from .base import MlopsAPIHandler
 
 _CHUNK = 1024 * 1024
 # Uploads up to this size stay in memory; larger ones spill to a temporary file.
@@ -38,12 +37,14 @@ class ArtifactListHandler(MlopsAPIHandler):
         self.write_json({"files": [file_info_json(f) for f in files]})
 
 
-@web.stream_request_body
 class ArtifactHandler(MlopsAPIHandler):
     """GET streams a file out in chunks; PUT streams the raw body in, then stores it.
 
     The body of a PUT arrives after ``prepare``, so that is where an upload is checked
-    (identity, permission, run state, size) and refused before its bytes are read.
+    (identity, permission, run state, size) and refused before its bytes are read. It is
+    spooled (in memory up to 8 MiB, then in a temporary file) and written into the store
+    only once complete, atomically: an upload refused half-way (413 past
+    ``max_upload_bytes``, 507 on a full disk) leaves the stored file as it was.
 
     The folder belongs to a run here; a subclass serves another owner's folder (a logged
     model's) by naming its URL group in ``owner_argument`` and overriding the three
@@ -52,9 +53,9 @@ class ArtifactHandler(MlopsAPIHandler):
 
     #: The URL group naming the folder's owner.
     owner_argument = "run_id"
+    upload_methods = frozenset({"PUT"})
 
     _spool: IO[bytes] | None = None
-    _received = 0
 
     @property
     def content_security_policy(self) -> str:
@@ -112,11 +113,8 @@ class ArtifactHandler(MlopsAPIHandler):
         # Closed in on_finish / on_connection_close: it outlives this method by design.
         self._spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115
 
-    async def data_received(self, chunk: bytes) -> None:
-        if self._spool is None:
-            return  # refused in prepare, or not a PUT: drop the bytes
-        self._received += len(chunk)
-        if self._received <= self.settings[SETTING_MAX_UPLOAD_BYTES]:
+    async def receive_upload(self, chunk: bytes) -> None:
+        if self._spool is not None:  # None once the request is over
             await self.run(self._spool.write, chunk)
 
     @web.authenticated
@@ -128,11 +126,6 @@ class ArtifactHandler(MlopsAPIHandler):
         spool = self._spool
         if spool is None:  # prepare always sets it for PUT; guard against misuse
             raise web.HTTPError(500)
-        limit: int = self.settings[SETTING_MAX_UPLOAD_BYTES]
-        if self._received > limit:
-            raise PayloadTooLarge(
-                f"The upload is larger than this server accepts ({limit} bytes)", field="body"
-            )
         await self.run(spool.seek, 0)
         info = await self.run(self.write_file, owner, path, spool)
         self.write_json({"file": file_info_json(info)}, status=201)

@@ -4,13 +4,23 @@ Handlers built on it stay thin: read the request with ``json_body``/``query_*``,
 service method with ``await self.run(...)``, answer with ``write_json``. Everything that
 goes wrong becomes ``{"error": {"code", "message", "field"?}}`` with the right status:
 MLOpsError subclasses map to their own status, tornado's HTTPError (401/403/404/405) keeps
-its status, and anything else is logged with its traceback and answered with a generic 500.
+its status, a full or read-only disk is 507 naming the cause, and anything else is logged
+with its traceback and answered with a generic 500.
+
+Bodies are streamed (``web.stream_request_body``, which subclasses inherit): tornado calls
+``prepare`` as soon as the headers are in, so the caller is authenticated, and the declared
+size checked, before a byte of the body is read. A refused request is answered and its
+connection closed without reading the rest. A JSON body is then kept in memory up to
+``max_json_body_bytes`` (``request.body`` holds it, as without streaming); an upload's
+chunks go to ``receive_upload`` up to ``max_upload_bytes``. Past either limit the answer is
+413 at once, whether Content-Length said so or the stream got there.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from http.client import responses
@@ -23,8 +33,9 @@ from jupyter_server.base.call_context import CallContext
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import ensure_async
 from tornado import web
+from tornado.http1connection import HTTP1Connection
 
-from ...errors import InvalidParameter, MLOpsError, PayloadTooLarge
+from ...errors import InvalidParameter, MLOpsError, PayloadTooLarge, storage_error
 from ...tracking.service import TrackingService
 from ..serialization import dumps, parse_json_body
 
@@ -33,6 +44,7 @@ if TYPE_CHECKING:
     from ...auth.service import TokenService
     from ...notebooks.service import NotebookService
     from ...pipelines.service import PipelineService
+    from ...processes import ProcessPolicy
     from ...registry.service import RegistryService
 
 T = TypeVar("T")
@@ -52,6 +64,7 @@ SETTING_MAX_JSON_BYTES = "mlops_max_json_bytes"
 SETTING_USER_MODE = "mlops_user_mode"
 SETTING_PROCESS_POLICY = "mlops_process_policy"
 SETTING_PROXY_POLICY = "mlops_proxy_policy"
+SETTING_SCORING_POOL = "mlops_scoring_pool"
 
 #: The resource name given to jupyter_server's Authorizer for every tracking endpoint.
 AUTH_RESOURCE = "mlops"
@@ -65,11 +78,29 @@ _CODES_BY_STATUS = {
     413: "REQUEST_TOO_LARGE",
 }
 
+#: max_json_body_bytes when the settings lack it (handlers mounted outside the extension).
+DEFAULT_MAX_JSON_BYTES = 16 * 1024**2
 
+# Tornado's own limit on a request is set a little above ours: a body that passes ours
+# gets our 413 from data_received, and tornado's (a bare 400 and a closed connection) only
+# stops a chunk whose declared size alone jumps far past it.
+_TORNADO_LIMIT_MARGIN = 1024**2
+
+
+@web.stream_request_body
 class MlopsAPIHandler(APIHandler):
     """Base handler of the native REST API (``{base_url}mlops/api/...``)."""
 
     auth_resource = AUTH_RESOURCE
+
+    #: The HTTP methods whose body is an upload (up to ``max_upload_bytes``, handed chunk
+    #: by chunk to ``receive_upload``) rather than a JSON document kept in memory.
+    upload_methods: frozenset[str] = frozenset()
+
+    _body_limit = 0
+    _body_limit_trait = ""
+    _body_received = 0
+    _body_chunks: list[bytes] | None = None
 
     #: The owner-scoped API token (``jupyter_mlops.auth``) this request authenticated with;
     #: None for jupyter_server's own token, cookie or identity provider.
@@ -77,6 +108,20 @@ class MlopsAPIHandler(APIHandler):
 
     # -- authentication --------------------------------------------------------------------
     async def prepare(self) -> None:  # type: ignore[override]
+        """Authenticate (403 without a user), then get ready for the body, which tornado
+        only starts to read once this returns: 413 at once if its declared size is over
+        the limit (see the module's docstring)."""
+        await self._authenticate()
+        if self._finished:
+            return
+        method = getattr(self, (self.request.method or "").lower(), None)
+        # jupyter_server refuses here only with allow_unauthenticated_access=False; else
+        # @web.authenticated would, on a streamed body, refuse only once it has been read.
+        if self.current_user is None and not getattr(method, "__allow_unauthenticated", False):
+            raise web.HTTPError(403)
+        self._prepare_body()
+
+    async def _authenticate(self) -> None:
         """Recognise our owner-scoped API tokens first, then jupyter_server's identity.
 
         A request with ``Authorization: token mlops_...`` (or ``Bearer``) acts as the
@@ -157,6 +202,11 @@ class MlopsAPIHandler(APIHandler):
         return service
 
     @property
+    def process_policy(self) -> ProcessPolicy:
+        policy: ProcessPolicy = self.settings[SETTING_PROCESS_POLICY]
+        return policy
+
+    @property
     def registry(self) -> RegistryService:
         service: RegistryService = self.settings[SETTING_REGISTRY_SERVICE]
         return service
@@ -181,26 +231,79 @@ class MlopsAPIHandler(APIHandler):
         return str(user.username)
 
     async def accept_upload(self) -> bool:
-        """For a PUT, before tornado reads the body: the caller may write (403 otherwise)
-        and the body is capped at ``max_upload_bytes`` (413 beyond). False when there is
-        no upload to prepare (another method, or the request already answered)."""
-        if self.request.method != "PUT" or self._finished:
+        """For an upload, before tornado reads the body: the caller may write (403
+        otherwise); its size was checked by ``prepare``. False when there is no upload to
+        prepare (another method, or the request already answered)."""
+        if self.request.method not in self.upload_methods or self._finished:
             return False
         user = self.current_user
         if not user or not await ensure_async(
             self.authorizer.is_authorized(self, user, "write", AUTH_RESOURCE)
         ):
             raise web.HTTPError(403)
-        limit: int = self.settings[SETTING_MAX_UPLOAD_BYTES]
-        declared = self.request.headers.get("Content-Length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+        return True
+
+    # -- bodies ----------------------------------------------------------------------------
+    def _prepare_body(self) -> None:
+        upload = self.request.method in self.upload_methods
+        if upload:
+            limit: int = self.settings[SETTING_MAX_UPLOAD_BYTES]
+            trait = "max_upload_bytes"
+        else:
+            limit = self.settings.get(SETTING_MAX_JSON_BYTES, DEFAULT_MAX_JSON_BYTES)
+            trait = "max_json_body_bytes"
+            self._body_chunks = []
+        self._body_limit, self._body_limit_trait = limit, trait
+        declared = self.request.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
             raise PayloadTooLarge(
-                f"The upload is {declared} bytes; this server accepts at most {limit}",
+                f"The request body is {declared} bytes; this server accepts at most {limit} "
+                f"(MlopsExtension.{trait})",
                 field="body",
             )
-        # Chunked uploads have no declared length: let tornado cut them off past the limit.
-        self.request.connection.set_max_body_size(limit)  # type: ignore[union-attr]
-        return True
+        connection = self.request.connection
+        if isinstance(connection, HTTP1Connection):  # jupyter_server's HTTP server
+            connection.set_max_body_size(limit + _TORNADO_LIMIT_MARGIN)
+        if self._body_chunks is not None:
+            # Streaming leaves request.body empty; the whole body is put there once it is
+            # in. This callback is added before tornado awaits the same future to call the
+            # HTTP method, and a future's callbacks run in the order they were added.
+            self.request._body_future.add_done_callback(self._body_complete)
+
+    def _body_complete(self, future: asyncio.Future[None]) -> None:
+        chunks, self._body_chunks = self._body_chunks, None
+        if chunks is not None and not future.cancelled() and future.exception() is None:
+            self.request.body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+    async def data_received(self, chunk: bytes) -> None:
+        """Keep a JSON body's chunk, or pass an upload's to ``receive_upload``; past the
+        limit, or when storing fails, answer at once (the connection then closes, so
+        nothing more is read)."""
+        if self._finished:
+            return
+        self._body_received += len(chunk)
+        try:
+            if self._body_received > self._body_limit:
+                raise PayloadTooLarge(
+                    "The request body is larger than this server accepts: at most "
+                    f"{self._body_limit} bytes (MlopsExtension.{self._body_limit_trait})",
+                    field="body",
+                )
+            if self._body_chunks is not None:
+                self._body_chunks.append(chunk)
+            else:
+                await self.receive_upload(chunk)
+        except Exception:
+            # An exception leaving data_received would close the connection unanswered.
+            self._body_chunks = None
+            self.log_exception(*sys.exc_info())
+            if not self._finished:
+                self.send_error(500, exc_info=sys.exc_info())
+
+    async def receive_upload(self, chunk: bytes) -> None:
+        """Store one chunk of an upload (a method in ``upload_methods``): handlers that
+        take uploads override this."""
+        raise NotImplementedError(f"{type(self).__name__} takes no upload")
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking call (store, files) in the extension's thread pool."""
@@ -247,8 +350,16 @@ class MlopsAPIHandler(APIHandler):
         self.set_status(204)
         self.finish()
 
+    def raised_error(self, **kwargs: Any) -> BaseException | None:
+        """The exception ``write_error`` answers (None without one); a full or read-only
+        disk, however the OS or the database said so, as InsufficientStorage."""
+        error: BaseException | None = kwargs.get("exc_info", (None, None, None))[1]
+        if error is not None and not isinstance(error, (MLOpsError, web.HTTPError)):
+            return storage_error(error) or error
+        return error
+
     def write_error(self, status_code: int, **kwargs: Any) -> None:
-        error = kwargs.get("exc_info", (None, None, None))[1]
+        error = self.raised_error(**kwargs)
         if isinstance(error, MLOpsError):
             status, body = error.http_status, error.to_dict()
         elif isinstance(error, web.HTTPError):
@@ -289,6 +400,14 @@ class MlopsAPIHandler(APIHandler):
                 value.http_status,
                 value.message,
                 f" (field {value.field})" if value.field else "",
+            )
+            return
+        storage = None if value is None else storage_error(value)
+        if storage is not None:
+            # The server's condition, not the caller's: logged as an error, but the cause
+            # (with the path the OS named) says it all; no traceback.
+            self.log.error(
+                "%s %s failed: %s (%s)", self.request.method, self.request.uri, storage, value
             )
             return
         super().log_exception(typ, value, tb)

@@ -409,7 +409,6 @@ class LoggedModelArtifactListHandler(ArtifactListHandler):
         return self.registry.list_logged_model_artifacts(self.caller, owner, path)
 
 
-@web.stream_request_body
 class LoggedModelArtifactHandler(ArtifactHandler):
     """``GET``/``PUT logged-models/{model_id}/artifacts/{path}``: one of the model's files,
     streamed both ways exactly as a run's (same size limit, same checks before the body)."""

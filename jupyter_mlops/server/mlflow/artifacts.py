@@ -26,9 +26,8 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 from tornado.iostream import StreamClosedError
 
-from ...errors import InvalidParameter, NotFound, PayloadTooLarge, PermissionDenied
+from ...errors import InvalidParameter, NotFound, PermissionDenied
 from ...tracking.artifacts import split_artifact_path
-from ..handlers.base import SETTING_MAX_UPLOAD_BYTES
 from . import wire
 from .call import Call
 from .errors import NotImplementedByServer
@@ -143,16 +142,17 @@ def not_implemented(call: Call) -> dict[str, Any]:
     )
 
 
-@web.stream_request_body
 class MlflowArtifactHandler(MlflowHandler):
     """GET streams a file; PUT streams the body to disk, then stores it; DELETE removes.
 
     An upload is checked (identity, path, permission, run state, size) in ``prepare``,
-    before its body is read, so a refused upload costs no disk.
+    before its body is read, so a refused upload costs no disk. It is stored only once
+    complete, atomically (as the native API's ``ArtifactHandler``).
     """
 
+    upload_methods = frozenset({"PUT"})
+
     _spool: IO[bytes] | None = None
-    _received = 0
     _target: Target | None = None
 
     @property
@@ -197,11 +197,8 @@ class MlflowArtifactHandler(MlflowHandler):
             raise InvalidParameter("path must name a file", field="path")
         self._spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115
 
-    async def data_received(self, chunk: bytes) -> None:
-        if self._spool is None:
-            return
-        self._received += len(chunk)
-        if self._received <= self.settings[SETTING_MAX_UPLOAD_BYTES]:
+    async def receive_upload(self, chunk: bytes) -> None:
+        if self._spool is not None:  # None once the request is over
             await self.run(self._spool.write, chunk)
 
     @web.authenticated
@@ -210,11 +207,6 @@ class MlflowArtifactHandler(MlflowHandler):
         spool, target = self._spool, self._target
         if spool is None or target is None:
             raise web.HTTPError(500)
-        limit: int = self.settings[SETTING_MAX_UPLOAD_BYTES]
-        if self._received > limit:
-            raise PayloadTooLarge(
-                f"The upload is larger than this server accepts ({limit} bytes)", field="body"
-            )
         await self.run(spool.seek, 0)
         await self.run(self.service.artifacts.write, target.location, target.path, spool)
         self.set_header("Content-Type", "application/json")

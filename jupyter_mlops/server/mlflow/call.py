@@ -31,6 +31,8 @@ def parse_body(raw: bytes) -> dict[str, Any]:
         document = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidParameter(f"The request body is not valid JSON: {exc}", field="body") from None
+    except RecursionError:  # nested a thousand deep: the decoder recurses per level
+        raise InvalidParameter("The request body is nested too deeply", field="body") from None
     if not isinstance(document, dict):
         raise InvalidParameter("The request body must be a JSON object", field="body")
     return document

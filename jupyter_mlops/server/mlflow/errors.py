@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ...errors import (
     AlreadyExists,
+    InsufficientStorage,
     InvalidParameter,
     InvalidState,
     MLOpsError,
@@ -31,6 +32,8 @@ STATUS_BY_CODE = {
     "REQUEST_LIMIT_EXCEEDED": 413,
     "NOT_IMPLEMENTED": 501,
     "INTERNAL_ERROR": 500,
+    # A full or read-only disk: not in MLflow's table; 507, which its client does not retry.
+    "IO_ERROR": 507,
 }
 
 _CODE_BY_TYPE: list[tuple[type[MLOpsError], str]] = [
@@ -40,6 +43,7 @@ _CODE_BY_TYPE: list[tuple[type[MLOpsError], str]] = [
     (InvalidState, "INVALID_STATE"),
     (PermissionDenied, "PERMISSION_DENIED"),
     (PayloadTooLarge, "REQUEST_LIMIT_EXCEEDED"),
+    (InsufficientStorage, "IO_ERROR"),
 ]
 
 #: tornado's own refusals (no exception of ours) by status.
@@ -68,7 +72,7 @@ def mlflow_error(error: MLOpsError) -> tuple[int, dict[str, str]]:
             code = mlflow_code
             break
     status = STATUS_BY_CODE.get(code, error.http_status)
-    if status >= 500 and code != "NOT_IMPLEMENTED":
+    if status >= 500 and code not in ("NOT_IMPLEMENTED", "IO_ERROR"):
         status, code = 500, "INTERNAL_ERROR"
     message = error.message
     if error.field and error.field not in message:

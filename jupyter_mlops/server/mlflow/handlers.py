@@ -30,7 +30,7 @@ class MlflowHandler(MlopsAPIHandler):
     """The base of the MLflow-compatible handlers: MLflow's error body and statuses."""
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
-        error = kwargs.get("exc_info", (None, None, None))[1]
+        error = self.raised_error(**kwargs)
         if isinstance(error, MLOpsError):
             status, body = mlflow_error(error)
         elif isinstance(error, web.HTTPError):

@@ -262,7 +262,7 @@ def parse_offset_token(token: str | None) -> int:
     try:
         data = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
         offset = data["offset"]
-    except (ValueError, KeyError, TypeError, UnicodeError, binascii.Error):
+    except (ValueError, KeyError, TypeError, UnicodeError, binascii.Error, RecursionError):
         raise InvalidParameter("page_token is not a valid page token", field="page_token") from None
     if not isinstance(offset, int) or offset < 0:
         raise InvalidParameter("page_token is not a valid page token", field="page_token")

@@ -281,7 +281,7 @@ def log_model(call: Call) -> dict[str, Any]:
     raw = f.text("model_json", required=True)
     try:
         model = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise InvalidParameter("model_json is not valid JSON", field="model_json") from None
     run = call.tracking.get_run(call.user, run_id)
     try:
