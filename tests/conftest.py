@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pwd
+import shutil
+import stat
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -360,3 +366,76 @@ def mlops_ipython(mlops_local_store: Any) -> Iterator[Any]:
         shell.run_line_magic("load_ext", "jupyter_mlops")
     yield shell
     shell.user_ns.pop("_mlops_error", None)
+
+
+# -- operating-system accounts (multi-user mode) ----------------------------------------------
+#: The accounts multi-user tests run users' processes as (``local_account_template =
+#: "mlops-{username}"`` makes alice ``mlops-alice``).
+OS_ACCOUNTS = ("mlops-alice", "mlops-bob")
+
+
+@pytest.fixture(scope="session")
+def mlops_os_accounts() -> dict[str, Any]:
+    """Real OS accounts ``mlops-alice`` and ``mlops-bob`` (created with useradd when missing,
+    and kept: other test sessions on this machine may be using them), each able to run this
+    Python and import jupyter_mlops. Skips, saying why, where that cannot be (not root)."""
+    from jupyter_mlops.processes import lookup_account
+
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("multi-user mode runs processes as users' OS accounts: needs root (CI is)")
+    if not (shutil.which("useradd") and shutil.which("runuser")):
+        pytest.skip("multi-user tests need useradd and runuser to create and use OS accounts")
+    for name in OS_ACCOUNTS:
+        try:
+            pwd.getpwnam(name)
+        except KeyError:
+            _useradd(name)
+    accounts = {name: lookup_account(name) for name in OS_ACCOUNTS}
+    _let_accounts_run_python(accounts["mlops-alice"])
+    return accounts
+
+
+def _useradd(name: str) -> None:
+    # useradd locks /etc/passwd: another session may hold it a moment, or have just made it.
+    for attempt in range(10):
+        done = subprocess.run(
+            ["useradd", "--create-home", "--shell", "/bin/sh", name],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode in (0, 9):  # 9: it exists (created meanwhile)
+            return
+        if "lock" not in done.stderr or attempt == 9:
+            pytest.skip(f"useradd {name} failed: {done.stderr.strip()}")
+        time.sleep(0.5)
+
+
+def _let_accounts_run_python(account: Any) -> None:
+    """Make this Python usable by other accounts, as an admin sharing an interpreter that
+    lives under a private home (pyenv under /root) would: search permission (never listing)
+    on the folders above it and above jupyter_mlops."""
+    if _runs_python(account):
+        return
+    python = Path(sys.executable)
+    for target in (python.parent, python.resolve().parent, Path(mlops.__file__).parent):
+        for folder in (target, *target.parents):
+            mode = folder.stat().st_mode
+            if not mode & stat.S_IXOTH:
+                os.chmod(folder, stat.S_IMODE(mode) | stat.S_IXOTH)
+    if not _runs_python(account):
+        pytest.skip(f"{account.name} cannot run {sys.executable} and import jupyter_mlops")
+
+
+def _runs_python(account: Any) -> bool:
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", "import jupyter_mlops.pipelines.runner"],
+            capture_output=True,
+            cwd="/",
+            check=False,
+            **account.popen_options(),
+        )
+    except OSError:  # the account may not execute it
+        return False
+    return result.returncode == 0

@@ -39,7 +39,8 @@ class Database:
         if self.dialect == "sqlite":
             database = url.database or ""
             if database and database != ":memory:" and not database.startswith("file:"):
-                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                # A new folder is private (0700): no other account reads the database.
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             self.engine = create_engine(
                 url,
                 connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},

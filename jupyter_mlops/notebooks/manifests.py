@@ -135,13 +135,14 @@ def pod_spec(
         },
     }
     if not kubeflow:
-        # The Jupyter Docker Stacks entry point; $(JUPYTER_TOKEN) is expanded by the kubelet.
+        # The Jupyter Docker Stacks entry point. The token stays in the environment
+        # (JUPYTER_TOKEN, which jupyter_server reads): an argument would be expanded by the
+        # kubelet into the process's command line, which every process on the node reads.
         container["args"] = [
             "start-notebook.py",
             "--ServerApp.ip=0.0.0.0",
             f"--ServerApp.port={PORT}",
             f"--ServerApp.base_url={ident.prefix}",
-            "--IdentityProvider.token=$(JUPYTER_TOKEN)",
             "--ServerApp.allow_origin=*",
         ]
     result: dict[str, Any] = {

@@ -154,6 +154,9 @@ class NotebookService:
             names=names,
             status=ServerStatus.STOPPED,
         )
+        # A server the backend could never run (multi-user mode with no OS account for its
+        # owner, say) is refused now, with the reason, rather than recorded as failed.
+        self.backend.check_owner(owner)
         self.store.create(server)
         self.store.add_event(owner, name, "Created", f"Created by {user}")
         if start:
@@ -213,6 +216,7 @@ class NotebookService:
                 other_active=[s.spec for s in others if s.status.active],
                 new_server=False,
             )
+            self.backend.check_owner(server.owner)
             server.status, server.reason, server.message = (
                 ServerStatus.PENDING,
                 "Requested",
@@ -293,6 +297,10 @@ class NotebookService:
             return self._refresh(fresh) if fresh is not None else server
 
     def _refresh(self, server: NotebookServer) -> NotebookServer:
+        resealed = self.backend.resealed_runtime(server)
+        if resealed is not None:  # a token an older version stored in plain text
+            server.runtime = resealed
+            self.store.save(server)
         if server.status == ServerStatus.FAILED and server.reason == "StartFailed":
             return server  # nothing was created that could change
         try:
@@ -356,9 +364,16 @@ class NotebookService:
     def manifests(self, user: str, owner: str, name: str) -> list[dict[str, Any]]:
         return self.backend.manifests(self._visible(user, owner, name))
 
-    def upstream(self, user: str, owner: str, name: str) -> tuple[NotebookServer, Upstream]:
-        """Where the proxy forwards ``user``'s request (owner and admins only)."""
-        server = self._visible(user, owner, name)
+    def upstream(
+        self, user: str, owner: str, name: str, admin_access: bool = False
+    ) -> tuple[NotebookServer, Upstream]:
+        """Where the proxy forwards ``user``'s request: the owner's only, and admins' too
+        when ``admin_access`` (JupyterHub's setting: a user's pages could otherwise act as
+        the admin viewing them). Anyone else gets the same 404 as for a missing server;
+        the API to list, start, stop and delete servers keeps its own rules (``_visible``)."""
+        if owner != user and not (admin_access and self.is_admin(user)):
+            raise NotFound(f"no notebook server {owner}/{name}")
+        server = self.store.get(owner, name)
         upstream = self.backend.upstream(server) if server.status.active else None
         if upstream is None:
             raise InvalidState(f"{owner}/{name} is {server.status.value}; start it first")

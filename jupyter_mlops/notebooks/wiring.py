@@ -66,8 +66,11 @@ class NotebookServers:
             service_account=app.notebook_service_account,
             cluster_domain=app.kube_cluster_domain,
             namespace_per_user=not shared_namespace,
+            process_policy=app.process_policy,
+            sealer=app.sealer,
         )
-        self.context.state_dir.mkdir(parents=True, exist_ok=True)
+        # Ours alone (the local backend opens it to users' accounts in multi-user mode).
+        self.context.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         backend: NotebookBackend = app.notebook_backend_class(parent=app)
         try:
             backend.setup(self.context)

@@ -60,7 +60,8 @@ def lookup_account(name: str) -> OsAccount:
     if entry.pw_uid == 0 or entry.pw_uid == os.geteuid():
         raise PermissionDenied(
             f"the account {name!r} is root or the server's own account; user processes "
-            "never run as either",
+            "never run as either (set MlopsExtension.local_account_template, or run user "
+            "processes on Kubernetes instead)",
             field="owner",
         )
     groups = tuple(sorted({g.gr_gid for g in grp.getgrall() if name in g.gr_mem} | {entry.pw_gid}))

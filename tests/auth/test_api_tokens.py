@@ -60,7 +60,7 @@ async def test_a_token_acts_as_its_owner(mlops_api: ApiCall) -> None:
     assert secret.startswith(record["prefix"]) and record["last_used"] is None
 
     me = await mlops_api("GET", "me", headers=token(secret))
-    assert me.json() == {"user": "alice", "is_admin": False}
+    assert me.json() == {"user": "alice", "is_admin": False, "mode": "multi-user"}
     # A POST with no XSRF cookie: a token in a header needs none.
     run = await mlops_api("POST", "runs", json={"experiment_id": "0"}, headers=bearer(secret))
     assert run.status == 201, run.body
@@ -81,10 +81,10 @@ async def test_a_token_is_an_admin_only_when_its_owner_is(mlops_api: ApiCall) ->
     for_alice, record = await _issue(mlops_api, ROOT, owner="alice")
     assert record["owner"] == "alice"
     me = await mlops_api("GET", "me", headers=token(for_alice))
-    assert me.json() == {"user": "alice", "is_admin": False}
+    assert me.json() == {"user": "alice", "is_admin": False, "mode": "multi-user"}
     roots, _ = await _issue(mlops_api, ROOT)
     me = await mlops_api("GET", "me", headers=token(roots))
-    assert me.json() == {"user": "root", "is_admin": True}
+    assert me.json() == {"user": "root", "is_admin": True, "mode": "multi-user"}
     refused = await mlops_api("POST", "tokens", json={"owner": "bob"}, headers=ALICE)
     assert refused.status == 403 and refused.error["field"] == "owner"
 
@@ -164,8 +164,9 @@ async def test_a_token_reaches_neither_jupyter_server_nor_the_proxy(
     for path in ["api/kernels", "api/contents", "api/sessions", "api/status"]:
         answer = await _fetch(http_server_client, jp_base_url, path, token(secret))
         assert answer.status == 403, (path, answer.status)
-        # ...which Alice's own login reaches.
-        assert (await _fetch(http_server_client, jp_base_url, path, ALICE)).status == 200
+        # ...which an admin's own login reaches (multi-user mode: jupyter_server's own
+        # endpoints are admins' only).
+        assert (await _fetch(http_server_client, jp_base_url, path, ROOT)).status == 200
     started = await _fetch(
         http_server_client,
         jp_base_url,

@@ -28,6 +28,11 @@ _root = load_root_conftest()
 HERE = Path(__file__).resolve().parent
 SERVER_ARGS = (
     "--ServerApp.identity_provider_class=users_identity.HeaderUsers",
+    # Single-user mode, said explicitly: the server for Alice runs as this server's account
+    # (multi-user mode would run it as Alice's OS account: tests/notebooks/
+    # test_local_multi_user.py), and its admin may open it.
+    "--MlopsExtension.user_mode=single-user",
+    "--MlopsExtension.admin_access=True",
     "--MlopsExtension.admin_users=admin",
     "--MlopsExtension.notebook_monitor_interval=0.5",
     "--MlopsExtension.notebook_cull_interval=0",
@@ -61,7 +66,11 @@ def test_a_server_spawned_for_alice_logs_runs_as_alice(
     pid = None
     with _root.run_mlops_server(tmp_path / "mlops", SERVER_ARGS) as server:
         try:
-            assert _api(server, "GET", "me").json() == {"user": "admin", "is_admin": True}
+            assert _api(server, "GET", "me").json() == {
+                "user": "admin",
+                "is_admin": True,
+                "mode": "single-user",
+            }
             created = _api(
                 server,
                 "POST",

@@ -3,6 +3,9 @@ and services wired to a backend the way the extension wires them."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,6 +21,17 @@ from jupyter_mlops.notebooks.backends.base import BackendContext, NotebookBacken
 from jupyter_mlops.notebooks.options import NotebookOptions
 from jupyter_mlops.notebooks.service import NotebookService
 from jupyter_mlops.notebooks.store import SqlNotebookStore
+
+
+@pytest.fixture
+def mlops_local_pids() -> Iterator[list[int]]:
+    """Pids of spawned local servers (their process groups), killed at the end whatever
+    happened."""
+    pids: list[int] = []
+    yield pids
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
 
 
 @pytest.fixture

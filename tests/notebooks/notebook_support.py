@@ -13,6 +13,9 @@ if _TESTS not in sys.path:
 
 from jupyter_mlops.notebooks.options import NotebookOptions, from_config  # noqa: E402
 
+#: The key a server of ``run_mlops_server`` seals tokens with, under its JUPYTER_DATA_DIR.
+CRYPT_KEY = Path("data", "mlops", "crypt_key")
+
 
 def make_options(**overrides: Any) -> NotebookOptions:
     settings: dict[str, Any] = {
@@ -112,3 +115,82 @@ class KernelChannel:
 
     def close(self) -> None:
         self.ws.close()
+
+
+def stored_server_row(database: Path, owner: str, name: str) -> dict[str, Any]:
+    """The ``notebook_servers`` row of ``owner/name``, read straight from the SQLite file
+    (not through our store), column by column."""
+    import contextlib
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(database)) as conn:
+        conn.row_factory = sqlite3.Row
+        row = conn.execute(
+            "SELECT * FROM notebook_servers WHERE owner = ? AND name = ?", (owner, name)
+        ).fetchone()
+    assert row is not None, f"no row for {owner}/{name} in {database}"
+    return dict(row)
+
+
+def stored_server_token(database: Path, key_file: Path, owner: str, name: str) -> str:
+    """The token of ``owner/name``: its stored runtime record's, unsealed with the key the
+    server keeps in ``key_file`` (asserted to be stored sealed)."""
+    import json
+
+    from jupyter_mlops.sealed import Sealer
+
+    sealed = json.loads(stored_server_row(database, owner, name)["runtime"])["token"]
+    assert Sealer.is_sealed(sealed), sealed
+    return Sealer(key_file.read_text(encoding="ascii").strip()).unseal(sealed)
+
+
+# -- a real server of ``run_mlops_server`` ---------------------------------------------------
+def api_call(
+    server: Any, method: str, path: str, headers: dict[str, str] | None = None, **kwargs: Any
+) -> Any:
+    """``method mlops/api/<path>`` on ``server``, as its admin unless ``headers`` say who."""
+    import requests
+
+    return requests.request(
+        method,
+        f"{server.url}mlops/api/{path}",
+        headers=server.headers if headers is None else headers,
+        timeout=60,
+        **kwargs,
+    )
+
+
+def wait_for_status(
+    server: Any, user: str, name: str, status: str, timeout: float = 120
+) -> dict[str, Any]:
+    """Poll ``user/name``'s events (as the admin) until it has ``status``; the server's
+    document with every event seen. A Failed server fails the test at once."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    cursor, seen = 0, []
+    while time.monotonic() < deadline:
+        answer = api_call(
+            server, "GET", f"notebook-servers/{user}/{name}/events", params={"since": cursor}
+        )
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        cursor = body["cursor"]
+        seen.extend(body["events"])
+        if body["server"]["status"] == status:
+            return {**body["server"], "events": seen}
+        assert body["server"]["status"] != "Failed", (body["server"], seen)
+        time.sleep(0.3)
+    raise AssertionError(
+        f"{user}/{name} never became {status}; events: {seen}\n{server.log_tail()}"
+    )
+
+
+def process_gone(pid: int) -> bool:
+    """Exited (a zombie waiting for a parent that is not us counts as exited)."""
+    import psutil
+
+    try:
+        return bool(psutil.Process(pid).status() == psutil.STATUS_ZOMBIE)
+    except psutil.NoSuchProcess:
+        return True

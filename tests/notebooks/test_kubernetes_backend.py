@@ -3,13 +3,18 @@ the API emulator, and the kubelet helper moving the pod through what users meet.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import Fernet
 from kube_emulator import KubeEmulator
+from notebook_support import stored_server_row
 
 from jupyter_mlops.kube.labels import MANAGED_BY_LABEL, OWNER_LABEL
 from jupyter_mlops.notebooks.backends.kubernetes import KubernetesNotebookBackend
 from jupyter_mlops.notebooks.entities import ServerStatus
+from jupyter_mlops.sealed import Sealer
 
 NS = "team"
 
@@ -174,3 +179,54 @@ def test_manifest_shows_no_secret(mlops_notebook_service: Any, mlops_kube: KubeE
     token = mlops_kube.get("v1", "Secret", NS, documents[0]["metadata"]["name"])["stringData"]
     assert all(v == "<redacted>" for v in documents[0]["stringData"].values())
     assert token["notebook-token"] not in str(documents)
+
+
+def test_the_token_is_stored_sealed_and_kept_across_starts(
+    mlops_notebook_service: Any, mlops_kube: KubeEmulator, tmp_path: Path
+) -> None:
+    service = mlops_notebook_service(KubernetesNotebookBackend)
+    backend, database = service.backend, tmp_path / "db" / "mlops.db"
+    server = service.create_server("alice", {"name": "work"})
+
+    def secret_token() -> str:
+        secret = mlops_kube.get("v1", "Secret", NS, server.names.secret)
+        return str(secret["stringData"]["notebook-token"])
+
+    def row() -> str:
+        return repr(stored_server_row(database, "alice", "work"))
+
+    def upstream_token() -> str:
+        return str(backend.upstream(service.store.get("alice", "work")).token)
+
+    # The Secret holds the token; our database only its sealed form.
+    token = secret_token()
+    assert token not in row() and "sealed:" in row()
+    assert upstream_token() == token
+
+    # A record an older version wrote in plain text still works, and is sealed on refresh.
+    legacy = service.store.get("alice", "work")
+    legacy.runtime = {**legacy.runtime, "token": token}
+    service.store.save(legacy)
+    assert token in row() and upstream_token() == token
+    service.reconcile()
+    assert token not in row() and upstream_token() == token
+
+    # A restart keeps the token (the pod reads the same Secret), sealed anew.
+    service.stop_server("alice", "alice", "work")
+    service.start_server("alice", "alice", "work")
+    assert secret_token() == token and token not in row() and upstream_token() == token
+
+    # Sealed with another key (crypt_key changed): nobody can read it, so the next start
+    # makes a new token and replaces the Secret's.
+    service.stop_server("alice", "alice", "work")
+    foreign = service.store.get("alice", "work")
+    other_key = Sealer(Fernet.generate_key().decode("ascii"))
+    foreign.runtime = {**foreign.runtime, "token": other_key.seal(token)}
+    service.store.save(foreign)
+    service.start_server("alice", "alice", "work")
+    renewed = secret_token()
+    assert renewed != token and upstream_token() == renewed
+    assert renewed not in row()
+    assert json.loads(stored_server_row(database, "alice", "work")["runtime"])["token"].startswith(
+        "sealed:"
+    )

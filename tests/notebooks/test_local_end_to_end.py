@@ -7,18 +7,22 @@ Real processes on a shared 2-core machine: one module, two spawned servers, shor
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import psutil
 import pytest
 import requests
-from notebook_support import KernelChannel, load_root_conftest
+from notebook_support import (
+    CRYPT_KEY,
+    KernelChannel,
+    api_call,
+    load_root_conftest,
+    process_gone,
+    stored_server_row,
+    stored_server_token,
+    wait_for_status,
+)
 
 from jupyter_mlops.notebooks.api import NotebookServersAPI
 
@@ -32,67 +36,35 @@ SERVER_ARGS = (
 )
 
 
-def _api(server: Any, method: str, path: str, **kwargs: Any) -> requests.Response:
-    return requests.request(
-        method, f"{server.url}mlops/api/{path}", headers=server.headers, timeout=60, **kwargs
-    )
-
-
-def _wait_for(
-    server: Any, user: str, name: str, status: str, timeout: float = 120
-) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    cursor, seen = 0, []
-    while time.monotonic() < deadline:
-        answer = _api(
-            server, "GET", f"notebook-servers/{user}/{name}/events", params={"since": cursor}
-        )
-        assert answer.status_code == 200, answer.text
-        body = answer.json()
-        cursor = body["cursor"]
-        seen.extend(body["events"])
-        if body["server"]["status"] == status:
-            return {**body["server"], "events": seen}
-        assert body["server"]["status"] != "Failed", (body["server"], seen)
-        time.sleep(0.3)
-    raise AssertionError(
-        f"{user}/{name} never became {status}; events: {seen}\n{server.log_tail()}"
-    )
-
-
-def _gone(pid: int) -> bool:
-    """Exited (a zombie waiting for a parent that is not us counts as exited)."""
-    try:
-        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return True
-
-
-@pytest.fixture
-def mlops_local_pids() -> Iterator[list[int]]:
-    """Pids of spawned servers, killed at the end whatever happened."""
-    pids: list[int] = []
-    yield pids
-    for pid in pids:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pid, signal.SIGKILL)
-
-
 def test_spawn_proxy_track_cull_and_restart(tmp_path: Path, mlops_local_pids: list[int]) -> None:
     root = tmp_path / "mlops"
     with _root.run_mlops_server(root, SERVER_ARGS) as server:
-        user = _api(server, "GET", "me").json()["user"]
+        user = api_call(server, "GET", "me").json()["user"]
         # -- spawn, with progress ------------------------------------------------------------
-        created = _api(
+        created = api_call(
             server, "POST", "notebook-servers", json={"name": "work", "cull_idle_seconds": 0}
         )
         assert created.status_code == 201, created.text
-        running = _wait_for(server, user, "work", "Running")
+        running = wait_for_status(server, user, "work", "Running")
         reasons = [e["reason"] for e in running["events"]]
         assert reasons[0] == "Created" and "Ready" in reasons
-        manifest = _api(server, "GET", f"notebook-servers/{user}/work/manifest").json()
-        mlops_local_pids.append(manifest["manifests"][0]["pid"])
-        assert "<redacted>" in " ".join(manifest["manifests"][0]["command"])
+        process = api_call(server, "GET", f"notebook-servers/{user}/work/manifest").json()[
+            "manifests"
+        ][0]
+        mlops_local_pids.append(process["pid"])
+
+        # -- its token: sealed in the database, in its environment, never on a command line --
+        token = stored_server_token(root / "mlops.db", root / CRYPT_KEY, user, "work")
+        assert token not in repr(stored_server_row(root / "mlops.db", user, "work"))
+        assert "JUPYTER_TOKEN" in process["environment"]
+        assert token not in " ".join(process["command"])
+        assert token not in Path(f"/proc/{process['pid']}/cmdline").read_text()
+        environ = Path(f"/proc/{process['pid']}/environ").read_bytes().split(b"\0")
+        assert f"JUPYTER_TOKEN={token}".encode() in environ
+        assert not [v for v in environ if server.token.encode() in v]  # not our own token
+        # Single-user mode: the server runs as our account (root here, hence --allow-root).
+        assert ("--allow-root" in process["command"]) == (os.geteuid() == 0)
+        assert process["user"] == ""
 
         # -- HTTP through the proxy, with our token (the server's own stays inside) ----------
         base = f"{server.url}mlops/servers/{user}/work/"
@@ -123,7 +95,7 @@ def test_spawn_proxy_track_cull_and_restart(tmp_path: Path, mlops_local_pids: li
         finally:
             channel.close()
         run_id = output.strip().splitlines()[-1]
-        run = _api(server, "GET", f"runs/{run_id}").json()["run"]
+        run = api_call(server, "GET", f"runs/{run_id}").json()["run"]
         assert run["params"]["where"] == f"{user}/work"
         assert run["info"]["user"] == user
 
@@ -134,9 +106,9 @@ def test_spawn_proxy_track_cull_and_restart(tmp_path: Path, mlops_local_pids: li
         assert python_api.wait("idle", timeout=120)["status"] == "Running"
         assert [s["name"] for s in python_api.list()] == ["idle", "work"]
         idle_base = f"{server.url}mlops/servers/{user}/idle/"
-        pid = _api(server, "GET", f"notebook-servers/{user}/idle/manifest").json()["manifests"][0][
-            "pid"
-        ]
+        pid = api_call(server, "GET", f"notebook-servers/{user}/idle/manifest").json()["manifests"][
+            0
+        ]["pid"]
         mlops_local_pids.append(pid)
         kernel = requests.post(
             idle_base + "api/kernels", json={"name": "python3"}, headers=server.headers, timeout=60
@@ -148,7 +120,7 @@ def test_spawn_proxy_track_cull_and_restart(tmp_path: Path, mlops_local_pids: li
         busy = channel.send_execute("import time; time.sleep(6)")
         time.sleep(5)
         assert (
-            _api(server, "GET", f"notebook-servers/{user}/idle").json()["server"]["status"]
+            api_call(server, "GET", f"notebook-servers/{user}/idle").json()["server"]["status"]
             == "Running"
         )
         terminal = requests.post(idle_base + "api/terminals", headers=server.headers, timeout=30)
@@ -157,7 +129,7 @@ def test_spawn_proxy_track_cull_and_restart(tmp_path: Path, mlops_local_pids: li
         channel.close()
         time.sleep(5)
         assert (
-            _api(server, "GET", f"notebook-servers/{user}/idle").json()["server"]["status"]
+            api_call(server, "GET", f"notebook-servers/{user}/idle").json()["server"]["status"]
             == "Running"
         )
         requests.delete(
@@ -165,28 +137,28 @@ def test_spawn_proxy_track_cull_and_restart(tmp_path: Path, mlops_local_pids: li
             headers=server.headers,
             timeout=30,
         )
-        culled = _wait_for(server, user, "idle", "Stopped", timeout=30)
+        culled = wait_for_status(server, user, "idle", "Stopped", timeout=30)
         assert culled["reason"] == "Culled" and culled["last_activity"]
-        assert _api(server, "GET", f"notebook-servers/{user}/idle/logs").status_code == 200
-        assert _gone(pid)
+        assert api_call(server, "GET", f"notebook-servers/{user}/idle/logs").status_code == 200
+        assert process_gone(pid)
         assert "Culled" in [e["reason"] for e in culled["events"]]
 
     # -- our server restarts; the running notebook server is found again ------------------
     with _root.run_mlops_server(root, SERVER_ARGS) as server:
-        found = _wait_for(server, user, "work", "Running", timeout=30)
+        found = wait_for_status(server, user, "work", "Running", timeout=30)
         assert found["status"] == "Running"
         base = f"{server.url}mlops/servers/{user}/work/"
         assert (
             requests.get(base + "api/status", headers=server.headers, timeout=30).status_code == 200
         )
         assert (
-            _api(server, "GET", f"notebook-servers/{user}/idle").json()["server"]["status"]
+            api_call(server, "GET", f"notebook-servers/{user}/idle").json()["server"]["status"]
             == "Stopped"
         )
-        deleted = _api(
+        deleted = api_call(
             server, "DELETE", f"notebook-servers/{user}/work", params={"delete_volume": "true"}
         )
         assert deleted.status_code == 204
         NotebookServersAPI(server.url, server.token).delete("idle", delete_volume=True)
         assert NotebookServersAPI(server.url, server.token).list() == []
-        assert _gone(mlops_local_pids[0])
+        assert process_gone(mlops_local_pids[0])

@@ -12,10 +12,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from cryptography.fernet import Fernet
 from traitlets.config import LoggingConfigurable
 
+from ...errors import InvalidState
 from ...kube.client import KubeConfig
+from ...processes import ProcessPolicy
+from ...sealed import Sealer
 from ..entities import BackendEvent, NotebookServer, Observation
+
+
+def _process_sealer() -> Sealer:
+    # A key of this process only: the extension always passes its own (crypt_key); this
+    # default keeps a context built by hand (tests, scripts) from storing tokens in plain.
+    return Sealer(Fernet.generate_key().decode("ascii"))
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,10 @@ class BackendContext:
     cluster_domain: str = "cluster.local"
     #: One namespace per user (from a template): created on first use.
     namespace_per_user: bool = False
+    #: Who local processes run as and what they inherit (the extension's ``process_policy``).
+    process_policy: ProcessPolicy = field(default_factory=ProcessPolicy)
+    #: Seals the servers' tokens in their stored runtime record (the extension's ``sealer``).
+    sealer: Sealer = field(default_factory=_process_sealer)
 
     def prefix(self, owner: str, name: str) -> str:
         """The URL path a server is served at (through our proxy), ending in ``/``."""
@@ -60,6 +74,34 @@ class NotebookBackend(LoggingConfigurable):
 
     def close(self) -> None:
         """Release clients; running servers are left running."""
+
+    def check_owner(self, owner: str) -> None:
+        """Raise (PermissionDenied, InvalidState) when this backend cannot run ``owner``'s
+        servers at all, before anything is recorded or created; the message says why."""
+
+    # -- the server's token: stored sealed, never in plain text ----------------------------
+    def seal_token(self, token: str) -> str:
+        """``token`` as ``runtime["token"]`` keeps it (encrypted with the server's key)."""
+        return self.context.sealer.seal(token)
+
+    def server_token(self, server: NotebookServer) -> str:
+        """The plain token of ``server`` ("" for none); a legacy plain value as it is."""
+        stored = str(server.runtime.get("token") or "")
+        try:
+            return self.context.sealer.unseal(stored)
+        except ValueError:
+            raise InvalidState(
+                f"the token of {server.owner}/{server.name} was sealed with another "
+                "MlopsExtension.crypt_key; stop and start the server to give it a new one"
+            ) from None
+
+    def resealed_runtime(self, server: NotebookServer) -> dict[str, Any] | None:
+        """The runtime record with a token left in plain text (by an older version) sealed,
+        or None when there is nothing to change."""
+        stored = server.runtime.get("token")
+        if not stored or Sealer.is_sealed(str(stored)):
+            return None
+        return {**server.runtime, "token": self.seal_token(str(stored))}
 
     def start(self, server: NotebookServer, tracking_token: str = "") -> dict[str, Any]:
         """Create or resume what runs ``server.spec``; returns the new ``runtime`` record.

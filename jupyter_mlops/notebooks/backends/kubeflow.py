@@ -45,12 +45,8 @@ class KubeflowNotebookBackend(KubernetesNotebookBackend):
             raise require_crd(exc, "the kubeflow.org/v1 Notebook resource") from None
 
     def start(self, server: NotebookServer, tracking_token: str = "") -> dict[str, Any]:
-        token = str(server.runtime.get("token") or "")
-        if not token:
-            import secrets
-
-            token = secrets.token_hex(24)
-        self._ensure_common(server, token, tracking_token)
+        token, new_token = self.start_token(server)
+        self._ensure_common(server, token, tracking_token, new_token)
         notebook = build_notebook(server.spec, self.identity(server, tracking_token))
         ns = server.names.namespace
         try:
@@ -85,7 +81,7 @@ class KubeflowNotebookBackend(KubernetesNotebookBackend):
                 },
                 _content_type=MERGE_PATCH,
             )
-        return {"token": token, "tracking_token": bool(tracking_token)}
+        return {"token": self.seal_token(token), "tracking_token": bool(tracking_token)}
 
     def stop(self, server: NotebookServer) -> None:
         try:

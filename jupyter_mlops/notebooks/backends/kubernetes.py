@@ -97,15 +97,29 @@ class KubernetesNotebookBackend(NotebookBackend):
             self.api.core.create_namespace, build_namespace(server.names.namespace, server.owner)
         )
 
-    def _ensure_common(self, server: NotebookServer, token: str, tracking_token: str = "") -> None:
+    def start_token(self, server: NotebookServer) -> tuple[str, bool]:
+        """The token the server keeps across starts (unsealed from its runtime record), or
+        a new one; and whether it is new (the Secret must then be replaced)."""
+        try:
+            token = self.server_token(server)
+        except InvalidState:  # sealed with another key: nobody can present it any more
+            token = ""
+        if token:
+            return token, False
+        return secrets.token_hex(24), True
+
+    def _ensure_common(
+        self, server: NotebookServer, token: str, tracking_token: str = "", new_token: bool = False
+    ) -> None:
         ident = self.identity(server, tracking_token)
         ns = server.names.namespace
         self._ensure_namespace(server)
         secret = build_secret(ident, token, tracking_token or self.context.tracking_token)
         created = self.api.create_or_keep(self.api.core.create_namespaced_secret, ns, secret)
-        if not created and tracking_token:
-            # Each start issues a new API token (the previous one is revoked): replace the
-            # Secret so that the new pod reads the live one.
+        if not created and (tracking_token or new_token):
+            # Each start issues a new API token (the previous one is revoked), and a new
+            # notebook token replaces one we can no longer read: replace the Secret so that
+            # the new pod reads the live ones.
             self.api.call(self.api.core.replace_namespaced_secret, server.names.secret, ns, secret)
         if not server.spec.workspace.existing_claim:
             self.api.create_or_keep(
@@ -116,10 +130,10 @@ class KubernetesNotebookBackend(NotebookBackend):
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self, server: NotebookServer, tracking_token: str = "") -> dict[str, Any]:
-        token = str(server.runtime.get("token") or secrets.token_hex(24))
+        token, new_token = self.start_token(server)
         ident = self.identity(server, tracking_token)
         ns = server.names.namespace
-        self._ensure_common(server, token, tracking_token)
+        self._ensure_common(server, token, tracking_token, new_token)
         self.api.create_or_keep(self.api.core.create_namespaced_service, ns, build_service(ident))
         statefulset = build_statefulset(server.spec, ident, replicas=1)
         if not self.api.create_or_keep(
@@ -137,7 +151,9 @@ class KubernetesNotebookBackend(NotebookBackend):
                 },
                 _content_type=MERGE_PATCH,
             )
-        return {"token": token, "tracking_token": bool(tracking_token)}
+        # The token itself lives in the Secret; our record keeps it sealed (the proxy
+        # presents it upstream), never in plain text.
+        return {"token": self.seal_token(token), "tracking_token": bool(tracking_token)}
 
     def stop(self, server: NotebookServer) -> None:
         try:
@@ -235,7 +251,7 @@ class KubernetesNotebookBackend(NotebookBackend):
     def upstream(self, server: NotebookServer) -> Upstream | None:
         host = f"{server.names.workload}.{server.names.namespace}.svc.{self.context.cluster_domain}"
         prefix = self.context.prefix(server.owner, server.name)
-        return Upstream(f"http://{host}:80{prefix}", str(server.runtime.get("token", "")))
+        return Upstream(f"http://{host}:80{prefix}", self.server_token(server))
 
 
 def require_crd(error: KubeError, what: str) -> InvalidState:

@@ -2,8 +2,21 @@
 loopback port, with its own token and root folder.
 
 Processes start in their own session, so they survive a restart of our server; the
-runtime record (pid, its start time, port, token) lets the next incarnation find them
-again (a pid alone could have been reused by another process).
+runtime record (pid, its start time, port, sealed token) lets the next incarnation find
+them again (a pid alone could have been reused by another process).
+
+The token is in the server's environment (``JUPYTER_TOKEN``), never on its command line,
+which every account on the machine reads in ``/proc``; the rest of the environment comes
+from the process policy's allowlist. In multi-user mode each server runs as its owner's OS
+account, as JupyterHub's LocalProcessSpawner does, and its folder is laid out so that the
+user owns only what is theirs (nothing they could swap for a symlink to our files)::
+
+    <notebook_state_dir>/     this server's account; 0711 (0700 in single-user mode)
+      <workload>/             this server's account, 0711: the user passes, changes nothing
+        server.log            0600, written by the process through its stdout
+        workspace/            the user's, 0700: the server's root folder
+        runtime/              the user's, 0700: JUPYTER_RUNTIME_DIR (its jpserver-*.json
+                              holds the token; kernels' connection files)
 """
 
 from __future__ import annotations
@@ -14,6 +27,7 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -25,10 +39,24 @@ import psutil
 import requests
 from traitlets import Float, List, Unicode
 
+from ...errors import InvalidState
+from ...processes import OsAccount, ProcessPolicy
 from ..entities import NotebookServer, Observation, ServerStatus
 from .base import NotebookBackend, Upstream
 
 _STOP_TIMEOUT_S = 10.0
+#: How ``account_for`` names this backend in its refusals.
+_BACKEND_NAME = "local notebook"
+
+#: Jupyter's own folders: in single-user mode a server's children share them (the same
+#: person's); in multi-user mode each account uses its own, under its home.
+_JUPYTER_PATH_VARIABLES = (
+    "JUPYTER_CONFIG_DIR",
+    "JUPYTER_CONFIG_PATH",
+    "JUPYTER_DATA_DIR",
+    "JUPYTER_PATH",
+    "IPYTHONDIR",
+)
 
 
 def _free_port() -> int:
@@ -36,6 +64,16 @@ def _free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def _can_pass(path: Path, account: OsAccount) -> bool:
+    """Whether ``account`` may traverse the folder ``path`` (its execute permission)."""
+    info = path.stat()
+    if info.st_uid == account.uid:
+        return bool(info.st_mode & stat.S_IXUSR)
+    if info.st_gid in account.groups:
+        return bool(info.st_mode & stat.S_IXGRP)
+    return bool(info.st_mode & stat.S_IXOTH)
 
 
 class LocalNotebookBackend(NotebookBackend):
@@ -49,7 +87,8 @@ class LocalNotebookBackend(NotebookBackend):
         default_value=["{python}", "-m", "jupyterlab"],
         config=True,
         help="""The command that starts one server; ``{python}`` is this server's Python.
-        Options for port, base URL, token and root folder are appended.""",
+        Options for port, base URL and root folder are appended (the token travels in the
+        environment, as ``JUPYTER_TOKEN``).""",
     )
 
     extra_args = List(
@@ -67,6 +106,37 @@ class LocalNotebookBackend(NotebookBackend):
     def setup(self, context: Any) -> None:
         super().setup(context)
         self._processes = {}
+        state_dir = self.context.state_dir
+        state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if state_dir.stat().st_uid == os.geteuid():
+            # Nobody else lists our servers; in multi-user mode users pass through it to
+            # their own server's folder.
+            os.chmod(state_dir, 0o711 if self.policy.multi_user else 0o700)
+
+    @property
+    def policy(self) -> ProcessPolicy:
+        return self.context.process_policy
+
+    def check_owner(self, owner: str) -> None:
+        account = self.policy.account_for(owner, backend=_BACKEND_NAME)
+        if account is not None:
+            self._check_reachable(account)
+
+    def _check_reachable(self, account: OsAccount) -> None:
+        """Every folder above the servers' folders must let ``account`` pass, or its
+        server could not even enter its workspace."""
+        folder = self.context.state_dir.resolve()
+        for path in (folder, *folder.parents):
+            if not _can_pass(path, account):
+                mode = stat.S_IMODE(path.stat().st_mode)
+                raise InvalidState(
+                    f"the account {account.name!r} cannot reach the local backend's folder "
+                    f"{folder}: {path} (mode {mode:o}) does not let it pass; set "
+                    "MlopsExtension.notebook_state_dir to a folder every user's account can "
+                    "pass through (such as /srv/jupyter-mlops/notebook-servers), or use the "
+                    "Kubernetes backend",
+                    field="owner",
+                )
 
     # -- paths -----------------------------------------------------------------------------
     def _folder(self, server: NotebookServer) -> Path:
@@ -75,10 +145,28 @@ class LocalNotebookBackend(NotebookBackend):
     def _workspace(self, server: NotebookServer) -> Path:
         return self._folder(server) / "workspace"
 
+    def _runtime_dir(self, server: NotebookServer) -> Path:
+        return self._folder(server) / "runtime"
+
     def _log_path(self, server: NotebookServer) -> Path:
         return self._folder(server) / "server.log"
 
-    def _argv(self, server: NotebookServer, port: int, token: str) -> list[str]:
+    def _prepare_folders(self, server: NotebookServer, account: OsAccount | None) -> None:
+        folder = self._folder(server)
+        folder.mkdir(exist_ok=True, mode=0o700)
+        os.chmod(folder, 0o711 if account is not None else 0o700)
+        for private in (self._workspace(server), self._runtime_dir(server)):
+            self.policy.private_folder(private, account, 0o700)
+
+    def _open_log(self, server: NotebookServer) -> int:
+        """The log, for the process's stdout: ours, 0600 (the owner reads it through the
+        API); never a symlink someone put in our place."""
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+        descriptor = os.open(self._log_path(server), flags, 0o600)
+        os.fchmod(descriptor, 0o600)  # one written by an older version may be 0644
+        return descriptor
+
+    def _argv(self, server: NotebookServer, port: int) -> list[str]:
         argv = [part.replace("{python}", sys.executable) for part in self.command]
         argv += [
             "--no-browser",
@@ -87,48 +175,80 @@ class LocalNotebookBackend(NotebookBackend):
             "--ServerApp.port_retries=0",
             f"--ServerApp.base_url={self.context.prefix(server.owner, server.name)}",
             f"--ServerApp.root_dir={self._workspace(server)}",
-            f"--IdentityProvider.token={token}",
             # Our own extension is not loaded inside: its kernels log to this server
             # through the environment below, and it must not manage notebook servers.
             "--ServerApp.jpserver_extensions=jupyter_mlops=False",
             *self.extra_args,
         ]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Only a single-user server running as root starts its servers as root; in
+        # multi-user mode they run as their owners' accounts, never root.
+        if not self.policy.multi_user and hasattr(os, "geteuid") and os.geteuid() == 0:
             argv.append("--allow-root")
         return argv
 
-    def _env(self, server: NotebookServer, tracking_token: str = "") -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER_MLOPS_")}
-        env.update(server.spec.env)
+    def _own_variables(
+        self, server: NotebookServer, token: str, tracking_token: str = ""
+    ) -> dict[str, str]:
+        """What we set on purpose in the server's environment (and its kernels')."""
+        variables = {
+            "JUPYTER_TOKEN": token,
+            "JUPYTER_RUNTIME_DIR": str(self._runtime_dir(server)),
+            "JUPYTER_MLOPS_NOTEBOOK_SERVER": f"{server.owner}/{server.name}",
+            "PYTHONUNBUFFERED": "1",
+        }
         if self.context.tracking_url:
-            env["JUPYTER_MLOPS_TRACKING_URI"] = self.context.tracking_url
-        token = tracking_token or self.context.tracking_token
-        if token:
-            env["JUPYTER_MLOPS_TOKEN"] = token
-        env["JUPYTER_MLOPS_NOTEBOOK_SERVER"] = f"{server.owner}/{server.name}"
-        env["PYTHONUNBUFFERED"] = "1"
-        return env
+            variables["JUPYTER_MLOPS_TRACKING_URI"] = self.context.tracking_url
+        api_token = tracking_token or self.context.tracking_token
+        if api_token:  # an API token of the owner, never this server's own
+            variables["JUPYTER_MLOPS_TOKEN"] = api_token
+        return variables
+
+    def _env(
+        self,
+        server: NotebookServer,
+        token: str,
+        account: OsAccount | None,
+        tracking_token: str = "",
+    ) -> dict[str, str]:
+        extra = dict(server.spec.env)
+        if account is None:
+            extra.update({k: os.environ[k] for k in _JUPYTER_PATH_VARIABLES if k in os.environ})
+        extra.update(self._own_variables(server, token, tracking_token))
+        return self.policy.environment(extra, account)
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self, server: NotebookServer, tracking_token: str = "") -> dict[str, Any]:
         if self._process(server) is not None:
             return dict(server.runtime)  # already running: nothing to do
-        self._workspace(server).mkdir(parents=True, exist_ok=True)
+        account = self.policy.account_for(server.owner, backend=_BACKEND_NAME)
+        if account is not None:
+            self._check_reachable(account)
+        self._prepare_folders(server, account)
         port = _free_port()
         token = secrets.token_hex(24)
-        log_path = self._log_path(server)
-        with open(log_path, "ab") as log:
-            log.write(f"--- starting on 127.0.0.1:{port} ---\n".encode())
-            log.flush()
+        argv = self._argv(server, port)
+        log = self._open_log(server)
+        try:
+            user = f" as {account.name}" if account is not None else ""
+            os.write(log, f"--- starting on 127.0.0.1:{port}{user} ---\n".encode())
             process = subprocess.Popen(
-                self._argv(server, port, token),
-                env=self._env(server, tracking_token),
+                argv,
+                env=self._env(server, token, account, tracking_token),
                 cwd=self._workspace(server),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # survives our restarts; killed as a group
+                **self.policy.popen_options(account),
             )
+        except PermissionError as exc:
+            who = account.name if account is not None else "this server's account"
+            raise InvalidState(
+                f"{who} cannot run {exc.filename or argv[0]}: {exc.strerror}; every folder "
+                "above it must let that account pass"
+            ) from None
+        finally:
+            os.close(log)
         self._processes[server.names.workload] = process
         try:
             create_time = psutil.Process(process.pid).create_time()
@@ -138,9 +258,10 @@ class LocalNotebookBackend(NotebookBackend):
             "pid": process.pid,
             "create_time": create_time,
             "port": port,
-            "token": token,
+            "token": self.seal_token(token),
             # Whether it got an API token (the secret itself is never stored).
             "tracking_token": bool(tracking_token),
+            "user": account.name if account is not None else "",
         }
 
     def _process(self, server: NotebookServer) -> psutil.Process | None:
@@ -228,19 +349,19 @@ class LocalNotebookBackend(NotebookBackend):
 
     def manifests(self, server: NotebookServer) -> list[dict[str, Any]]:
         port = int(server.runtime.get("port", 0))
-        argv = self._argv(server, port, "<redacted>")
+        own = self._own_variables(server, "x", "x" if server.runtime.get("tracking_token") else "")
         return [
             {
                 "kind": "LocalProcess",
-                "command": argv,
+                "command": self._argv(server, port),
                 "cwd": str(self._workspace(server)),
                 "log": str(self._log_path(server)),
                 "pid": server.runtime.get("pid"),
-                "environment": sorted(
-                    k
-                    for k in self._env(server, "x" if server.runtime.get("tracking_token") else "")
-                    if k.startswith("JUPYTER_MLOPS_")
-                ),
+                # The OS account it runs as ("" for this server's own).
+                "user": server.runtime.get("user", ""),
+                # Names only: what we set on purpose (the token among them); the rest
+                # comes from the allowlist.
+                "environment": sorted({*own, *server.spec.env}),
             }
         ]
 
@@ -249,4 +370,4 @@ class LocalNotebookBackend(NotebookBackend):
         if not port:
             return None
         prefix = self.context.prefix(server.owner, server.name)
-        return Upstream(f"http://127.0.0.1:{port}{prefix}", str(server.runtime.get("token", "")))
+        return Upstream(f"http://127.0.0.1:{port}{prefix}", self.server_token(server))
