@@ -22,6 +22,12 @@ and passes their statuses on. The protocol is one JSON document per line:
   negative for a signal).
 
 The server half (:func:`serve`) imports only the standard library.
+
+What children share: the server's memory and, in ``/proc/<pid>/environ``, the environment
+it was started with. So the backend starts it with an allowlisted environment holding no
+token, and uses it only where every step is the same user's (single-user mode): a request
+carries its child's whole environment (its run's token included), which the child puts
+in ``os.environ``.
 """
 
 from __future__ import annotations

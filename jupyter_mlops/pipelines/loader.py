@@ -2,7 +2,9 @@
 
 The server never imports user code into its own process: it runs
 ``python -m jupyter_mlops.pipelines.loader PATH``, which prints
-``{"pipelines": [spec, ...]}`` (or ``{"error": ...}``) as JSON.
+``{"pipelines": [spec, ...]}`` (or ``{"error": ...}``) as JSON. That process is the
+caller's, as every process that runs user code: an allowlisted environment, and in
+multi-user mode the caller's own OS account (see ``jupyter_mlops.processes``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidParameter
+from ..processes import OsAccount, ProcessPolicy
 from .dsl import Pipeline
 
 COMPILE_TIMEOUT_S = 60
@@ -56,9 +59,14 @@ def load_pipeline_file(path: str | Path) -> list[dict[str, Any]]:
 
 
 def compile_file(
-    path: Path, python: str = sys.executable, cwd: Path | None = None
+    path: Path,
+    policy: ProcessPolicy,
+    account: OsAccount | None = None,
+    python: str = sys.executable,
+    cwd: Path | None = None,
 ) -> list[dict[str, Any]]:
-    """:func:`load_pipeline_file` in a subprocess (blocking; run it off the event loop)."""
+    """:func:`load_pipeline_file` in a subprocess of ``account`` (None: the server's own,
+    in single-user mode) with an allowlisted environment (blocking; run it off the loop)."""
     try:
         result = subprocess.run(
             [python, "-m", "jupyter_mlops.pipelines.loader", str(path)],
@@ -66,7 +74,9 @@ def compile_file(
             text=True,
             timeout=COMPILE_TIMEOUT_S,
             cwd=cwd or path.parent,
+            env=policy.environment(account=account),
             check=False,
+            **policy.popen_options(account),
         )
     except subprocess.TimeoutExpired:
         raise InvalidParameter(

@@ -113,8 +113,9 @@ def warm_up(task: dict[str, Any]) -> None:
     """In the fork server, before it forks ``task``: import once what its child would
     import, so that every later child has it too. Imports only (no connection, thread
     or event loop, which a fork would not carry over safely): a notebook step's
-    nbformat and nbclient (1-2 s: jsonschema's format checkers build a grammar), and a
-    logging step's tracking client (SQLAlchemy and the store, ~0.4 s)."""
+    nbformat and nbclient (1-2 s: jsonschema's format checkers build a grammar), and the
+    tracking client of a step that logs or uploads its outputs (SQLAlchemy and the store,
+    ~0.4 s; requests and the REST transport, ~0.1 s)."""
     if "notebook" in task["executor"]:
         import nbclient
         import nbclient.exceptions  # noqa: F401
@@ -122,7 +123,12 @@ def warm_up(task: dict[str, Any]) -> None:
     tracking = _Tracking(task.get("tracking") or {})
     if tracking.run_id is None and tracking.parent_run_id is None:
         return
-    if tracking.parent_run_id is None and not tracking._needs_client(task["executor"]):
+    uploads = bool(task.get("uploadOutputs"))
+    if (
+        tracking.parent_run_id is None
+        and not uploads
+        and not tracking._needs_client(task["executor"])
+    ):
         return
     from ..client import fluent  # noqa: F401
     from ..client.uri import resolve_tracking_uri, scheme_of

@@ -74,6 +74,7 @@ class PipelineService:
             raise InvalidParameter("experiment must be a non-empty name", field="experiment")
         spec = validate_spec(spec)
         chosen.check_spec(spec)
+        chosen.check_owner(user)
         run = self.engine.create_run(
             user,
             spec,
@@ -129,6 +130,7 @@ class PipelineService:
         run = self.store.get_run(_run_id(run_id))
         self._require_owner(user, run.owner, f"pipeline run {run.run_id!r}")
         backend = self._backend(run.backend)
+        backend.check_owner(run.owner)
         self.engine.reset_for_retry(run)
         backend.retry(run.run_id)
         return self.store.get_run(run.run_id)
@@ -279,7 +281,7 @@ class PipelineService:
                     )
                     changes["last_run_id"] = run.run_id
                     started.append(run.run_id)
-                except (InvalidParameter, NotFound, InvalidState):
+                except (InvalidParameter, NotFound, InvalidState, PermissionDenied):
                     changes["enabled"] = False  # it can never run: stop trying
             if changes:
                 self.store.update_schedule(schedule_id, **changes)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..database.engine import Database
@@ -37,12 +36,15 @@ class Pipelines:
     ) -> None:
         self.app = app
         self.engine = RunEngine(SqlPipelineStore(database), tracking)
-        artifact_root = Path(app.artifact_root).expanduser()
-        # Local steps log straight into the store and the artifact folder: no HTTP hop.
+        # Local steps run user code: never with the store URI (its credentials) or the
+        # artifact folder. They log to this server (its URL is known in start()) with an
+        # API token of the run's owner, issued per run, and run as the process policy says
+        # (multi-user mode: as the owner's OS account).
         local_settings = BackendSettings(
             parallelism=app.pipeline_parallelism,
-            tracking_uri=app.store_uri,
-            artifact_root=artifact_root,
+            tracking_uri_source=lambda: _server_url(app),
+            tokens=tokens,
+            process_policy=app.process_policy,
         )
         backends: dict[str, PipelineBackend] = {"local": LocalBackend(self.engine, local_settings)}
         backend_class: type[PipelineBackend] = app.pipeline_backend_class
@@ -70,6 +72,8 @@ class Pipelines:
         start the scheduler and, for cluster backends, the reconcile loop."""
         for backend in self.backends.values():
             if backend.name == "local":
+                # Where its steps log; without an http(s) URL it refuses runs (check_owner).
+                backend.settings.tracking_uri = server_url
                 continue
             # A configured URL (how pods reach this server on a cluster) still needs a
             # token: without it, steps can neither fetch the runtime nor log. ``token`` is
@@ -106,6 +110,12 @@ class Pipelines:
         if self._reconciler is not None:
             self._reconciler.join(timeout=10)
         self.service.close()
+
+
+def _server_url(app: Any) -> str:
+    """This server's URL, once it listens on an http(s) address; else empty."""
+    url = str(getattr(app.serverapp, "connection_url", "") or "")
+    return url if url.startswith(("http://", "https://")) else ""
 
 
 def _kube_config(app: Any) -> Any:

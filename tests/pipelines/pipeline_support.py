@@ -3,7 +3,11 @@ temporary SQLite store and artifact root, as the server wires it."""
 
 from __future__ import annotations
 
+import asyncio
 import getpass
+import importlib
+import json
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -82,3 +86,67 @@ def server_config(tmp_path: Path, server: Mapping[str, Any] | None = None, **mlo
             },
         }
     )
+
+
+# -- a server's API, as a step or a user calls it ----------------------------------------------
+async def call_api(
+    jp_fetch: Any,
+    method: str,
+    path: str,
+    token: str,
+    body: Any = None,
+    params: Mapping[str, str] | None = None,
+) -> tuple[int, Any]:
+    """``{method} mlops/api/{path}?{params}`` with ``Authorization: token {token}``: the
+    status and the JSON body (None when empty)."""
+    response = await jp_fetch(
+        "mlops",
+        "api",
+        *path.split("/"),
+        method=method,
+        headers={"Authorization": f"token {token}"},
+        body=None if body is None else json.dumps(body),
+        params=dict(params or {}) or None,
+        raise_error=False,
+        allow_nonstandard_methods=True,
+    )
+    return response.code, json.loads(response.body) if response.body else None
+
+
+async def wait_for_run(
+    jp_fetch: Any, run_id: str, token: str, timeout: float = 90
+) -> dict[str, Any]:
+    """The run (as the API shows it) once it reached a final state; the event loop (and
+    so the server, which steps call) runs meanwhile."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, body = await call_api(jp_fetch, "GET", f"pipeline-runs/{run_id}", token)
+        assert status == 200, body
+        if body["run"]["state"] in states.RUN_FINAL:
+            return dict(body["run"])
+        assert time.monotonic() < deadline, f"run still {body['run']['state']}: {body}"
+        await asyncio.sleep(0.1)
+
+
+async def step_log(jp_fetch: Any, run_id: str, step_id: str, token: str) -> str:
+    """A step's whole log, read through the API."""
+    status, body = await call_api(
+        jp_fetch,
+        "GET",
+        f"pipeline-runs/{run_id}/steps/{step_id}/logs",
+        token,
+        params={"since": "0"},
+    )
+    assert status == 200, body
+    return str(body["text"])
+
+
+def header_users() -> type:
+    """tests/auth's multi-user identity provider (``token <name>-token`` is ``name``; the
+    server's own token is "admin"); its folder is on sys.path only when pytest collected
+    tests/auth, so it is found here."""
+    folder = str(Path(__file__).resolve().parents[1] / "auth")
+    if folder not in sys.path:
+        sys.path.append(folder)
+    provider: type = importlib.import_module("users_identity").HeaderUsers
+    return provider

@@ -139,8 +139,10 @@ async def test_configured_kubernetes_backend_runs_jobs_from_the_reconcile_loop(
 
 
 async def test_only_the_owner_or_an_admin_cancels_or_retries(jp_fetch: Any) -> None:
+    # (On the cluster backend: the local one runs nobody's steps here, where users have no
+    # OS accounts; see test_pipeline_local_isolation.py.)
     status, body = await _call(
-        jp_fetch, "POST", "pipeline-runs", "alice", {"spec": tripler.compile(), "backend": "local"}
+        jp_fetch, "POST", "pipeline-runs", "alice", {"spec": tripler.compile()}
     )
     assert status == 201
     run_id = body["run"]["run_id"]

@@ -13,6 +13,17 @@ methods keep current, instead of re-reading every step at each turn.
 A run records which process drives it (``local:<host>:<pid>``); :meth:`reconcile`
 fails the runs whose driver is gone (a server restart, a killed kernel), so none stays
 RUNNING.
+
+What a step runs as and with (``BackendSettings.process_policy``): an environment built
+from an allowlist (never the server's tokens or its store URI), plus, in a server, this
+server's URL and an API token of the run's owner issued for the run (revoked when its
+driver leaves, fresh on each retry), as on Kubernetes: the step logs, and uploads its
+outputs, through the API. A backend built on a store URI without a server (the
+in-process Python API, tests) gives its steps that URI and the artifact root instead.
+In multi-user mode each step is a new interpreter run as the owner's OS account, in a
+folder of that account's. No fork server there: a shared one's children would share its
+memory across users, and one per account would run as that account, whose steps could
+make it report any pid as theirs, for the server (root) to kill on cancel or timeout.
 """
 
 from __future__ import annotations
@@ -24,6 +35,7 @@ import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import tempfile
 import threading
@@ -32,16 +44,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from ...errors import InvalidState, MLOpsError
+from ...processes import OsAccount
 from .. import states as s
 from ..engine import Launch, RunEngine
 from ..entities import PipelineRun
 from ..fork_server import ForkedProcess, ForkServer
+from ..runner import ENV_PACKAGE_CACHE
 from .base import BackendSettings, PipelineBackend, process_alive
 
 log = logging.getLogger(__name__)
 
 _KILL_GRACE_S = 2.0
 _RUNNER = "jupyter_mlops.pipelines.runner"
+_BACKEND = "local pipeline"  # how refusals name this backend
+#: A status file is a line of JSON; anything longer is not the runner's.
+_MAX_STATUS_BYTES = 64 * 1024
 
 
 class _StepProcess(Protocol):
@@ -76,7 +94,9 @@ class _Retry:
 @dataclass
 class _Driver:
     run_id: str
-    workdir: Path
+    workdir: Path | None = None  # made when it starts; its steps' folders are inside
+    account: OsAccount | None = None  # multi-user mode: the run owner's
+    token: str | None = None  # the run's API token, revoked when the driver leaves
     processes: dict[str, _Process] = field(default_factory=dict)
     retries: dict[str, _Retry] = field(default_factory=dict)
     cancel_requested: bool = False
@@ -98,17 +118,50 @@ class LocalBackend(PipelineBackend):
         self._drivers: dict[str, _Driver] = {}
         self._live = 0  # processes alive or reserved, over all runs
         self.owner_ref = f"local:{socket.gethostname()}:{os.getpid()}"
-        # Steps are forked from one warm runner instead of each starting Python.
+        # Single-user mode: steps are forked from one warm runner instead of each starting
+        # Python.
         self._forks = ForkServer(
-            [settings.python, "-m", _RUNNER, "--fork-server"],
-            lambda: {**os.environ, **self.runner_environment()},
+            [settings.python, "-m", _RUNNER, "--fork-server"], self._fork_server_environment
         )
+        # Multi-user mode: the server's folder for run folders and the accounts' package
+        # caches (made on first use, removed on close).
+        self._private_root: Path | None = None
+
+    @property
+    def over_rest(self) -> bool:
+        """Whether steps log to a server (else straight to a store, with no server)."""
+        return self.tracking_uri.startswith(("http://", "https://"))
+
+    def _fork_server_environment(self) -> dict[str, str]:
+        # No token and no account: its children inherit its memory and, in
+        # /proc/<pid>/environ, its environment; each gets its run's token in its request.
+        env = self.runner_environment()
+        env.pop("JUPYTER_MLOPS_TOKEN", None)
+        return self.settings.process_policy.environment(env)
 
     # -- the interface ---------------------------------------------------------------------
+    def check_owner(self, owner: str) -> None:
+        policy = self.settings.process_policy
+        if not self.tracking_uri:
+            raise InvalidState(
+                "the local pipeline backend cannot run steps: this server has no http(s) "
+                "URL for them to log to (it listens on a socket only); use the Kubernetes "
+                "backend, or let the server listen on an address",
+                field="backend",
+            )
+        if policy.multi_user and not self.over_rest:
+            raise InvalidState(
+                "the local pipeline backend logs to a store directly here, which users' "
+                "accounts must not reach; use the Kubernetes backend",
+                field="backend",
+            )
+        policy.account_for(owner, backend=_BACKEND)
+
     def start(self, run_id: str) -> None:
-        self._forks.start()  # it imports the runner while the driver plans
+        if not self.settings.process_policy.multi_user:
+            self._forks.start()  # it imports the runner while the driver plans
         self.engine.store.update_run(run_id, backend_ref=self.owner_ref)
-        driver = _Driver(run_id, Path(tempfile.mkdtemp(prefix=f"mlops-run-{run_id[:8]}-")))
+        driver = _Driver(run_id)
         with self._cond:
             existing = self._drivers.get(run_id)
             if existing is not None:
@@ -156,6 +209,8 @@ class LocalBackend(PipelineBackend):
             if driver.thread is not None:
                 driver.thread.join(timeout=10)
         self._forks.close()
+        if self._private_root is not None:
+            shutil.rmtree(self._private_root, ignore_errors=True)
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until no run is driven here (tests, shutdown)."""
@@ -193,10 +248,68 @@ class LocalBackend(PipelineBackend):
                 run_id, (s.PENDING,), state=s.SKIPPED, message=message
             )
         self.engine.finish_run(run, state, message=message)
+        self._revoke(run_id)  # the token of a driver that is gone, if any
+
+    # -- who steps run as, and with what -------------------------------------------------
+    def _begin(self, driver: _Driver) -> None:
+        """The run's account (multi-user mode), its folder and its API token."""
+        run = self.engine.store.get_run(driver.run_id, with_steps=False)
+        driver.account = self.settings.process_policy.account_for(run.owner, backend=_BACKEND)
+        driver.workdir = self._run_folder(driver.run_id, driver.account)
+        tokens = self.settings.tokens
+        if self.over_rest and tokens is not None:
+            # Replaces the run's previous token (a retry's steps get a fresh one).
+            driver.token = tokens.issue_pipeline_token(run.owner, run.run_id)
+
+    def _end(self, driver: _Driver) -> None:
+        if driver.token is not None:
+            driver.token = None
+            self._revoke(driver.run_id)
+        if driver.workdir is not None:
+            shutil.rmtree(driver.workdir, ignore_errors=True)
+
+    def _revoke(self, run_id: str) -> None:
+        tokens = self.settings.tokens
+        if tokens is None or not self.over_rest:
+            return
+        try:
+            tokens.revoke_pipeline_tokens(run_id)
+        except Exception:  # it expires anyway; the run's end must still be recorded
+            log.exception("pipeline run %s: could not revoke its API token", run_id)
+
+    def _run_folder(self, run_id: str, account: OsAccount | None) -> Path:
+        if account is None:
+            return Path(tempfile.mkdtemp(prefix=f"mlops-run-{run_id[:8]}-"))
+        folder = Path(tempfile.mkdtemp(prefix=f"run-{run_id[:8]}-", dir=self._root_folder()))
+        # The server's: accounts pass through to their steps' folders, but cannot list,
+        # add or rename anything here (so a step folder stays where the server put it).
+        os.chmod(folder, 0o711)
+        return folder
+
+    def _root_folder(self) -> Path:
+        with self._cond:
+            if self._private_root is None:
+                root = Path(tempfile.mkdtemp(prefix="mlops-local-pipelines-"))
+                os.chmod(root, 0o711)
+                self._private_root = root
+            return self._private_root
+
+    def _package_cache(self, account: OsAccount) -> Path:
+        """The account's own cache of step packages: a shared one would let one user put
+        packages there that another user's steps import."""
+        folder = self._root_folder() / "packages" / account.name
+        if not folder.is_dir():
+            self.settings.process_policy.private_folder(folder, account)
+        return folder
 
     # -- the driver ------------------------------------------------------------------------
     def _drive(self, driver: _Driver) -> None:
         try:
+            try:
+                self._begin(driver)
+            except MLOpsError as exc:  # no account (any more), say: fail it, saying why
+                self._abandon(driver.run_id, s.FAILED, exc.message)
+                return
             self._loop(driver)
         except Exception as exc:  # a bug or a broken store: fail the run, visibly
             log.exception("pipeline run %s: driver failed", driver.run_id)
@@ -206,7 +319,8 @@ class LocalBackend(PipelineBackend):
             except Exception:
                 log.exception("pipeline run %s: could not record the failure", driver.run_id)
         finally:
-            shutil.rmtree(driver.workdir, ignore_errors=True)
+            # Before it leaves: a retry's driver must not come before this one revokes.
+            self._end(driver)
             with self._cond:
                 self._drivers.pop(driver.run_id, None)
                 self._cond.notify_all()
@@ -281,38 +395,17 @@ class LocalBackend(PipelineBackend):
         if not reserved:
             with self._cond:
                 self._live += 1
-        step_dir = driver.workdir / launch.step.step_id.replace("/", "_")
-        step_dir.mkdir(parents=True, exist_ok=True)
+        assert driver.workdir is not None
+        # A new folder per attempt: nothing an earlier attempt left there is followed.
+        step_dir = driver.workdir / launch.step.step_id.replace("/", "_") / f"attempt-{attempt}"
         status_file = step_dir / "status.json"
-        status_file.unlink(missing_ok=True)
-        task = launch.runner_task(
-            outputsDir=str(launch.outputs_dir),
-            artifactsDir=str(launch.artifact_dir),
-            statusFile=str(status_file),
-        )
+        # The server opens the log: a step writes it through its stdout, whoever it runs as.
         log_file = open(launch.log_path, "ab")  # noqa: SIM115 - closed when the process ends
         if attempt > 1:
             log_file.write(f"\n--- attempt {attempt} ---\n".encode())
             log_file.flush()
-        env = dict(os.environ)
-        env.update(self.runner_environment())
-        env.update(launch.executor.get("env") or {})
         try:
-            popen: _StepProcess | None = self._forks.spawn(
-                task, env=env, cwd=str(step_dir), log_path=str(launch.log_path)
-            )
-            if popen is None:  # no fork server here: a runner of its own
-                task_file = step_dir / "task.json"
-                task_file.write_text(json.dumps(task), encoding="utf-8")
-                popen = subprocess.Popen(
-                    [self.settings.python, "-m", _RUNNER, "--task-file", str(task_file)],
-                    stdout=log_file,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                    cwd=step_dir,
-                    env=env,
-                    start_new_session=True,
-                )
+            popen = self._start_process(driver, launch, step_dir, status_file, log_file)
         except OSError as exc:
             log_file.close()
             with self._cond:
@@ -336,6 +429,61 @@ class LocalBackend(PipelineBackend):
             threading.Thread(
                 target=self._await_exit, args=(process,), name="mlops-step-wait", daemon=True
             ).start()
+
+    def _start_process(
+        self,
+        driver: _Driver,
+        launch: Launch,
+        step_dir: Path,
+        status_file: Path,
+        log_file: IO[bytes],
+    ) -> _StepProcess:
+        """Start the runner of ``launch`` in ``step_dir``: forked from the warm runner in
+        single-user mode, else a new interpreter (as the run owner's account in
+        multi-user mode)."""
+        policy, account = self.settings.process_policy, driver.account
+        if self.over_rest:
+            # As on Kubernetes: the runner uploads the outputs (and an executed notebook)
+            # through the API; only the server writes the artifact root.
+            task = launch.runner_task(
+                outputsDir=str(step_dir / "outputs"),
+                statusFile=str(status_file),
+                uploadOutputs=True,
+            )
+        else:
+            task = launch.runner_task(
+                outputsDir=str(launch.outputs_dir),
+                artifactsDir=str(launch.artifact_dir),
+                statusFile=str(status_file),
+            )
+        extra = self.runner_environment(driver.token)
+        if account is not None:
+            extra[ENV_PACKAGE_CACHE] = str(self._package_cache(account))
+        extra.update(launch.executor.get("env") or {})
+        env = policy.environment(extra, account)
+        step_dir.parent.mkdir(parents=True, exist_ok=True, mode=0o711)
+        step_dir.mkdir(mode=0o700)
+        if account is None:
+            forked = self._forks.spawn(
+                task, env=env, cwd=str(step_dir), log_path=str(launch.log_path)
+            )
+            if forked is not None:
+                return forked
+        # A runner of its own. Its task file is written while the folder is still the
+        # server's, so that nothing the step's account could put there is written through.
+        task_file = step_dir / "task.json"
+        task_file.write_text(json.dumps(task), encoding="utf-8")
+        policy.private_folder(step_dir, account)
+        return subprocess.Popen(
+            [self.settings.python, "-m", _RUNNER, "--task-file", str(task_file)],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=step_dir,
+            env=env,
+            start_new_session=True,  # its own group: a kill takes what it started
+            **policy.popen_options(account),
+        )
 
     def _await_exit(self, process: _Process) -> None:
         process.popen.wait()
@@ -400,7 +548,7 @@ class LocalBackend(PipelineBackend):
             return
         else:
             message = (
-                _status_error(process.status_file)
+                _status_error(process.status_file, driver.account)
                 or getattr(process.popen, "lost", None)
                 or f"the step runner exited with code {code}"
             )
@@ -431,12 +579,32 @@ class LocalBackend(PipelineBackend):
                 process.log_file.close()
 
 
-def _status_error(path: Path) -> str | None:
+def _status_error(path: Path, account: OsAccount | None) -> str | None:
+    """The error the runner reported in its status file, if any.
+
+    The file is in a folder of the step's account, who may have replaced it: with a link
+    to a file only the server may read, a FIFO, a huge file. So: no link is followed, no
+    read blocks, only a regular file of the account counts, and only its first 64 KiB."""
     try:
-        status = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
         return None
-    error = status.get("error")
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        if account is not None and info.st_uid != account.uid:
+            return None  # a hard link to someone else's file
+        data = os.read(fd, _MAX_STATUS_BYTES)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    try:
+        status = json.loads(data)
+    except ValueError:
+        return None
+    error = status.get("error") if isinstance(status, dict) else None
     return str(error) if error else None
 
 

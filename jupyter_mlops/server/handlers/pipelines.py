@@ -161,7 +161,10 @@ class PipelineCompileHandler(MlopsAPIHandler):
         path = self._confined(relative)
         from ...pipelines.loader import compile_file
 
-        specs = await self.run(compile_file, path)
+        # Loading the file runs its code: as the caller, never as this server.
+        policy = self.process_policy
+        account = await self.run(policy.account_for, self.caller, backend="pipeline compile")
+        specs = await self.run(compile_file, path, policy, account)
         if not specs:
             raise InvalidParameter(f"{relative} defines no @pipeline", field="path")
         saved = []
