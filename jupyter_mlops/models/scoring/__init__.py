@@ -1,5 +1,7 @@
-"""Scoring: MLflow's scoring protocol (``protocol``), one request (``invoke``), and the
-standalone server behind ``jupyter mlops serve`` (``server``)."""
+"""Scoring: MLflow's scoring protocol (``protocol``), one request (``invoke``), the
+standalone server behind ``jupyter mlops serve`` (``server``), and the scoring workers
+that load models for the jupyter server's predict endpoint (``pool``, ``worker``,
+``targets``)."""
 
 from .invoke import PredictionFailed, invoke
 from .protocol import UnsupportedContentType, parse_request, predictions_document
