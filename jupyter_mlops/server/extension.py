@@ -47,6 +47,7 @@ from .handlers.base import (
     SETTING_PROCESS_POLICY,
     SETTING_PROXY_POLICY,
     SETTING_REGISTRY_SERVICE,
+    SETTING_SCORING_POOL,
     SETTING_SERVICE,
     SETTING_SHARED_IDENTITY,
     SETTING_TOKEN_SERVICE,
@@ -181,6 +182,14 @@ class MlopsExtension(ExtensionApp):
         config=True,
         help="""Most scoring workers alive at once (one per model version); the least
         recently used is stopped to start another.""",
+    )
+    scoring_python = Unicode(
+        "",
+        config=True,
+        help="""The Python interpreter that runs scoring workers; it must import jupyter_mlops
+        and the libraries of the models it serves. In multi-user mode every user's OS account
+        must be able to run it (an interpreter under ``/root`` is not). Empty (default): the
+        server's own.""",
     )
 
     admin_users = Set(
@@ -441,7 +450,9 @@ class MlopsExtension(ExtensionApp):
         # Imported here: the store pulls in SQLAlchemy and Alembic, which the server should
         # only pay for when the extension is actually enabled.
         from ..tracking.store.sql_store import SqlTrackingStore
+        from .log_redaction import install_log_redaction
 
+        install_log_redaction()  # no token value in any log line of this process
         assert self.serverapp is not None
         identity_provider = self.serverapp.identity_provider
         mode = derive_user_mode(identity_provider, self.user_mode)
@@ -463,12 +474,18 @@ class MlopsExtension(ExtensionApp):
         )
         if mode is UserMode.MULTI:
             self._restrict_server_endpoints(frozenset(admins), shared_identity)
+            # Users' processes run on this machine: our runtime files (the cookie secret, our
+            # token in jpserver-*-open.html) stay ours, whoever made the folder (0700).
+            runtime_dir = Path(self.serverapp.runtime_dir)
+            if runtime_dir.is_dir() and runtime_dir.stat().st_uid == os.geteuid():
+                os.chmod(runtime_dir, 0o700)
         # Read by the notebook-server, pipeline and scoring wiring below.
         self.process_policy = policy
         self.sealer = Sealer(self.crypt_key)
 
         artifact_root = Path(self.artifact_root).expanduser()
-        artifact_root.mkdir(parents=True, exist_ok=True)
+        # Private (0700): users' processes reach artifacts through the API, never the disk.
+        artifact_root.mkdir(parents=True, exist_ok=True, mode=0o700)
         # Built here, before the server listens: migrations may take a moment and must not
         # run on the event loop while requests wait.
         store = SqlTrackingStore(self.store_uri)
@@ -488,7 +505,9 @@ class MlopsExtension(ExtensionApp):
                 SETTING_USER_MODE: mode,
                 SETTING_PROCESS_POLICY: policy,
                 SETTING_PROXY_POLICY: ProxyPolicy(
-                    admin_access=self.admin_access, subdomain_host=self.subdomain_host
+                    admin_access=self.admin_access,
+                    subdomain_host=self.subdomain_host,
+                    single_user=mode is UserMode.SINGLE,
                 ),
             }
         )
@@ -514,6 +533,17 @@ class MlopsExtension(ExtensionApp):
 
         self._pipelines = Pipelines(self, store.database, service, admins, tokens)
         self.settings[SETTING_PIPELINE_SERVICE] = self._pipelines.service
+        from ..models.scoring.pool import ScoringPool
+
+        # Models are user code: loaded in scoring worker processes, never in this one.
+        self._scoring = ScoringPool(
+            policy,
+            python=self.scoring_python or None,
+            idle_timeout=self.scoring_idle_timeout,
+            max_workers=self.scoring_max_workers,
+            executor=self._executor,
+        )
+        self.settings[SETTING_SCORING_POOL] = self._scoring
         # Callbacks, not now: they run once the loop turns, after the server has picked its
         # final port (port 0 and port retries change it during initialisation).
         loop = getattr(self.serverapp, "io_loop", None) or IOLoop.current()
@@ -605,6 +635,9 @@ class MlopsExtension(ExtensionApp):
         await IOLoop.current().run_in_executor(self._executor, self._pipelines.start, url, "")
 
     async def stop_extension(self) -> None:
+        scoring = getattr(self, "_scoring", None)
+        if scoring is not None:
+            await scoring.stop()  # signals and waits on the loop; folders go in a thread
         notebook_servers = getattr(self, "_notebook_servers", None)
         if notebook_servers is not None:
             await notebook_servers.stop()

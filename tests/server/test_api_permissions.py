@@ -35,9 +35,9 @@ async def _bob_owns(mlops_api: ApiCall) -> tuple[str, str]:
 
 async def test_me_names_the_user_and_whether_they_are_admin(mlops_api: ApiCall) -> None:
     alice = await mlops_api("GET", "me", headers=ALICE)
-    assert alice.json() == {"user": "alice", "is_admin": False}
+    assert alice.json() == {"user": "alice", "is_admin": False, "mode": "multi-user"}
     root = await mlops_api("GET", "me", headers=ROOT)
-    assert root.json() == {"user": "root", "is_admin": True}
+    assert root.json() == {"user": "root", "is_admin": True, "mode": "multi-user"}
 
 
 async def test_owners_are_the_callers(mlops_api: ApiCall) -> None:
