@@ -63,6 +63,9 @@ ENV_TOKEN = "JUPYTER_MLOPS_TOKEN"
 
 OPENAPI_PATH = Path(__file__).with_name("openapi.yaml")
 
+#: ``ServerApp.max_body_size`` in multi-user mode unless configured (jupyter_server's: 512 MiB).
+MULTI_USER_MAX_BODY_BYTES = 64 * 1024**2
+
 
 class MlopsExtension(ExtensionApp):
     """Experiment tracking, model registry, notebook servers and pipelines for JupyterLab."""
@@ -573,6 +576,11 @@ class MlopsExtension(ExtensionApp):
             identity_provider=inner.identity_provider,
         )
         self.serverapp.authorizer = wrapped
+        # jupyter_server's own handlers read a body before they authenticate: bound what a
+        # stranger can make a shared server hold (ours stream, with limits of their own).
+        # The HTTP server is made after extensions load, so this takes effect.
+        if "max_body_size" not in self.serverapp.config.get("ServerApp", {}):
+            self.serverapp.max_body_size = MULTI_USER_MAX_BODY_BYTES
         # ExtensionApp copies our settings over the web app's once we return.
         self.settings["authorizer"] = self.serverapp.web_app.settings["authorizer"] = wrapped
 

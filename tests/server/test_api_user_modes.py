@@ -12,6 +12,8 @@ import pytest
 from server_support import ApiCall, TokenUsers, as_user
 from tornado.httpclient import HTTPClientError
 
+from jupyter_mlops.server.extension import MULTI_USER_MAX_BODY_BYTES
+
 ALICE, ROOT = as_user("alice"), as_user("root")
 
 
@@ -71,6 +73,12 @@ class TestMultiUser:
         assert created.status == 201
         assert await _status(jp_fetch, "api", "status", headers=ALICE) == 200
 
+    async def test_bodies_jupyter_server_reads_before_it_authenticates_are_bounded(
+        self, jp_serverapp: Any
+    ) -> None:
+        # Its own handlers (contents, kernels) buffer a body before they know the caller.
+        assert jp_serverapp.max_body_size == MULTI_USER_MAX_BODY_BYTES < 512 * 1024**2
+
     async def test_an_unknown_token_is_refused_everywhere(self, jp_fetch: Any) -> None:
         mallory = {"Authorization": "token mallory-token"}
         assert await _status(jp_fetch, "api", "kernels", headers=mallory) == 403
@@ -93,10 +101,12 @@ class TestForcedModes:
 
 
 async def test_single_user_is_the_default_with_jupyter_servers_own_login(
-    mlops_api: ApiCall, jp_fetch: Any
+    mlops_api: ApiCall, jp_fetch: Any, jp_serverapp: Any
 ) -> None:
     assert (await mlops_api("GET", "me")).json()["mode"] == "single-user"
     assert await _status(jp_fetch, "api", "contents", headers={}) == 200
+    # jupyter_server's own body limit stays as configured (its default: 512 MiB).
+    assert jp_serverapp.max_body_size == 512 * 1024**2
 
 
 async def test_the_mode_is_logged_at_start_up(
