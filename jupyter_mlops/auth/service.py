@@ -57,6 +57,11 @@ def pipeline_run_key(run_id: str) -> str:
     return f"pipeline-run:{run_id}"
 
 
+def scoring_key(worker: str) -> str:
+    """How a token records the scoring worker (pod) it was issued for."""
+    return f"scoring:{worker}"
+
+
 class TokenService:
     def __init__(
         self,
@@ -179,6 +184,18 @@ class TokenService:
 
     def revoke_pipeline_tokens(self, run_id: str) -> int:
         return self.store.delete_for_server(pipeline_run_key(run_id))
+
+    # -- scoring workers -------------------------------------------------------------------
+    def issue_scoring_token(self, owner: str, worker: str) -> str:
+        """A fresh token for the scoring worker ``worker`` (a pod, acting as the model's
+        ``owner`` to download its files), replacing any issued for it before."""
+        key = scoring_key(worker)
+        self.store.delete_for_server(key)
+        _, secret = self._issue(owner, f"scoring worker {worker}", None, key)
+        return secret
+
+    def revoke_scoring_tokens(self, worker: str) -> int:
+        return self.store.delete_for_server(scoring_key(worker))
 
     def _issue(
         self, owner: str, note: str, expires_in: int | None, notebook_server: str | None

@@ -180,6 +180,25 @@ class MlopsExtension(ExtensionApp):
         help="""Seconds a scoring worker (the process that loads a model version for
         ``mlops/api/models/<name>/predict``) stays up without requests before it is stopped.""",
     )
+    scoring_backend = CaselessStrEnum(
+        ["auto", "local", "kubernetes"],
+        default_value="auto",
+        config=True,
+        help="""Where scoring workers run: ``local`` (processes of this server's machine; in
+        multi-user mode as the model owner's OS account), ``kubernetes`` (a pod per worker in
+        ``pipeline_namespace``, with an API token of the model's owner), or ``auto``:
+        ``kubernetes`` when ``notebook_backend_class`` is a Kubernetes backend, else
+        ``local``.""",
+    )
+    scoring_image = Unicode(
+        "",
+        config=True,
+        help="""Image of scoring pods (``scoring_backend`` kubernetes); it needs the libraries
+        of the models it serves. Empty: ``pipeline_default_image``.""",
+    )
+    scoring_pod_port = Integer(
+        8080, config=True, help="The TCP port scoring workers listen on in their pods."
+    )
     scoring_max_workers = Integer(
         4,
         config=True,
@@ -456,35 +475,8 @@ class MlopsExtension(ExtensionApp):
         from .log_redaction import install_log_redaction
 
         install_log_redaction()  # no token value in any log line of this process
-        assert self.serverapp is not None
-        identity_provider = self.serverapp.identity_provider
-        mode = derive_user_mode(identity_provider, self.user_mode)
-        # jupyter_server's own login names nobody: we name its caller (default_user).
-        shared_identity = type(identity_provider) in SHARED_IDENTITY_PROVIDERS
-        if mode is UserMode.SINGLE and not shared_identity:
-            self.log.warning(
-                "jupyter-mlops: single-user mode with %s, which names several users: they "
-                "all run code as this server's account",
-                type(identity_provider).__name__,
-            )
-        admins = set(self.admin_users)
-        if shared_identity:
-            admins.add(self.default_user)
-        policy = ProcessPolicy(
-            mode=mode,
-            account_template=self.local_account_template,
-            allowlist=(*DEFAULT_ENVIRONMENT_ALLOWLIST, *self.child_environment_allowlist),
-        )
-        if mode is UserMode.MULTI:
-            self._restrict_server_endpoints(frozenset(admins), shared_identity)
-            # Users' processes run on this machine: our runtime files (the cookie secret, our
-            # token in jpserver-*-open.html) stay ours, whoever made the folder (0700).
-            runtime_dir = Path(self.serverapp.runtime_dir)
-            if runtime_dir.is_dir() and runtime_dir.stat().st_uid == os.geteuid():
-                os.chmod(runtime_dir, 0o700)
-        # Read by the notebook-server, pipeline and scoring wiring below.
-        self.process_policy = policy
-        self.sealer = Sealer(self.crypt_key)
+        mode, shared_identity, admins = self._configure_user_mode()
+        policy = self.process_policy
 
         artifact_root = Path(self.artifact_root).expanduser()
         # Private (0700): users' processes reach artifacts through the API, never the disk.
@@ -526,27 +518,7 @@ class MlopsExtension(ExtensionApp):
 
         tokens = TokenService(SqlTokenStore(store.database), admins)
         self.settings[SETTING_TOKEN_SERVICE] = tokens
-        from ..notebooks.wiring import NotebookServers
-
-        self._notebook_servers = NotebookServers(
-            self, store.database, admins, self._executor, tokens
-        )
-        self.settings[SETTING_NOTEBOOK_SERVICE] = self._notebook_servers.service
-        from ..pipelines.wiring import Pipelines
-
-        self._pipelines = Pipelines(self, store.database, service, admins, tokens)
-        self.settings[SETTING_PIPELINE_SERVICE] = self._pipelines.service
-        from ..models.scoring.pool import ScoringPool
-
-        # Models are user code: loaded in scoring worker processes, never in this one.
-        self._scoring = ScoringPool(
-            policy,
-            python=self.scoring_python or None,
-            idle_timeout=self.scoring_idle_timeout,
-            max_workers=self.scoring_max_workers,
-            executor=self._executor,
-        )
-        self.settings[SETTING_SCORING_POOL] = self._scoring
+        self._build_user_processes(store.database, service, admins, tokens)
         # Callbacks, not now: they run once the loop turns, after the server has picked its
         # final port (port 0 and port retries change it during initialisation).
         loop = getattr(self.serverapp, "io_loop", None) or IOLoop.current()
@@ -562,6 +534,88 @@ class MlopsExtension(ExtensionApp):
                 "jupyter-mlops: multi-user mode, but this server is not root: the local "
                 "backends will refuse to run users' processes (use the Kubernetes backends)"
             )
+
+    def _configure_user_mode(self) -> tuple[UserMode, bool, set[str]]:
+        """The mode, whether the caller is named by us, and the admins; sets
+        ``process_policy`` and ``sealer``, and in multi-user mode keeps jupyter_server's own
+        code and file endpoints for admins."""
+        assert self.serverapp is not None
+        identity_provider = self.serverapp.identity_provider
+        mode = derive_user_mode(identity_provider, self.user_mode)
+        # jupyter_server's own login names nobody: we name its caller (default_user).
+        shared_identity = type(identity_provider) in SHARED_IDENTITY_PROVIDERS
+        if mode is UserMode.SINGLE and not shared_identity:
+            self.log.warning(
+                "jupyter-mlops: single-user mode with %s, which names several users: they "
+                "all run code as this server's account",
+                type(identity_provider).__name__,
+            )
+        admins = set(self.admin_users)
+        if shared_identity:
+            admins.add(self.default_user)
+        if mode is UserMode.MULTI:
+            self._restrict_server_endpoints(frozenset(admins), shared_identity)
+            # Users' processes run on this machine: our runtime files (the cookie secret, our
+            # token in jpserver-*-open.html) stay ours, whoever made the folder (0700).
+            runtime_dir = Path(self.serverapp.runtime_dir)
+            if runtime_dir.is_dir() and runtime_dir.stat().st_uid == os.geteuid():
+                os.chmod(runtime_dir, 0o700)
+        # Read by the notebook-server, pipeline and scoring wiring.
+        self.process_policy = ProcessPolicy(
+            mode=mode,
+            account_template=self.local_account_template,
+            allowlist=(*DEFAULT_ENVIRONMENT_ALLOWLIST, *self.child_environment_allowlist),
+        )
+        self.sealer = Sealer(self.crypt_key)
+        return mode, shared_identity, admins
+
+    def _build_user_processes(
+        self, database: Any, tracking: TrackingService, admins: set[str], tokens: Any
+    ) -> None:
+        """The domains that start processes for users: notebook servers, pipelines and the
+        scoring workers of predict."""
+        from ..notebooks.wiring import NotebookServers
+
+        self._notebook_servers = NotebookServers(self, database, admins, self._executor, tokens)
+        self.settings[SETTING_NOTEBOOK_SERVICE] = self._notebook_servers.service
+        from ..pipelines.wiring import Pipelines
+
+        self._pipelines = Pipelines(self, database, tracking, admins, tokens)
+        self.settings[SETTING_PIPELINE_SERVICE] = self._pipelines.service
+        from ..models.scoring.pool import ScoringPool
+
+        # Models are user code: loaded in scoring worker processes, never in this one.
+        self._scoring = ScoringPool(
+            self.process_policy,
+            python=self.scoring_python or None,
+            idle_timeout=self.scoring_idle_timeout,
+            max_workers=self.scoring_max_workers,
+            executor=self._executor,
+            launcher=self._scoring_launcher(tokens),
+        )
+        self.settings[SETTING_SCORING_POOL] = self._scoring
+
+    def _scoring_launcher(self, tokens: Any) -> Any:
+        """Pods for scoring workers where notebook servers run on Kubernetes (or when
+        ``scoring_backend`` says so); None: local processes."""
+        backend = self.scoring_backend.lower()
+        if backend == "auto":
+            backend = "kubernetes" if _is_kubernetes(self.notebook_backend_class) else "local"
+        if backend != "kubernetes":
+            return None
+        from ..models.scoring.kube_launcher import KubeLauncher, KubeScoringSettings
+        from ..pipelines.wiring import _kube_config, _server_url
+
+        settings = KubeScoringSettings(
+            namespace=self.pipeline_namespace,
+            image=self.scoring_image or self.pipeline_default_image,
+            tracking_uri=lambda: self.pipeline_tracking_url or _server_url(self),
+            kube_config=_kube_config(self),
+            port=self.scoring_pod_port,
+            poll_interval=self.pipeline_poll_interval,
+            default_owner=self.default_user,
+        )
+        return KubeLauncher(settings, tokens, self._executor)
 
     def _restrict_server_endpoints(self, admins: frozenset[str], shared_identity: bool) -> None:
         """Multi-user mode: jupyter_server's kernels, terminals and files become admins'
@@ -632,8 +686,6 @@ class MlopsExtension(ExtensionApp):
         """Once the server listens: export the kernels' environment, monitor and cull
         notebook servers, and reconcile and schedule pipeline runs."""
         assert self.serverapp is not None
-        if self.export_kernel_environment:
-            await self.export_environment()
         url = self.serverapp.connection_url
         url = url if url.startswith("http") else ""
         # Processes we start get API tokens of their owners (never this server's own
@@ -641,6 +693,8 @@ class MlopsExtension(ExtensionApp):
         self._notebook_servers.start(url, "")
         # Reconciling pipeline runs reads the store (and the cluster): off the event loop.
         await IOLoop.current().run_in_executor(self._executor, self._pipelines.start, url, "")
+        if self.export_kernel_environment:
+            await self.export_environment()
 
     async def stop_extension(self) -> None:
         scoring = getattr(self, "_scoring", None)
@@ -694,3 +748,10 @@ def _redact(uri: str) -> str:
     if not at or ":" not in credentials:
         return uri
     return f"{scheme}{sep}{credentials.split(':', 1)[0]}:***@{host}"
+
+
+def _is_kubernetes(backend_class: Any) -> bool:
+    """Whether notebook servers of ``backend_class`` run on Kubernetes (Kubeflow too)."""
+    from ..notebooks.backends.kubernetes import KubernetesNotebookBackend
+
+    return isinstance(backend_class, type) and issubclass(backend_class, KubernetesNotebookBackend)

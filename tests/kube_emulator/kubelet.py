@@ -47,9 +47,17 @@ class Kubelet:
 
     # -- states ----------------------------------------------------------------------------
     def run(
-        self, namespace: str, name: str, *, ready: bool = True, log: str = "", node: str = "node-1"
+        self,
+        namespace: str,
+        name: str,
+        *,
+        ready: bool = True,
+        log: str = "",
+        node: str = "node-1",
+        pod_ip: str = "10.0.0.10",
     ) -> Obj:
-        """Scheduled, image pulled, containers started (and ready unless ``ready=False``)."""
+        """Scheduled, image pulled, containers started (and ready unless ``ready=False``);
+        ``pod_ip`` lets a test point clients at a process it runs as the container."""
         pod = self.pod(namespace, name)
         conditions = self._scheduled(pod, node)
         statuses = []
@@ -78,7 +86,7 @@ class Kubelet:
             pod,
             {
                 "phase": "Running",
-                "podIP": "10.0.0.10",
+                "podIP": pod_ip,
                 "hostIP": "192.168.0.1",
                 "startTime": now_rfc3339(),
                 "conditions": conditions,

@@ -16,6 +16,7 @@ from typing import Any
 
 from traitlets.config import Config
 
+import jupyter_mlops as mlops
 from jupyter_mlops.pipelines import states
 from jupyter_mlops.pipelines.backends.base import BackendSettings
 from jupyter_mlops.pipelines.backends.local import LocalBackend
@@ -150,3 +151,16 @@ def header_users() -> type:
         sys.path.append(folder)
     provider: type = importlib.import_module("users_identity").HeaderUsers
     return provider
+
+
+# -- steps shared by tests (module level: their source is shipped to the runner) -----------
+@mlops.step(cache=False)
+def naps(seconds: float) -> None:
+    import time
+
+    time.sleep(seconds)
+
+
+@mlops.pipeline
+def nap_pipeline(seconds: float = 60.0):
+    naps(seconds=seconds)

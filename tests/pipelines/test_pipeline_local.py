@@ -12,7 +12,7 @@ from typing import NamedTuple
 import nbformat
 import psutil
 import pytest
-from pipeline_support import PipelineEnv, make_env
+from pipeline_support import PipelineEnv, make_env, nap_pipeline
 
 import jupyter_mlops as mlops
 from jupyter_mlops.pipelines import states
@@ -388,6 +388,25 @@ def test_a_run_whose_driver_died_is_failed_on_reconcile(tmp_path: Path) -> None:
         env.tracking.store.close()
 
 
+def test_reconcile_leaves_a_run_being_submitted_to_this_process_alone(tmp_path: Path) -> None:
+    # A run recorded before a server started, with no driver, was lost with its process; one
+    # created since, still without a driver, is being submitted right now (the server's
+    # first reconcile pass can run while its first requests are served).
+    env = make_env(f"sqlite:///{tmp_path / 'store.db'}", tmp_path / "artifacts")
+    try:
+        fresh = env.service.engine.create_run(env.user, slow.compile(), {}, "local")
+        env.backend.reconcile()
+        assert env.service.get_run(env.user, fresh.run_id).state == states.PENDING
+        restarted = make_env(env.store_uri, env.artifact_root)  # a later server process
+        try:
+            restarted.backend.reconcile()
+            assert restarted.service.get_run(env.user, fresh.run_id).state == states.FAILED
+        finally:
+            restarted.tracking.store.close()
+    finally:
+        env.tracking.store.close()
+
+
 def test_python_api_submit_wait_outputs_and_steps(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -579,18 +598,6 @@ def test_a_step_process_ends_as_python_does(mlops_pipelines: PipelineEnv, tmp_pa
 
     assert run.state == states.SUCCEEDED, run.message
     assert path.read_text() == "thread\natexit\n"
-
-
-@mlops.step(cache=False)
-def naps(seconds: float) -> None:
-    import time
-
-    time.sleep(seconds)
-
-
-@mlops.pipeline
-def nap_pipeline(seconds: float = 60.0):
-    naps(seconds=seconds)
 
 
 def test_a_killed_fork_server_fails_its_running_steps_and_is_replaced(

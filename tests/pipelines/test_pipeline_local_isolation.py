@@ -23,6 +23,7 @@ import pytest
 from pipeline_support import (
     call_api,
     header_users,
+    nap_pipeline,
     server_config,
     step_log,
     wait_for_run,
@@ -153,18 +154,6 @@ def leaves_a_sleeper() -> None:
 @mlops.pipeline
 def sleeper_pipeline():
     leaves_a_sleeper()
-
-
-@mlops.step(cache=False)
-def naps(seconds: float) -> None:
-    import time
-
-    time.sleep(seconds)
-
-
-@mlops.pipeline
-def nap_pipeline(seconds: float = 60.0):
-    naps(seconds=seconds)
 
 
 @mlops.step(cache=False)

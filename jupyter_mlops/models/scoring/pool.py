@@ -17,6 +17,10 @@ event loop (no thread hop), with the small framed protocol of :mod:`.worker`.
 * A worker that cannot load its model answers through the server with its own message:
   our errors keep their status (a 404 for a folder without MLmodel), anything else the
   model's code raised is a 409.
+
+Where a worker runs is its launcher's business (:class:`WorkerLauncher`): this module's
+:class:`LocalLauncher` (a process here, as above) or ``kube_launcher.KubeLauncher`` (a pod);
+the pool keeps the lifecycle (start once, reuse, idle stop, LRU cap, retry) for both.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ import time
 from collections import OrderedDict, deque
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ...errors import InvalidState, MLOpsError, NotFound
 from ...processes import OsAccount, ProcessPolicy
@@ -86,35 +90,51 @@ class _WorkerGone(Exception):
 Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
 
-class _Worker:
-    """One worker process, its private folder and its connections (event loop only)."""
+class WorkerHandle(Protocol):
+    """One started worker, ready to answer, as its launcher sees it."""
 
-    def __init__(
-        self,
-        target: ScoringTarget,
-        folder: Path,
-        process: asyncio.subprocess.Process,
-        account: OsAccount | None,
-    ) -> None:
+    #: Says which worker this is in log lines and errors ("pid 12, account x", "pod y").
+    detail: str
+    #: The process id of a local worker (None elsewhere).
+    pid: int | None
+    #: Done once the worker is gone, however it went (stopped, died, deleted).
+    exited: asyncio.Future[None]
+
+    async def connect(self) -> Connection:
+        """A new connection, ready for requests (any handshake done)."""
+
+    async def stop(self) -> None:
+        """Stop the worker and release what it holds; waits until it is gone."""
+
+
+class WorkerLauncher(Protocol):
+    """Where scoring workers run: it starts one for a target and hands it over ready."""
+
+    async def start(self, target: ScoringTarget, serial: int) -> WorkerHandle:
+        """A worker that loaded ``target``, or an MLOpsError saying why there is none.
+        Cancelled or failed half-way, it leaves nothing behind."""
+
+    async def close(self) -> None:
+        """Release what the launcher holds once every worker has stopped."""
+
+
+class _Worker:
+    """One worker as the pool uses it: its handle and connections (event loop only)."""
+
+    def __init__(self, target: ScoringTarget, handle: WorkerHandle) -> None:
         self.target = target
-        self.account = account
-        self.folder = folder
-        self.socket_path = folder / "socket"
-        self.process = process
-        self.pid = process.pid
+        self.handle = handle
         self.last_used = time.monotonic()
         self.in_flight = 0
         self.retired = False
-        self.stderr: deque[str] = deque(maxlen=STDERR_LINES)
-        self.exited: asyncio.Future[None] | None = None
+        self.watcher: asyncio.Future[None] | None = None
         self.stopping: asyncio.Future[None] | None = None
         self._idle: list[Connection] = []
         self._slots = asyncio.Semaphore(CONNECTIONS_PER_WORKER)
 
     @property
     def label(self) -> str:
-        account = f", account {self.account.name}" if self.account is not None else ""
-        return f"{self.target.name!r} version {self.target.version} (pid {self.pid}{account})"
+        return f"{self.target.name!r} version {self.target.version} ({self.handle.detail})"
 
     async def request(self, body: bytes, content_type: str | None) -> tuple[int, bytes]:
         """(status, JSON answer) of one request; _WorkerGone when the worker is gone."""
@@ -130,7 +150,7 @@ class _Worker:
         kind = (content_type or "").encode("utf-8")
         writer = None
         try:
-            reader, writer = self._idle.pop() if self._idle else await self._connect()
+            reader, writer = self._idle.pop() if self._idle else await self.handle.connect()
             writer.write(REQUEST_HEAD.pack(len(kind), len(body)) + kind + body)
             await writer.drain()
             status, length = RESPONSE_HEAD.unpack(await reader.readexactly(RESPONSE_HEAD.size))
@@ -146,9 +166,6 @@ class _Worker:
             raise
         self._idle.append((reader, writer))
         return status, payload
-
-    async def _connect(self) -> Connection:
-        return await asyncio.open_unix_connection(str(self.socket_path))
 
     def close_connections(self) -> None:
         for _, writer in self._idle:
@@ -167,25 +184,31 @@ class ScoringPool:
         idle_timeout: float = 600.0,
         max_workers: int = 4,
         executor: Executor | None = None,
+        launcher: WorkerLauncher | None = None,
     ) -> None:
         self.policy = policy
-        self.python = python or sys.executable
         self.idle_timeout = idle_timeout
         self.max_workers = max(1, max_workers)
-        self._executor = executor
+        self.launcher: WorkerLauncher = launcher or LocalLauncher(policy, python, executor)
         self._workers: OrderedDict[Key, _Worker] = OrderedDict()
         self._starting: dict[Key, asyncio.Task[_Worker]] = {}
         self._stopping: set[asyncio.Future[None]] = set()
         self._watchers: set[asyncio.Future[None]] = set()
         self._reaper: asyncio.Task[None] | None = None
-        self._folder: Path | None = None
-        self._folder_lock = threading.Lock()
         self._serial = 0
         self._closed = False
 
     def worker_pids(self) -> dict[Key, int]:
-        """The process ids of the workers alive (ready to answer), by target key."""
-        return {key: worker.pid for key, worker in self._workers.items()}
+        """The process ids of the local workers alive (ready to answer), by target key."""
+        return {
+            key: worker.handle.pid
+            for key, worker in self._workers.items()
+            if worker.handle.pid is not None
+        }
+
+    def worker_details(self) -> dict[Key, str]:
+        """What each worker alive is ("pid 12", "pod mlops-scoring-..."), by target key."""
+        return {key: worker.handle.detail for key, worker in self._workers.items()}
 
     async def predict(self, target: ScoringTarget, body: bytes, content_type: str | None) -> bytes:
         """The worker's answer to a scoring request: the JSON document of a 200. Its
@@ -213,7 +236,7 @@ class ScoringPool:
         raise AssertionError("unreachable")
 
     async def stop(self) -> None:
-        """Stop every worker and remove their folders; the pool starts no more."""
+        """Stop every worker and release what they hold; the pool starts no more."""
         self._closed = True
         if self._reaper is not None:
             self._reaper.cancel()
@@ -227,9 +250,7 @@ class ScoringPool:
         pending = self._stopping | self._watchers
         if pending:
             await asyncio.gather(*pending, return_exceptions=True)
-        if self._folder is not None:
-            await self._blocking(shutil.rmtree, self._folder, True)
-            self._folder = None
+        await self.launcher.close()
 
     # -- finding and starting workers ------------------------------------------------------
     async def _worker(self, target: ScoringTarget) -> _Worker:
@@ -274,7 +295,108 @@ class ScoringPool:
 
     async def _start(self, target: ScoringTarget) -> _Worker:
         self._serial += 1
-        folder, account = await self._blocking(self._prepare, target, self._serial)
+        handle = await self.launcher.start(target, self._serial)
+        worker = _Worker(target, handle)
+        worker.watcher = asyncio.ensure_future(self._watch(worker))
+        self._watchers.add(worker.watcher)
+        worker.watcher.add_done_callback(self._watchers.discard)
+        log.info("jupyter-mlops: scoring worker of %s is ready", worker.label)
+        return worker
+
+    # -- stopping workers ------------------------------------------------------------------
+    def _retire(self, worker: _Worker) -> None:
+        """No new requests for ``worker``; it stops once those in flight are answered."""
+        worker.retired = True
+        key = worker.target.key
+        if self._workers.get(key) is worker:
+            del self._workers[key]
+
+    def _stop(self, worker: _Worker) -> None:
+        if worker.stopping is None:
+            worker.stopping = asyncio.ensure_future(self._terminate(worker))
+            self._stopping.add(worker.stopping)
+            worker.stopping.add_done_callback(self._stopping.discard)
+
+    async def _terminate(self, worker: _Worker) -> None:
+        worker.close_connections()
+        try:
+            await worker.handle.stop()
+        except Exception:
+            log.exception("jupyter-mlops: stopping the scoring worker of %s failed", worker.label)
+
+    async def _watch(self, worker: _Worker) -> None:
+        """When the worker ends, however it ends: forget it."""
+        await worker.handle.exited
+        if not worker.retired:
+            log.warning("jupyter-mlops: scoring worker of %s has ended", worker.label)
+        self._retire(worker)
+        worker.close_connections()
+        if worker.stopping is None:
+            self._stop(worker)  # what it held (a folder, a pod's Secret, a token) goes too
+
+    async def _reap_idle(self) -> None:
+        interval = min(max(self.idle_timeout / 4, 0.05), 30.0)
+        while self._workers:
+            await asyncio.sleep(interval)
+            now = time.monotonic()
+            for worker in list(self._workers.values()):
+                if worker.in_flight == 0 and now - worker.last_used >= self.idle_timeout:
+                    log.info("jupyter-mlops: stopping idle scoring worker of %s", worker.label)
+                    self._retire(worker)
+                    self._stop(worker)
+
+
+class _LocalWorker:
+    """A worker process here, its private folder and its stderr (a WorkerHandle)."""
+
+    def __init__(
+        self,
+        folder: Path,
+        process: asyncio.subprocess.Process,
+        account: OsAccount | None,
+    ) -> None:
+        self.folder = folder
+        self.process = process
+        self.account = account
+        self.pid: int | None = process.pid
+        self.stderr: deque[str] = deque(maxlen=STDERR_LINES)
+        self.exited: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        account_text = f", account {account.name}" if account is not None else ""
+        self.detail = f"pid {process.pid}{account_text}"
+
+    async def connect(self) -> Connection:
+        return await asyncio.open_unix_connection(str(self.folder / "socket"))
+
+    async def stop(self) -> None:
+        process = self.process
+        if process.stdin is not None:
+            process.stdin.close()  # its lifeline: the worker exits when stdin closes
+        with contextlib.suppress(ProcessLookupError):
+            process.terminate()
+        try:
+            await asyncio.wait_for(asyncio.shield(self.exited), STOP_TIMEOUT_S)
+        except asyncio.TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await self.exited
+
+
+class LocalLauncher:
+    """Workers as processes of this machine (see the module docstring): in multi-user mode
+    as the model owner's OS account, in a private folder with a copy of the model."""
+
+    def __init__(
+        self, policy: ProcessPolicy, python: str | None = None, executor: Executor | None = None
+    ) -> None:
+        self.policy = policy
+        self.python = python or sys.executable
+        self._executor = executor
+        self._folder: Path | None = None
+        self._folder_lock = threading.Lock()
+        self._tasks: set[asyncio.Future[None]] = set()
+
+    async def start(self, target: ScoringTarget, serial: int) -> WorkerHandle:
+        folder, account = await self._blocking(self._prepare, target, serial)
         try:
             process = await self._spawn(target, folder, account)
         except OSError as err:
@@ -282,27 +404,29 @@ class ScoringPool:
             raise ScoringUnavailable(
                 f"cannot start a scoring worker with {self.python}: {err}", field="name"
             ) from err
-        worker = _Worker(target, folder, process, account)
+        worker = _LocalWorker(folder, process, account)
         drained = asyncio.ensure_future(self._relay_stderr(worker))
-        worker.exited = asyncio.ensure_future(self._watch(worker, drained))
-        self._watchers.add(worker.exited)
-        worker.exited.add_done_callback(self._watchers.discard)
+        watcher = asyncio.ensure_future(self._watch(worker, drained))
+        self._tasks.add(watcher)
+        watcher.add_done_callback(self._tasks.discard)
         try:
             report = await asyncio.wait_for(_read_report(process), START_TIMEOUT_S)
         except asyncio.TimeoutError:
             report = {"timeout": True}
         except BaseException:
-            self._retire(worker)
-            self._stop(worker)
+            await asyncio.shield(worker.stop())
             raise
         if report is None or "ready" not in report:
-            self._retire(worker)
-            self._stop(worker)
-            assert worker.stopping is not None
-            await asyncio.shield(worker.stopping)
-            raise _load_error(worker, report)
-        log.info("jupyter-mlops: scoring worker of %s is ready", worker.label)
+            await asyncio.shield(worker.stop())
+            raise _load_error(target, worker, report)
         return worker
+
+    async def close(self) -> None:
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._folder is not None:
+            await self._blocking(shutil.rmtree, self._folder, True)
+            self._folder = None
 
     def _prepare(self, target: ScoringTarget, serial: int) -> tuple[Path, OsAccount | None]:
         """The account the worker runs as, and its private folder with a copy of the
@@ -360,46 +484,15 @@ class ScoringPool:
             **self.policy.popen_options(account),
         )
 
-    # -- stopping workers ------------------------------------------------------------------
-    def _retire(self, worker: _Worker) -> None:
-        """No new requests for ``worker``; it stops once those in flight are answered."""
-        worker.retired = True
-        key = worker.target.key
-        if self._workers.get(key) is worker:
-            del self._workers[key]
-
-    def _stop(self, worker: _Worker) -> None:
-        if worker.stopping is None:
-            worker.stopping = asyncio.ensure_future(self._terminate(worker))
-            self._stopping.add(worker.stopping)
-            worker.stopping.add_done_callback(self._stopping.discard)
-
-    async def _terminate(self, worker: _Worker) -> None:
-        worker.close_connections()
-        process = worker.process
-        if process.stdin is not None:
-            process.stdin.close()  # its lifeline: the worker exits when stdin closes
-        with contextlib.suppress(ProcessLookupError):
-            process.terminate()
-        assert worker.exited is not None
-        try:
-            await asyncio.wait_for(asyncio.shield(worker.exited), STOP_TIMEOUT_S)
-        except asyncio.TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            await worker.exited
-
-    async def _watch(self, worker: _Worker, drained: asyncio.Future[None]) -> None:
-        """When the process ends, however it ends: forget it, and remove its folder."""
+    async def _watch(self, worker: _LocalWorker, drained: asyncio.Future[None]) -> None:
+        """When the process ends, however it ends: remove its folder, then say so."""
         code = await worker.process.wait()
         await drained
-        if not worker.retired:
-            log.warning("jupyter-mlops: scoring worker of %s exited (%s)", worker.label, code)
-        self._retire(worker)
-        worker.close_connections()
+        log.info("jupyter-mlops: scoring worker %s exited (%s)", worker.pid, code)
         await self._blocking(shutil.rmtree, worker.folder, True)
+        worker.exited.set_result(None)
 
-    async def _relay_stderr(self, worker: _Worker) -> None:
+    async def _relay_stderr(self, worker: _LocalWorker) -> None:
         """The worker's stderr (its tracebacks, the model's prints) into the server log."""
         stream = worker.process.stderr
         assert stream is not None
@@ -407,17 +500,6 @@ class ScoringPool:
             text = line.decode("utf-8", "replace").rstrip()
             worker.stderr.append(text)
             log.info("scoring worker %s: %s", worker.pid, text)
-
-    async def _reap_idle(self) -> None:
-        interval = min(max(self.idle_timeout / 4, 0.05), 30.0)
-        while self._workers:
-            await asyncio.sleep(interval)
-            now = time.monotonic()
-            for worker in list(self._workers.values()):
-                if worker.in_flight == 0 and now - worker.last_used >= self.idle_timeout:
-                    log.info("jupyter-mlops: stopping idle scoring worker of %s", worker.label)
-                    self._retire(worker)
-                    self._stop(worker)
 
     async def _blocking(self, fn: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
@@ -434,8 +516,9 @@ async def _read_report(process: asyncio.subprocess.Process) -> dict[str, Any] | 
     return report if isinstance(report, dict) else None
 
 
-def _load_error(worker: _Worker, report: dict[str, Any] | None) -> MLOpsError:
-    target = worker.target
+def _load_error(
+    target: ScoringTarget, worker: _LocalWorker, report: dict[str, Any] | None
+) -> MLOpsError:
     what = f"version {target.version} of {target.name!r}"
     if report is not None and report.get("timeout"):
         return ScoringUnavailable(

@@ -118,6 +118,8 @@ class LocalBackend(PipelineBackend):
         self._drivers: dict[str, _Driver] = {}
         self._live = 0  # processes alive or reserved, over all runs
         self.owner_ref = f"local:{socket.gethostname()}:{os.getpid()}"
+        # Runs created since then without a driver are being started here, not lost.
+        self._created_ms = int(time.time() * 1000)
         # Single-user mode: steps are forked from one warm runner instead of each starting
         # Python.
         self._forks = ForkServer(
@@ -194,6 +196,8 @@ class LocalBackend(PipelineBackend):
             run = self.engine.store.get_run(run_id, with_steps=False)
             if self._driven_elsewhere(run.backend_ref):
                 continue
+            if run.backend_ref is None and run.created_time >= self._created_ms:
+                continue  # submitted to this process a moment ago: its driver is on its way
             log.warning("pipeline run %s lost its driver (%s); failing it", run_id, run.backend_ref)
             self._abandon(
                 run_id, s.FAILED, "interrupted: the process running this pipeline stopped"
