@@ -472,9 +472,12 @@ class MlopsExtension(ExtensionApp):
         # Imported here: the store pulls in SQLAlchemy and Alembic, which the server should
         # only pay for when the extension is actually enabled.
         from ..tracking.store.sql_store import SqlTrackingStore
+        from .body_gate import install_body_gate
         from .log_redaction import install_log_redaction
 
         install_log_redaction()  # no token value in any log line of this process
+        assert self.serverapp is not None
+        install_body_gate(self.serverapp.web_app)  # who calls, before any body is read
         mode, shared_identity, admins = self._configure_user_mode()
         policy = self.process_policy
 

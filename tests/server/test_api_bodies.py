@@ -199,6 +199,11 @@ BODY_ROUTES = [
     ("POST", "mlops/mlflow/api/2.0/mlflow/runs/log-batch"),
     ("PUT", "mlops/mlflow/api/2.0/mlflow-artifacts/artifacts/0/r/artifacts/a.bin"),
     ("POST", "mlops/mlflow/api/2.0/mlflow/no-such-rpc"),
+    # jupyter_server's own handlers, which do not stream (see server/body_gate.py).
+    ("PUT", "api/contents/big.ipynb"),
+    ("POST", "api/kernels"),
+    ("POST", "api/sessions"),
+    ("POST", "no/such/page"),  # jupyter_server's 404 page: refused before the body too
 ]
 
 
@@ -248,7 +253,8 @@ def _server_process(server: MlopsServer) -> psutil.Process:
 
 
 @pytest.mark.parametrize(
-    "path", ["mlops/api/experiments", "mlops/mlflow/api/2.0/mlflow/experiments/create"]
+    "path",
+    ["mlops/api/experiments", "mlops/mlflow/api/2.0/mlflow/experiments/create", "api/contents/x"],
 )
 async def test_a_stream_from_a_stranger_does_not_grow_the_server(
     mlops_live_server: MlopsServer, path: str
