@@ -364,6 +364,11 @@ class NotebookService:
     def manifests(self, user: str, owner: str, name: str) -> list[dict[str, Any]]:
         return self.backend.manifests(self._visible(user, owner, name))
 
+    def may_open(self, user: str, owner: str, admin_access: bool = False) -> bool:
+        """Whether ``user`` may open ``owner``'s servers through the proxy: their own, and
+        everyone's for admins when ``admin_access``."""
+        return owner == user or (admin_access and self.is_admin(user))
+
     def upstream(
         self, user: str, owner: str, name: str, admin_access: bool = False
     ) -> tuple[NotebookServer, Upstream]:
@@ -371,7 +376,7 @@ class NotebookService:
         when ``admin_access`` (JupyterHub's setting: a user's pages could otherwise act as
         the admin viewing them). Anyone else gets the same 404 as for a missing server;
         the API to list, start, stop and delete servers keeps its own rules (``_visible``)."""
-        if owner != user and not (admin_access and self.is_admin(user)):
+        if not self.may_open(user, owner, admin_access):
             raise NotFound(f"no notebook server {owner}/{name}")
         server = self.store.get(owner, name)
         upstream = self.backend.upstream(server) if server.status.active else None

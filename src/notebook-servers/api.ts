@@ -29,6 +29,8 @@ export interface INotebookServer {
   message: string;
   /** Path of the server through the proxy (absolute, ends in `/`). */
   url: string;
+  /** Whether this caller may open it through the proxy (its owner; admins with admin_access). */
+  openable: boolean;
   created_at: number;
   started_at: number | null;
   last_activity: number | null;

@@ -90,7 +90,12 @@ export function ServerRow(props: {
       <div className="mlops-NbButtons">
         <button
           className="jp-Button"
-          disabled={!running}
+          disabled={!running || !server.openable}
+          title={
+            server.openable
+              ? undefined
+              : 'Only its owner opens it (admins too, when the server allows admin_access)'
+          }
           onClick={() => window.open(server.url, '_blank', 'noopener')}
         >
           Open

@@ -163,6 +163,14 @@ async def test_users_see_only_their_own_and_admins_everything(
         ("alice", "work"),
         ("bob", "mine"),
     }
+    # The admin manages both, but opens neither (admin_access is off): the panel's Open
+    # button follows "openable".
+    assert {s["name"]: s["openable"] for s in everyone.json()["servers"]} == {
+        "work": False,
+        "mine": False,
+    }
+    own = await mlops_api("GET", "notebook-servers/alice/work", headers=ALICE)
+    assert own.json()["server"]["openable"] is True
     only_bob = await mlops_api("GET", "notebook-servers", params={"user": "bob"}, headers=ROOT)
     assert [s["owner"] for s in only_bob.json()["servers"]] == ["bob"]
     assert (await mlops_api("GET", "notebook-servers/alice/work", headers=ROOT)).status == 200

@@ -16,7 +16,7 @@ from tornado import web
 from ...errors import InvalidParameter
 from ...notebooks.entities import NotebookServer, ServerEvent
 from ...notebooks.validation import EDITABLE_FIELDS, SPEC_FIELDS
-from .base import MlopsAPIHandler
+from .base import SETTING_PROXY_POLICY, MlopsAPIHandler
 
 
 def server_json(handler: MlopsAPIHandler, server: NotebookServer) -> dict[str, Any]:
@@ -29,6 +29,9 @@ def server_json(handler: MlopsAPIHandler, server: NotebookServer) -> dict[str, A
         "reason": server.reason,
         "message": server.message,
         "url": handler.notebooks.backend.context.prefix(server.owner, server.name),
+        "openable": handler.notebooks.may_open(
+            handler.caller, server.owner, handler.settings[SETTING_PROXY_POLICY].admins_open_others
+        ),
         "created_at": server.created_at,
         "updated_at": server.updated_at,
         "started_at": server.started_at,
