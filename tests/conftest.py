@@ -430,7 +430,7 @@ def _let_accounts_run_python(account: Any) -> None:
 def _runs_python(account: Any) -> bool:
     try:
         result = subprocess.run(
-            [sys.executable, "-c", "import jupyter_mlops.pipelines.runner"],
+            [sys.executable, "-c", "import jupyter_mlops.pipelines.runtime.runner"],
             capture_output=True,
             cwd="/",
             check=False,

@@ -415,11 +415,11 @@ class MlopsExtension(ExtensionApp):
 
     # --- pipelines ------------------------------------------------------------------------
     pipeline_backend_class = Type(
-        default_value="jupyter_mlops.pipelines.backends.local.LocalBackend",
-        klass="jupyter_mlops.pipelines.backends.base.PipelineBackend",
+        default_value="jupyter_mlops.pipelines.server.backends.local.LocalBackend",
+        klass="jupyter_mlops.pipelines.server.backends.base.PipelineBackend",
         config=True,
         help="""The default backend of pipeline runs (``...`` is
-        ``jupyter_mlops.pipelines.backends``): ``....local.LocalBackend`` (steps as local
+        ``jupyter_mlops.pipelines.server.backends``): ``....local.LocalBackend`` (steps as local
         subprocesses), ``....kubernetes.KubernetesBackend`` (a Job per step, created by this
         server as dependencies succeed) or ``....argo.ArgoBackend`` (one Argo Workflow per
         run). ``local`` stays available to runs that ask for it.""",
@@ -581,7 +581,7 @@ class MlopsExtension(ExtensionApp):
 
         self._notebook_servers = NotebookServers(self, database, admins, self._executor, tokens)
         self.settings[SETTING_NOTEBOOK_SERVICE] = self._notebook_servers.service
-        from ..pipelines.wiring import Pipelines
+        from ..pipelines.server.wiring import Pipelines
 
         self._pipelines = Pipelines(self, database, tracking, admins, tokens)
         self.settings[SETTING_PIPELINE_SERVICE] = self._pipelines.service
@@ -607,7 +607,7 @@ class MlopsExtension(ExtensionApp):
         if backend != "kubernetes":
             return None
         from ..models.scoring.kube_launcher import KubeLauncher, KubeScoringSettings
-        from ..pipelines.wiring import _kube_config, _server_url
+        from ..pipelines.server.wiring import _kube_config, _server_url
 
         settings = KubeScoringSettings(
             namespace=self.pipeline_namespace,

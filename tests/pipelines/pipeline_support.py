@@ -17,13 +17,13 @@ from typing import Any
 from traitlets.config import Config
 
 import jupyter_mlops as mlops
-from jupyter_mlops.pipelines import states
-from jupyter_mlops.pipelines.backends.base import BackendSettings
-from jupyter_mlops.pipelines.backends.local import LocalBackend
-from jupyter_mlops.pipelines.engine import RunEngine
-from jupyter_mlops.pipelines.entities import PipelineRun
-from jupyter_mlops.pipelines.service import PipelineService
-from jupyter_mlops.pipelines.store.sql_store import SqlPipelineStore
+from jupyter_mlops.pipelines.server.backends.base import BackendSettings
+from jupyter_mlops.pipelines.server.backends.local import LocalBackend
+from jupyter_mlops.pipelines.server.engine import RunEngine
+from jupyter_mlops.pipelines.server.service import PipelineService
+from jupyter_mlops.pipelines.server.store.sql_store import SqlPipelineStore
+from jupyter_mlops.pipelines.spec import states
+from jupyter_mlops.pipelines.spec.entities import PipelineRun
 from jupyter_mlops.tracking.artifacts import LocalArtifactRepository
 from jupyter_mlops.tracking.service import TrackingService
 from jupyter_mlops.tracking.store.sql_store import SqlTrackingStore

@@ -27,15 +27,15 @@ import jupyter_mlops as mlops
 from jupyter_mlops.auth import SqlTokenStore, TokenService
 from jupyter_mlops.errors import InvalidParameter, InvalidState
 from jupyter_mlops.kube.client import KubeConfig
-from jupyter_mlops.pipelines import states
-from jupyter_mlops.pipelines.argo import node_id, pod_name
-from jupyter_mlops.pipelines.argo_retry import retry_workflow
-from jupyter_mlops.pipelines.backends.argo import ArgoBackend
-from jupyter_mlops.pipelines.backends.base import BackendSettings
-from jupyter_mlops.pipelines.engine import RunEngine
-from jupyter_mlops.pipelines.manifests import runner_command
-from jupyter_mlops.pipelines.service import PipelineService
-from jupyter_mlops.pipelines.store.sql_store import SqlPipelineStore
+from jupyter_mlops.pipelines.server.argo_retry import retry_workflow
+from jupyter_mlops.pipelines.server.argo_workflow import node_id, pod_name
+from jupyter_mlops.pipelines.server.backends.argo import ArgoBackend
+from jupyter_mlops.pipelines.server.backends.base import BackendSettings
+from jupyter_mlops.pipelines.server.engine import RunEngine
+from jupyter_mlops.pipelines.server.manifests import runner_command
+from jupyter_mlops.pipelines.server.service import PipelineService
+from jupyter_mlops.pipelines.server.store.sql_store import SqlPipelineStore
+from jupyter_mlops.pipelines.spec import states
 from jupyter_mlops.server.extension import ENV_TOKEN, ENV_TRACKING_URI
 from jupyter_mlops.tracking.artifacts import LocalArtifactRepository
 from jupyter_mlops.tracking.service import TrackingService
@@ -708,7 +708,7 @@ def jp_server_config(tmp_path: Path, mlops_emulator: KubeEmulator) -> Config:
     return server_config(
         tmp_path,
         default_user="owner",
-        pipeline_backend_class="jupyter_mlops.pipelines.backends.argo.ArgoBackend",
+        pipeline_backend_class="jupyter_mlops.pipelines.server.backends.argo.ArgoBackend",
         pipeline_namespace=NAMESPACE,
         pipeline_poll_interval=0.2,
         pipeline_tracking_url="http://mlops.example:8888/",

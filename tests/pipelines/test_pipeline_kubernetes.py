@@ -19,12 +19,12 @@ from kube_emulator.jobs import PodRunner
 import jupyter_mlops as mlops
 from jupyter_mlops.auth import SqlTokenStore, TokenService
 from jupyter_mlops.kube.client import KubeConfig
-from jupyter_mlops.pipelines import states
-from jupyter_mlops.pipelines.backends.base import BackendSettings
-from jupyter_mlops.pipelines.backends.kubernetes import KubernetesBackend
-from jupyter_mlops.pipelines.engine import RunEngine
-from jupyter_mlops.pipelines.service import PipelineService
-from jupyter_mlops.pipelines.store.sql_store import SqlPipelineStore
+from jupyter_mlops.pipelines.server.backends.base import BackendSettings
+from jupyter_mlops.pipelines.server.backends.kubernetes import KubernetesBackend
+from jupyter_mlops.pipelines.server.engine import RunEngine
+from jupyter_mlops.pipelines.server.service import PipelineService
+from jupyter_mlops.pipelines.server.store.sql_store import SqlPipelineStore
+from jupyter_mlops.pipelines.spec import states
 from jupyter_mlops.tracking.artifacts import LocalArtifactRepository
 from jupyter_mlops.tracking.service import TrackingService
 from jupyter_mlops.tracking.store.sql_store import SqlTrackingStore

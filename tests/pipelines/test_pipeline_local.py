@@ -15,7 +15,7 @@ import pytest
 from pipeline_support import PipelineEnv, make_env, nap_pipeline
 
 import jupyter_mlops as mlops
-from jupyter_mlops.pipelines import states
+from jupyter_mlops.pipelines.spec import states
 from jupyter_mlops.tracking.entities import RunStatus
 
 pytestmark = pytest.mark.slow

@@ -40,15 +40,15 @@ from pipeline_support import server_config
 from traitlets.config import Config
 
 import jupyter_mlops as mlops
-from jupyter_mlops.pipelines import step_bootstrap
-from jupyter_mlops.pipelines.manifests import runner_command
-from jupyter_mlops.pipelines.runtime_wheel import build_wheel, runtime_wheel_filename
-from jupyter_mlops.pipelines.step_requirements import requirements_of, task_of
+from jupyter_mlops.pipelines.runtime import bootstrap as step_bootstrap
+from jupyter_mlops.pipelines.runtime.requirements import requirements_of, task_of
+from jupyter_mlops.pipelines.server.manifests import runner_command
+from jupyter_mlops.pipelines.server.runtime_wheel import build_wheel, runtime_wheel_filename
 from jupyter_mlops.server.extension import ENV_TOKEN, ENV_TRACKING_URI, OPENAPI_PATH
 from jupyter_mlops.server.routes import API_PREFIX
 
 pytestmark = pytest.mark.slow
-KUBERNETES_BACKEND = "jupyter_mlops.pipelines.backends.kubernetes.KubernetesBackend"
+KUBERNETES_BACKEND = "jupyter_mlops.pipelines.server.backends.kubernetes.KubernetesBackend"
 NAMESPACE = "team"
 WHEEL = runtime_wheel_filename()
 #: What the image lacks and the bootstrap must install (the runner's imports over HTTP).
@@ -285,7 +285,7 @@ async def test_the_runtime_wheel_is_served_to_callers_with_identity_only(
     names = set(members)
     dist_info = f"jupyter_mlops-{mlops.__version__}.dist-info"
     assert {
-        "jupyter_mlops/pipelines/runner.py",
+        "jupyter_mlops/pipelines/runtime/runner.py",
         "jupyter_mlops/_version.py",
         "jupyter_mlops/tracking/search/filter.lark",  # package data read with importlib
         "jupyter_mlops/server/openapi.yaml",
@@ -326,7 +326,7 @@ def test_pip_installs_the_wheel_and_a_regular_install_rebuilds_it_identically(
     tmp_path: Path,
 ) -> None:
     # Built here from the editable install of this checkout...
-    from jupyter_mlops.pipelines.runtime_wheel import build_runtime_wheel
+    from jupyter_mlops.pipelines.server.runtime_wheel import build_runtime_wheel
 
     wheel = build_runtime_wheel()
     assert wheel.filename == WHEEL
@@ -342,7 +342,7 @@ def test_pip_installs_the_wheel_and_a_regular_install_rebuilds_it_identically(
     # ...then from that regular install, whose RECORD lists the files.
     script = (
         "import jupyter_mlops, sys;"
-        "from jupyter_mlops.pipelines.runtime_wheel import build_runtime_wheel as b;"
+        "from jupyter_mlops.pipelines.server.runtime_wheel import build_runtime_wheel as b;"
         "assert jupyter_mlops.__file__.startswith(sys.argv[1]), jupyter_mlops.__file__;"
         "sys.stdout.buffer.write(b().data)"
     )

@@ -21,7 +21,7 @@ import jupyter_mlops as mlops
 from jupyter_mlops.server.extension import ENV_TOKEN, ENV_TRACKING_URI
 
 pytestmark = pytest.mark.slow
-KUBERNETES_BACKEND = "jupyter_mlops.pipelines.backends.kubernetes.KubernetesBackend"
+KUBERNETES_BACKEND = "jupyter_mlops.pipelines.server.backends.kubernetes.KubernetesBackend"
 
 
 class TwoUsers(IdentityProvider):

@@ -11,9 +11,9 @@ import pytest
 
 import jupyter_mlops as mlops
 from jupyter_mlops.errors import InvalidParameter
-from jupyter_mlops.pipelines.planner import StepView, initial_steps, plan
-from jupyter_mlops.pipelines.spec_format import load_schema
-from jupyter_mlops.pipelines.validation import bind_arguments, validate_spec
+from jupyter_mlops.pipelines.server.planner import StepView, initial_steps, plan
+from jupyter_mlops.pipelines.spec.document import load_schema
+from jupyter_mlops.pipelines.spec.validation import bind_arguments, validate_spec
 
 
 @mlops.step(

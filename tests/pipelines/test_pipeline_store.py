@@ -9,10 +9,10 @@ import pytest
 
 import jupyter_mlops as mlops
 from jupyter_mlops.errors import InvalidParameter, NotFound
-from jupyter_mlops.pipelines import states
-from jupyter_mlops.pipelines.entities import PipelineRun, StepRun
-from jupyter_mlops.pipelines.schedules import next_fire_time
-from jupyter_mlops.pipelines.store.sql_store import SqlPipelineStore
+from jupyter_mlops.pipelines.server.schedules import next_fire_time
+from jupyter_mlops.pipelines.server.store.sql_store import SqlPipelineStore
+from jupyter_mlops.pipelines.spec import states
+from jupyter_mlops.pipelines.spec.entities import PipelineRun, StepRun
 from jupyter_mlops.tracking.store.sql_store import SqlTrackingStore
 
 

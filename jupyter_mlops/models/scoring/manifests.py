@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...kube.labels import managed_labels, owner_annotations
-from ...pipelines import manifests as pipeline_manifests
-from ...pipelines.step_bootstrap import ENV_TOKEN, ENV_TRACKING_URI
+from ...pipelines.runtime.bootstrap import ENV_TOKEN, ENV_TRACKING_URI
+from ...pipelines.server import manifests as pipeline_manifests
 from .pool import WORKER_MODULE
 from .worker import ENV_SECRET
 

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from ...auth.entities import ApiToken
     from ...auth.service import TokenService
     from ...notebooks.service import NotebookService
-    from ...pipelines.service import PipelineService
+    from ...pipelines.server.service import PipelineService
     from ...processes import ProcessPolicy
     from ...registry.service import RegistryService
 

@@ -159,7 +159,7 @@ class PipelineCompileHandler(MlopsAPIHandler):
         if not isinstance(relative, str) or not relative.strip():
             raise InvalidParameter("path must name a .py or .ipynb file", field="path")
         path = self._confined(relative)
-        from ...pipelines.loader import compile_file
+        from ...pipelines.dsl.loader import compile_file
 
         # Loading the file runs its code: as the caller, never as this server.
         policy = self.process_policy

@@ -1,5 +1,5 @@
 """The step runtime: this server's own jupyter-mlops as a wheel, for step pods whose image
-lacks it (``pipelines/step_bootstrap.py`` downloads it with the pod's token)."""
+lacks it (``pipelines/runtime/bootstrap.py`` downloads it with the pod's token)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ...errors import NotFound
-from ...pipelines.runtime_wheel import RuntimeWheelCache, runtime_wheel_filename
+from ...pipelines.server.runtime_wheel import RuntimeWheelCache, runtime_wheel_filename
 from .base import MlopsAPIHandler
 
 #: Tornado setting holding the wheel once built (built on first request, then served).
