@@ -8,7 +8,8 @@ from __future__ import annotations
 import jupyter_mlops.auth.models  # API tokens
 import jupyter_mlops.notebooks.models  # notebook servers
 import jupyter_mlops.pipelines.server.store.models  # pipelines, runs, steps, schedules
-import jupyter_mlops.registry.store.models  # model registry, logged models
+import jupyter_mlops.registry.logged_models.models  # logged models
+import jupyter_mlops.registry.store.models  # model registry
 import jupyter_mlops.tracking.store.models  # noqa: F401  (experiments, runs, metrics)
 from jupyter_mlops.database.base import Base, include_object_for
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+# The logged models' entities, named here too: every API serialises them with the registry's.
+from .logged_models.entities import LoggedModel, LoggedModelMetric, LoggedModelStatus
+
 
 class Stage(str, enum.Enum):
     """MLflow's legacy model-version stages (aliases replace them, but clients still call)."""
@@ -21,12 +24,6 @@ class VersionStatus(str, enum.Enum):
     READY = "READY"
     PENDING_REGISTRATION = "PENDING_REGISTRATION"
     FAILED_REGISTRATION = "FAILED_REGISTRATION"
-
-
-class LoggedModelStatus(str, enum.Enum):
-    PENDING = "PENDING"
-    READY = "READY"
-    FAILED = "FAILED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,39 +62,6 @@ class RegisteredModel:
 
 
 @dataclass(frozen=True, slots=True)
-class LoggedModelMetric:
-    key: str
-    value: float
-    timestamp: int
-    step: int = 0
-    run_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class LoggedModel:
-    """An MLflow 3 logged model: a model with its own id and artifact folder
-    (``<experiment>/models/<model_id>/artifacts``), registered or not."""
-
-    model_id: str
-    experiment_id: str
-    name: str
-    #: artifact-root-relative folder of the model files
-    artifact_location: str
-    creation_timestamp: int
-    last_updated_timestamp: int
-    status: str
-    status_message: str
-    source_run_id: str | None
-    model_type: str | None
-    tags: dict[str, str] = field(default_factory=dict)
-    params: dict[str, str] = field(default_factory=dict)
-    metrics: list[LoggedModelMetric] = field(default_factory=list)
-    #: who created it (may finalize, tag and delete it, as may admins)
-    creator_id: str = ""
-    lifecycle_stage: str = "active"
-
-
-@dataclass(frozen=True, slots=True)
 class ModelLocation:
     """Where a model URI points: the artifact-root-relative folder, and what it came from."""
 
@@ -105,3 +69,15 @@ class ModelLocation:
     model_version: ModelVersion | None = None
     logged_model: LoggedModel | None = None
     run_id: str | None = None
+
+
+__all__ = [
+    "LoggedModel",
+    "LoggedModelMetric",
+    "LoggedModelStatus",
+    "ModelLocation",
+    "ModelVersion",
+    "RegisteredModel",
+    "Stage",
+    "VersionStatus",
+]

@@ -6,6 +6,12 @@ transport all call :class:`RegistryService`. For each call it validates the inpu
 (``PermissionDenied``) and calls the store, which keeps integrity (unique names, version
 numbers, one version per alias).
 
+Logged models (MLflow 3) are the registry's owned sub-domain: their operations and rules
+are :class:`~.logged_models.service.LoggedModelService`'s, built with the registry as
+:attr:`RegistryService.logged_models`, and every caller calls that service for them. The
+registry keeps only its own rules that use them (a version registered from a logged model,
+a ``models:/m-<id>`` URI).
+
 Permission model (the tracking service's, applied to models):
 
 * every caller may read every registered model, version, alias and logged model (anyone
@@ -27,22 +33,22 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import BinaryIO
 
-from ..errors import InvalidParameter, InvalidState, NotFound, PermissionDenied
+from ..errors import InvalidParameter, NotFound, PermissionDenied
 from ..tracking import validation as tv
-from ..tracking.artifacts import LocalArtifactRepository, split_artifact_path
-from ..tracking.entities import FileInfo, LifecycleStage, Page, RunInfo
-from ..tracking.service import TrackingService, now_ms
+from ..tracking.artifacts import LocalArtifactRepository
+from ..tracking.entities import Page
+from ..tracking.service import TrackingService
 from . import validation as v
 from .entities import (
     LoggedModel,
-    LoggedModelMetric,
     ModelLocation,
     ModelVersion,
     RegisteredModel,
     Stage,
 )
+from .logged_models.service import LoggedModelService, run_info
+from .logged_models.store import SqlLoggedModelStore
 from .sources import ParsedSource, join_location, parse_source
 from .store.sql_store import SqlRegistryStore
 
@@ -62,10 +68,19 @@ class RegistryService:
         store: SqlRegistryStore,
         tracking: TrackingService,
         artifacts: LocalArtifactRepository | None = None,
+        logged_models: LoggedModelService | None = None,
     ) -> None:
         self.store = store
         self.tracking = tracking
         self.artifacts = artifacts if artifacts is not None else tracking.artifacts
+        if logged_models is None:
+            logged_models = LoggedModelService(
+                SqlLoggedModelStore(store.database), tracking, self.artifacts
+            )
+            # Wiring, not I/O: tracking asks the logged models' owner about them from now
+            # on (which exist, which runs produced them) instead of reading their tables.
+            tracking.use_logged_models(logged_models)
+        self.logged_models = logged_models
 
     # -- permissions ---------------------------------------------------------------------
     def is_admin(self, user: str) -> bool:
@@ -78,15 +93,6 @@ class RegistryService:
         raise PermissionDenied(
             f"{user!r} may not {action} registered model {name!r} (owned by {model.owner!r}); "
             "only its owner or an admin may"
-        )
-
-    def _owned_logged_model(self, user: str, model_id: str, action: str) -> LoggedModel:
-        model = self.store.get_logged_model(v.validate_logged_model_id(model_id))
-        if self.is_admin(user) or (model.creator_id and model.creator_id == user):
-            return model
-        raise PermissionDenied(
-            f"{user!r} may not {action} logged model {model_id!r} (created by "
-            f"{model.creator_id!r}); only its creator or an admin may"
         )
 
     # -- registered models ---------------------------------------------------------------
@@ -111,9 +117,22 @@ class RegistryService:
         self._owned_model(user, name, "rename")
         return self.store.rename_registered_model(name, new_name)
 
-    def update_registered_model(self, user: str, name: str, description: str) -> RegisteredModel:
+    def update_registered_model(
+        self,
+        user: str,
+        name: str,
+        description: str | None = None,
+        new_name: str | None = None,
+    ) -> RegisteredModel:
+        """Rename (``new_name``) and/or re-describe the model; the model as it is then
+        (unchanged, and readable by anyone, when neither is given)."""
         name = v.validate_model_name(name)
-        description = v.validate_description(description)
+        if description is not None:
+            description = v.validate_description(description)
+        if new_name is not None and new_name != name:
+            name = self.rename_registered_model(user, name, new_name).name
+        if description is None:
+            return self.store.get_registered_model(name)
         self._owned_model(user, name, "change")
         return self.store.update_registered_model(name, description)
 
@@ -203,7 +222,7 @@ class RegistryService:
                     field="run_id",
                 )
             run_id = parsed.run_id
-            info = self._run_info(run_id, "source")
+            info = run_info(self.tracking, user, run_id, "source")
             storage = join_location(info.artifact_uri, parsed.path)
         elif parsed.kind == "logged_model":
             assert parsed.model_id is not None
@@ -213,7 +232,7 @@ class RegistryService:
                     field="model_id",
                 )
             model_id = parsed.model_id
-            logged = self._logged_model_for_source(model_id, "source")
+            logged = self.logged_models.lookup(model_id, "source")
             storage = logged.artifact_location
             run_id = run_id or logged.source_run_id
         elif parsed.kind == "model_version":
@@ -230,23 +249,11 @@ class RegistryService:
         else:
             storage = parsed.path
         if parsed.kind != "run" and run_id is not None:
-            self._run_info(run_id, "run_id")
+            run_info(self.tracking, user, run_id, "run_id")
         if parsed.kind not in ("logged_model", "model_version") and model_id is not None:
-            self._logged_model_for_source(model_id, "model_id")
+            self.logged_models.lookup(model_id, "model_id")
         self._check_confined(storage)
         return storage, run_id, model_id
-
-    def _run_info(self, run_id: str, field: str) -> RunInfo:
-        try:
-            return self.tracking.store.get_run_info(run_id)
-        except NotFound:
-            raise NotFound(f"No run with id {run_id!r} (from {field})", field=field) from None
-
-    def _logged_model_for_source(self, model_id: str, field: str) -> LoggedModel:
-        try:
-            return self.store.get_logged_model(model_id)
-        except NotFound:
-            raise NotFound(f"No logged model with id {model_id!r}", field=field) from None
 
     def _check_confined(self, storage: str) -> None:
         """The folder must stay inside the artifact root once every existing symlink on
@@ -265,13 +272,35 @@ class RegistryService:
         )
 
     def update_model_version(
-        self, user: str, name: str, version: str | int, description: str
+        self,
+        user: str,
+        name: str,
+        version: str | int,
+        description: str | None = None,
+        stage: str | None = None,
+        archive_existing: bool = False,
     ) -> ModelVersion:
+        """Re-describe the version and/or move it to ``stage`` (see
+        :meth:`transition_model_version_stage`); the version as it is then (unchanged, and
+        readable by anyone, when neither is given). Every value is checked before anything
+        changes."""
         name = v.validate_model_name(name)
         number = self._version_number(version)
-        description = v.validate_description(description)
-        self._owned_model(user, name, "change versions of")
-        return self.store.update_model_version(name, number, description)
+        if description is not None:
+            description = v.validate_description(description)
+        moved_to = None if stage is None else v.validate_stage(stage)
+        _check_archive_existing(archive_existing)
+        if description is None and moved_to is None:
+            return self.store.get_model_version(name, number)
+        action = "change versions of" if description is not None else "change stages of"
+        self._owned_model(user, name, action)
+        if description is not None:
+            changed = self.store.update_model_version(name, number, description)
+        if moved_to is not None:
+            changed = self.store.transition_model_version_stage(
+                name, number, moved_to.value, archive_existing
+            )
+        return changed
 
     def delete_model_version(self, user: str, name: str, version: str | int) -> None:
         name = v.validate_model_name(name)
@@ -311,6 +340,28 @@ class RegistryService:
         self._owned_model(user, name, "untag versions of")
         self.store.delete_model_version_tag(name, number, key)
 
+    def list_model_versions(
+        self,
+        user: str,
+        name: str,
+        stages: Sequence[str] | None = None,
+        max_results: int = 100,
+        page_token: str | None = None,
+    ) -> Page[ModelVersion]:
+        """With ``stages``: the latest version in each stage given (one page); without: the
+        model's versions, newest first, a page at a time (NotFound for a missing model)."""
+        if stages:
+            return Page(self.get_latest_versions(user, name, stages), None)
+        name = self.get_registered_model(user, name).name
+        quoted = name.replace("'", "''")  # the name travels as a quoted filter value
+        return self.search_model_versions(
+            user,
+            filter_string=f"name = '{quoted}'",
+            max_results=max_results,
+            order_by=["version_number DESC"],
+            page_token=page_token,
+        )
+
     def get_latest_versions(
         self, user: str, name: str, stages: Sequence[str] | None = None
     ) -> list[ModelVersion]:
@@ -331,10 +382,7 @@ class RegistryService:
         name = v.validate_model_name(name)
         number = self._version_number(version)
         checked = v.validate_stage(stage)
-        if not isinstance(archive_existing, bool):
-            raise InvalidParameter(
-                "archive_existing_versions must be true or false", field="archive_existing"
-            )
+        _check_archive_existing(archive_existing)
         self._owned_model(user, name, "change stages of")
         return self.store.transition_model_version_stage(
             name, number, checked.value, archive_existing
@@ -347,13 +395,15 @@ class RegistryService:
     # -- aliases -------------------------------------------------------------------------
     def set_registered_model_alias(
         self, user: str, name: str, alias: str, version: str | int
-    ) -> None:
-        """Point ``alias`` at ``version``, moving it (atomically) from another version."""
+    ) -> ModelVersion:
+        """Point ``alias`` at ``version``, moving it (atomically) from another version; the
+        version it points at then."""
         name = v.validate_model_name(name)
         alias = v.validate_alias(alias)
         number = self._version_number(version)
         self._owned_model(user, name, "set aliases of")
         self.store.set_registered_model_alias(name, alias, number)
+        return self.store.get_model_version_by_alias(name, alias)
 
     def delete_registered_model_alias(self, user: str, name: str, alias: str) -> None:
         name = v.validate_model_name(name)
@@ -384,11 +434,11 @@ class RegistryService:
                 )
             parsed = parse_source(uri)
             assert parsed.run_id is not None
-            info = self._run_info(parsed.run_id, "model_uri")
+            info = run_info(self.tracking, user, parsed.run_id, "model_uri")
             return ModelLocation(join_location(info.artifact_uri, parsed.path), run_id=info.run_id)
         rest = match["rest"].strip("/")
         if rest.startswith("m-") and "/" not in rest and "@" not in rest:
-            logged = self.get_logged_model(user, rest)
+            logged = self.logged_models.get_logged_model(user, rest)
             return ModelLocation(
                 logged.artifact_location, logged_model=logged, run_id=logged.source_run_id
             )
@@ -406,7 +456,7 @@ class RegistryService:
         if version.model_id is None:
             return None
         try:
-            logged = self.store.get_logged_model(version.model_id, include_deleted=True)
+            logged = self.logged_models.lookup(version.model_id, "model_id", include_deleted=True)
         except NotFound:
             return None
         return logged if logged.artifact_location == version.storage_location else None
@@ -434,228 +484,12 @@ class RegistryService:
         """The artifact-root-relative folder holding the model a URI names."""
         return self.locate_model_uri(user, uri).storage_location
 
-    # -- logged models -------------------------------------------------------------------
-    def create_logged_model(
-        self,
-        user: str,
-        experiment_id: str,
-        name: str,
-        source_run_id: str | None = None,
-        tags: Mapping[str, str] | None = None,
-        params: Mapping[str, str] | None = None,
-        model_type: str | None = None,
-    ) -> LoggedModel:
-        """A PENDING logged model in an active experiment; its files go to
-        ``<experiment>/models/<model_id>/artifacts``; finalize it once they are there."""
-        experiment_id = tv.validate_experiment_id(experiment_id)
-        name = tv._require_text(name, "name", 500, allow_control=False)
-        if not name.strip():
-            raise InvalidParameter("name must not be empty", field="name")
-        if source_run_id == "":
-            source_run_id = None
-        if source_run_id is not None:
-            source_run_id = tv.validate_run_id(source_run_id, "source_run_id")
-        checked_tags = tv.validate_tags(tags)
-        checked_params = tv.validate_params(params)
-        model_type = v.validate_optional_text(model_type, "model_type", v.MAX_MODEL_TYPE_LENGTH)
-        experiment = self.tracking.store.get_experiment(experiment_id)
-        if experiment.lifecycle_stage is LifecycleStage.DELETED:
-            raise InvalidState(f"Experiment {experiment_id!r} is deleted; restore it first")
-        if source_run_id is not None:
-            self._run_info(source_run_id, "source_run_id")
-        return self.store.create_logged_model(
-            experiment_id,
-            experiment.artifact_location,
-            name,
-            user,
-            source_run_id=source_run_id,
-            tags=checked_tags,
-            params=checked_params,
-            model_type=model_type or None,
+
+def _check_archive_existing(archive_existing: object) -> None:
+    if not isinstance(archive_existing, bool):
+        raise InvalidParameter(
+            "archive_existing_versions must be true or false", field="archive_existing"
         )
-
-    def get_logged_model(self, user: str, model_id: str) -> LoggedModel:
-        return self.store.get_logged_model(v.validate_logged_model_id(model_id))
-
-    def finalize_logged_model(
-        self, user: str, model_id: str, status: str, status_message: str | None = None
-    ) -> LoggedModel:
-        checked = v.validate_logged_model_status(status)
-        message = v.validate_optional_text(
-            status_message, "status_message", v.MAX_STATUS_MESSAGE_LENGTH
-        )
-        self._owned_logged_model(user, model_id, "finalize")
-        return self.store.finalize_logged_model(model_id, checked.value, message or "")
-
-    def delete_logged_model(self, user: str, model_id: str) -> None:
-        self._owned_logged_model(user, model_id, "delete")
-        self.store.delete_logged_model(model_id)
-
-    def search_logged_models(
-        self,
-        user: str,
-        experiment_ids: Sequence[str],
-        filter_string: str | None = "",
-        max_results: int = 100,
-        order_by: Sequence[str] | None = None,
-        page_token: str | None = None,
-    ) -> Page[LoggedModel]:
-        ids = tv.validate_experiment_ids(experiment_ids)
-        if not ids:
-            raise InvalidParameter("experiment_ids must name an experiment", field="experiment_ids")
-        return self.store.search_logged_models(
-            ids,
-            filter_string=tv.validate_filter(filter_string),
-            max_results=v.validate_max_results(max_results, v.MAX_REGISTRY_RESULTS),
-            order_by=tv.validate_order_by(order_by),
-            page_token=tv.validate_page_token(page_token),
-        )
-
-    def set_logged_model_tags(self, user: str, model_id: str, tags: Mapping[str, str]) -> None:
-        checked = tv.validate_tags(tags)
-        self._owned_logged_model(user, model_id, "tag")
-        if checked:
-            self.store.set_logged_model_tags(model_id, checked)
-
-    def delete_logged_model_tag(self, user: str, model_id: str, key: str) -> None:
-        key = tv.validate_key(key)
-        self._owned_logged_model(user, model_id, "untag")
-        self.store.delete_logged_model_tag(model_id, key)
-
-    def log_logged_model_params(self, user: str, model_id: str, params: Mapping[str, str]) -> None:
-        checked = tv.validate_params(params)
-        self._owned_logged_model(user, model_id, "log params to")
-        if checked:
-            self.store.log_logged_model_params(model_id, checked)
-
-    # -- run outputs (MLflow 3) ----------------------------------------------------------
-    # The run that produced a logged model is its ``source_run_id``: ``create_logged_model``
-    # inside a run (``mlops.log_model``, MLflow's ``log_model``) sets it, and MLflow's
-    # ``log_outputs`` call sets it on a model created without one. One producing run per
-    # model: MLflow's step of the output is not kept.
-    def log_run_outputs(self, user: str, run_id: str, model_ids: Sequence[str]) -> None:
-        """Record the run as the producer of each logged model (MLflow's ``log_outputs``).
-
-        Only the run's user or an admin, on a run not deleted; a model already produced by
-        another run is refused (InvalidState naming ``models[i].model_id``) rather than
-        silently left linked to that other run.
-        """
-        run_id = tv.validate_run_id(run_id)
-        if isinstance(model_ids, str) or not isinstance(model_ids, Sequence):
-            raise InvalidParameter("models must be a list of logged model ids", field="models")
-        checked = [
-            v.validate_logged_model_id(m, f"models[{i}].model_id") for i, m in enumerate(model_ids)
-        ]
-        info = self._run_info(run_id, "run_id")
-        if not (self.is_admin(user) or info.user == user):
-            raise PermissionDenied(
-                f"{user!r} may not log outputs of run {run_id!r} of {info.user!r}; "
-                "only the run's user or an admin may"
-            )
-        if info.lifecycle_stage is LifecycleStage.DELETED:
-            raise InvalidState(f"Run {run_id!r} is deleted; restore it first")
-        models = []
-        for i, model_id in enumerate(checked):
-            field = f"models[{i}].model_id"
-            try:
-                model = self.store.get_logged_model(model_id)
-            except NotFound:
-                raise NotFound(f"No logged model with id {model_id!r}", field=field) from None
-            if model.source_run_id not in (None, run_id):
-                raise InvalidState(
-                    f"Logged model {model_id!r} is an output of run {model.source_run_id!r}; "
-                    "a logged model has one producing run here",
-                    field=field,
-                )
-            models.append(model)
-        for model in models:
-            if model.source_run_id is None:
-                self.store.set_logged_model_source_run(model.model_id, run_id)
-
-    def run_logged_models(
-        self,
-        user: str,
-        run_id: str,
-        max_results: int = 100,
-        page_token: str | None = None,
-    ) -> Page[LoggedModel]:
-        """The logged models the run produced (its outputs), oldest first, one page."""
-        run_id = tv.validate_run_id(run_id)
-        info = self._run_info(run_id, "run_id")
-        return self.search_logged_models(
-            user,
-            [info.experiment_id],
-            filter_string=f"source_run_id = '{run_id}'",  # a validated 32-hex id
-            max_results=max_results,
-            order_by=["creation_timestamp ASC"],
-            page_token=page_token,
-        )
-
-    # -- logged model files --------------------------------------------------------------
-    # A logged model's folder (``artifact_location``) is addressed like a run's: the same
-    # LocalArtifactRepository confines every user path (no "..", absolute paths,
-    # backslashes, control characters or symlinks leading out of the folder).
-    # A deleted model's files stay readable until garbage collection, as in MLflow: a
-    # registered version may still point at them.
-    def list_logged_model_artifacts(
-        self, user: str, model_id: str, path: str = ""
-    ) -> list[FileInfo]:
-        """The entries of one folder of the model's files (not recursive), named relative
-        to the model's artifact folder; ``[]`` for a folder that does not exist."""
-        split_artifact_path(path)
-        model = self._readable_logged_model(model_id)
-        return self.artifacts.list(model.artifact_location, path)
-
-    def logged_model_artifact_file(self, user: str, model_id: str, path: str) -> Path:
-        """An existing regular file of the model; NotFound otherwise."""
-        split_artifact_path(path)
-        model = self._readable_logged_model(model_id)
-        return self.artifacts.resolve_for_read(model.artifact_location, path)
-
-    def _readable_logged_model(self, model_id: str) -> LoggedModel:
-        return self.store.get_logged_model(
-            v.validate_logged_model_id(model_id), include_deleted=True
-        )
-
-    def check_logged_model_artifact_write(self, user: str, model_id: str, path: str) -> LoggedModel:
-        """Raise what :meth:`write_logged_model_artifact` would raise, before any byte of an
-        upload is read; returns the model.
-
-        Only its creator or an admin may write, and never to a deleted model (it is not
-        found). As in MLflow, a READY model still takes files: MLflow's own client uploads
-        into an existing model (``log_model(model_id=...)`` of an external model).
-        """
-        if not split_artifact_path(path):
-            raise InvalidParameter("path must name a file", field="path")
-        return self._owned_logged_model(user, model_id, "upload artifacts to")
-
-    def write_logged_model_artifact(
-        self, user: str, model_id: str, path: str, source: bytes | BinaryIO
-    ) -> FileInfo:
-        """Store one file (bytes or a binary stream) at ``path`` in the model's folder."""
-        model = self.check_logged_model_artifact_write(user, model_id, path)
-        return self.artifacts.write(model.artifact_location, path, source)
-
-    def log_logged_model_metrics(
-        self, user: str, model_id: str, metrics: Sequence[LoggedModelMetric]
-    ) -> None:
-        """Record metrics of a logged model (MLflow 3 logs a run's metrics with a model_id)."""
-        checked: list[LoggedModelMetric] = []
-        for i, metric in enumerate(metrics):
-            field = f"metrics[{i}]"
-            if not isinstance(metric, LoggedModelMetric):
-                raise InvalidParameter(f"{field} must be a metric", field=field)
-            tv.validate_key(metric.key, f"{field}.key")
-            value = tv.validate_metric_value(metric.value, f"{field}.value")
-            timestamp = metric.timestamp if metric.timestamp is not None else now_ms()
-            tv.validate_timestamp(timestamp, f"{field}.timestamp")
-            tv.validate_int(metric.step, f"{field}.step")
-            checked.append(
-                LoggedModelMetric(metric.key, value, timestamp, metric.step, metric.run_id)
-            )
-        self._owned_logged_model(user, model_id, "log metrics to")
-        if checked:
-            self.store.log_logged_model_metrics(model_id, checked)
 
 
 __all__ = ["RegistryService", "Stage"]

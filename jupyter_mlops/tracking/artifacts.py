@@ -188,3 +188,21 @@ class LocalArtifactRepository:
             temp_name.unlink(missing_ok=True)
             raise
         return FileInfo(path=rel, is_dir=False, file_size=size)
+
+    # -- deleting ------------------------------------------------------------------------
+    def delete(self, location: str, path: str) -> None:
+        """Delete the file or folder (with its contents) at ``path`` in the folder.
+
+        A symlink (one that stays inside) is removed, never followed.
+        InvalidParameter(field="path") when the path is refused or names the folder
+        itself; NotFound when nothing is there.
+        """
+        _, target, segments = self._confined(location, path)
+        if not segments:
+            raise InvalidParameter("path must name a file or folder", field="path")
+        if target.is_symlink() or target.is_file():
+            target.unlink()
+        elif target.is_dir():
+            shutil.rmtree(target)
+        else:
+            raise NotFound(f"No artifact at {'/'.join(segments)!r}")

@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import InvalidParameter, InvalidState, PermissionDenied
+from ..errors import InvalidParameter, InvalidState, NotFound, PermissionDenied
 from . import validation as v
 from .artifacts import LocalArtifactRepository, split_artifact_path
 from .entities import (
@@ -39,14 +40,17 @@ from .entities import (
     Experiment,
     FileInfo,
     LifecycleStage,
+    LoggedModelRef,
     Metric,
     MetricBucket,
     Page,
     Run,
     RunInfo,
+    RunOutputs,
     RunStatus,
     ViewType,
 )
+from .logged_model_catalog import LoggedModelCatalog, NoLoggedModels
 from .store.base import DEFAULT_EXPERIMENT_ID, TrackingStore
 
 #: MLflow's SearchDatasets limits: experiments per request and summaries per answer.
@@ -71,10 +75,47 @@ class TrackingService:
         store: TrackingStore,
         artifacts: LocalArtifactRepository,
         admin_users: Collection[str] = (),
+        logged_models: LoggedModelCatalog | None = None,
     ) -> None:
         self.store = store
         self.artifacts = artifacts
         self.admin_users = frozenset(admin_users)
+        self._logged_models: LoggedModelCatalog = logged_models or NoLoggedModels()
+
+    def use_logged_models(self, catalog: LoggedModelCatalog) -> None:
+        """Answer questions about logged models (which exist, which runs made them) from
+        ``catalog``: the logged-models service, which owns them, hands itself over when the
+        services are wired."""
+        self._logged_models = catalog
+
+    def _with_models(self, runs: list[Run]) -> list[Run]:
+        """The runs with their model inputs named and their outputs (the models they
+        produced): two batched questions to the logged models' catalog per page."""
+        if not runs:
+            return runs
+        used = [m.model_id for run in runs for m in run.inputs.models]
+        names = self._logged_models.names_of(used) if used else {}
+        produced = self._logged_models.produced_by([run.info.run_id for run in runs])
+        if not used and not produced:
+            return runs
+        return [
+            replace(
+                run,
+                inputs=replace(
+                    run.inputs,
+                    models=tuple(
+                        LoggedModelRef(m.model_id, names.get(m.model_id)) for m in run.inputs.models
+                    ),
+                ),
+                outputs=RunOutputs(tuple(produced.get(run.info.run_id, ()))),
+            )
+            if run.inputs.models or run.info.run_id in produced
+            else run
+            for run in runs
+        ]
+
+    def _run(self, run_id: str) -> Run:
+        return self._with_models([self.store.get_run(run_id)])[0]
 
     # -- permissions ---------------------------------------------------------------------
     def is_admin(self, user: str) -> bool:
@@ -154,7 +195,15 @@ class TrackingService:
         name_like: str | None = None,
         max_results: int = 100,
         page_token: str | None = None,
+        name: str | None = None,
     ) -> Page[Experiment]:
+        """A page of experiments, newest first; with ``name``, the experiment of exactly
+        that name whatever its stage, or none (how clients look one up by name)."""
+        if name is not None:
+            try:
+                return Page([self.get_experiment_by_name(user, name)], None)
+            except NotFound:
+                return Page([], None)
         checked_view = v.validate_view(view)
         if name_like == "":
             name_like = None
@@ -251,7 +300,12 @@ class TrackingService:
         )
 
     def get_run(self, user: str, run_id: str) -> Run:
-        return self.store.get_run(v.validate_run_id(run_id))
+        return self._run(v.validate_run_id(run_id))
+
+    def get_run_info(self, user: str, run_id: str) -> RunInfo:
+        """The run's attributes only (no params, tags, metrics or inputs): what other
+        domains need to check a run they point at."""
+        return self.store.get_run_info(v.validate_run_id(run_id))
 
     def update_run(
         self,
@@ -275,7 +329,7 @@ class TrackingService:
                 "end_time must not be before the run's start_time", field="end_time"
             )
         self.store.update_run(run_id, status=checked_status, end_time=end_time, run_name=run_name)
-        return self.store.get_run(run_id)
+        return self._run(run_id)
 
     def delete_run(self, user: str, run_id: str) -> None:
         """Soft delete. Deleting a deleted run is a no-op."""
@@ -287,12 +341,12 @@ class TrackingService:
     def restore_run(self, user: str, run_id: str) -> Run:
         run_id = v.validate_run_id(run_id)
         # The whole run, not only its info: restoring an active run returns it as it is.
-        run = self.store.get_run(run_id)
+        run = self._run(run_id)
         self._require_run_owner(user, run.info, "restore")
         if run.info.lifecycle_stage is LifecycleStage.ACTIVE:
             return run
         self.store.set_run_lifecycle(run_id, LifecycleStage.ACTIVE)
-        return self.store.get_run(run_id)
+        return self._run(run_id)
 
     def log_batch(
         self,
@@ -344,8 +398,19 @@ class TrackingService:
         checked_datasets = v.validate_dataset_inputs(datasets)
         checked_models = v.validate_logged_model_ids(model_ids)
         self._writable_run(user, run_id, "log inputs to", annotation=True)
+        if checked_models:
+            self._check_logged_models(checked_models)
         if checked_datasets or checked_models:
             self.store.log_inputs(run_id, checked_datasets, checked_models)
+
+    def _check_logged_models(self, model_ids: Sequence[str]) -> None:
+        """NotFound naming ``models[i].model_id`` for the first id no logged model has."""
+        known = self._logged_models.names_of(model_ids)
+        for i, model_id in enumerate(model_ids):
+            if model_id not in known:
+                raise NotFound(
+                    f"No logged model with id {model_id!r}", field=f"models[{i}].model_id"
+                )
 
     def search_datasets(self, user: str, experiment_ids: Sequence[str]) -> list[DatasetSummary]:
         """The (dataset, context) pairs runs of 1 to 20 experiments used, at most 1,000
@@ -384,7 +449,7 @@ class TrackingService:
         order_by: Sequence[str] | None = None,
         page_token: str | None = None,
     ) -> Page[Run]:
-        return self.store.search_runs(
+        page = self.store.search_runs(
             v.validate_experiment_ids(experiment_ids),
             filter_string=v.validate_filter(filter_string),
             view=v.validate_view(view),
@@ -392,6 +457,7 @@ class TrackingService:
             order_by=v.validate_order_by(order_by),
             page_token=v.validate_page_token(page_token),
         )
+        return Page(self._with_models(list(page.items)), page.next_page_token)
 
     def count_runs(
         self,
@@ -431,3 +497,9 @@ class TrackingService:
     ) -> FileInfo:
         info = self.check_artifact_write(user, run_id, path)
         return self.artifacts.write(info.artifact_uri, path, source)
+
+    def delete_artifact(self, user: str, run_id: str, path: str) -> None:
+        """Delete the file or folder at ``path`` in the run's artifact folder: the run's
+        user or an admin, on a run that takes artifacts (as for uploads)."""
+        info = self.check_artifact_write(user, run_id, path)
+        self.artifacts.delete(info.artifact_uri, path)

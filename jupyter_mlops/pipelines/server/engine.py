@@ -326,7 +326,7 @@ class RunEngine:
         }
         if not step.tracking_run_id:
             raise InvalidState(f"step {step.step_id!r} was never started", field="step_id")
-        info = self.tracking.store.get_run_info(step.tracking_run_id)
+        info = self.tracking.get_run_info(run.owner, step.tracking_run_id)
         artifact_dir = self.tracking.artifacts.run_folder(info.artifact_uri)
         return Launch(run, step, task, executor, output_types, artifact_dir, info.artifact_uri)
 
@@ -386,8 +386,75 @@ class RunEngine:
     def log_path(self, step: StepRun) -> Path | None:
         if not step.tracking_run_id:
             return None
-        info = self.tracking.store.get_run_info(step.tracking_run_id)
+        # Every caller may read every run: the engine reads as nobody in particular.
+        info = self.tracking.get_run_info("", step.tracking_run_id)
         return self.tracking.artifacts.run_folder(info.artifact_uri) / LOG_ARTIFACT
+
+    # -- what the backends read and record (never the store themselves) ---------------
+    def run(self, run_id: str, with_steps: bool = True) -> PipelineRun:
+        """The run as stored now (with its steps unless told otherwise)."""
+        return self.store.get_run(run_id, with_steps=with_steps)
+
+    def has_ended(self, run_id: str) -> bool:
+        """Whether the run reached a final state; a run that is gone has ended too."""
+        try:
+            return self.store.get_run(run_id, with_steps=False).state in s.RUN_FINAL
+        except NotFound:
+            return True
+
+    def live_runs(self, backend: str) -> list[str]:
+        """Ids of the runs ``backend`` drives that have not ended (reconcile's work)."""
+        return self.store.run_ids_in_states((s.PENDING, s.RUNNING, s.CANCELING), backend=backend)
+
+    def run_handed_to(self, run_id: str, backend_ref: str, *, running: bool = False) -> None:
+        """Record where the run is driven (a process, a namespace, a Workflow); ``running``:
+        the backend submitted it as a whole."""
+        if running:
+            self.store.update_run(run_id, backend_ref=backend_ref, state=s.RUNNING)
+        else:
+            self.store.update_run(run_id, backend_ref=backend_ref)
+
+    def mark_canceling(self, run_id: str) -> None:
+        self.store.update_run(run_id, state=s.CANCELING)
+
+    def skip_pending_steps(self, run_id: str, message: str) -> None:
+        """Mark the steps that never started SKIPPED: the run ends without them."""
+        self.store.update_steps_in_states(run_id, (s.PENDING,), state=s.SKIPPED, message=message)
+
+    def step_discovered(self, step: StepRun, *, replaces: str | None = None) -> None:
+        """Record a step the backend found running (an Argo node), in place of the loop
+        placeholder step ``replaces`` when the loop expanded."""
+        self.store.add_steps([step])
+        if replaces is not None:
+            self.store.delete_steps(step.run_id, [replaces])
+
+    def mark_step_running(
+        self, run_id: str, step_id: str, backend_ref: str | None, tracking_run_id: str | None
+    ) -> None:
+        self.store.update_step(
+            run_id, step_id, state=s.RUNNING, **_where_it_runs(backend_ref, tracking_run_id)
+        )
+
+    def record_step_outputs(
+        self,
+        run_id: str,
+        step_id: str,
+        outputs: dict[str, Any],
+        backend_ref: str | None,
+        tracking_run_id: str | None,
+    ) -> None:
+        """The outputs of a step that ended, before :meth:`step_succeeded` or failed."""
+        self.store.update_step(
+            run_id, step_id, outputs=outputs, **_where_it_runs(backend_ref, tracking_run_id)
+        )
+
+    def detach_step(self, run_id: str, step_id: str) -> None:
+        """The step runs nowhere (a node that never ran)."""
+        self.store.update_step(run_id, step_id, backend_ref=None)
+
+    def forget_step_attempt(self, run_id: str, step_id: str) -> None:
+        """A step to run again forgets its last attempt's node, tracking run and outputs."""
+        self.store.update_step(run_id, step_id, backend_ref=None, tracking_run_id=None, outputs={})
 
     # -- cancel and retry ---------------------------------------------------------------
     def cancel_pending(self, run: PipelineRun, message: str = "canceled") -> None:
@@ -447,6 +514,14 @@ class RunEngine:
             self.tracking.log_batch(user, run_id, params={k: _param(v) for k, v in values.items()})
         except (InvalidParameter, InvalidState):
             log.warning("could not log params to %s", run_id, exc_info=True)
+
+
+def _where_it_runs(backend_ref: str | None, tracking_run_id: str | None) -> dict[str, Any]:
+    """The step fields that say where it runs; a tracking run not known yet is kept."""
+    fields: dict[str, Any] = {"backend_ref": backend_ref}
+    if tracking_run_id:
+        fields["tracking_run_id"] = tracking_run_id
+    return fields
 
 
 def _param(value: Any) -> str:

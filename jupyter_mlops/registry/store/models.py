@@ -1,4 +1,4 @@
-"""SQLAlchemy ORM models of the model registry and of MLflow 3 logged models.
+"""SQLAlchemy ORM models of the model registry (logged models own theirs: ``logged_models``).
 
 ``Sql*`` rows never leave the store. Registered models have a surrogate integer id, so
 a rename touches one row; versions, tags and aliases hang off it with ON DELETE CASCADE
@@ -12,7 +12,6 @@ from typing import cast
 
 from sqlalchemy import (
     BigInteger,
-    Double,
     ForeignKey,
     Index,
     Integer,
@@ -23,6 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+# Imported for its side effect as well: the schema module lists the registry's models
+# through this one, and the logged models are registered models' sub-domain.
+import jupyter_mlops.registry.logged_models.models  # noqa: F401
 from jupyter_mlops.database.base import Base, BigId
 
 KEY_LENGTH = 250
@@ -111,73 +113,8 @@ class SqlRegisteredModelAlias(Base):
     __table_args__ = (Index("ix_registered_model_aliases_version_id", "version_id"),)
 
 
-class SqlLoggedModel(Base):
-    __tablename__ = "logged_models"
-
-    model_id: Mapped[str] = mapped_column(String(34), primary_key=True)
-    experiment_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("experiments.experiment_id"), nullable=False
-    )
-    name: Mapped[str] = mapped_column(String(500), nullable=False)
-    artifact_location: Mapped[str] = mapped_column(String(LOCATION_LENGTH), nullable=False)
-    creation_timestamp: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    last_updated_timestamp: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    status: Mapped[str] = mapped_column(String(20), nullable=False)
-    status_message: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    source_run_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    model_type: Mapped[str | None] = mapped_column(String(500), nullable=True)
-    creator_id: Mapped[str] = mapped_column(String(256), nullable=False, default="")
-    lifecycle_stage: Mapped[str] = mapped_column(String(32), nullable=False)
-
-    __table_args__ = (
-        Index("ix_logged_models_experiment", "experiment_id", "creation_timestamp", "model_id"),
-        Index("ix_logged_models_source_run_id", "source_run_id"),
-    )
-
-
-class SqlLoggedModelTag(Base):
-    __tablename__ = "logged_model_tags"
-
-    model_id: Mapped[str] = mapped_column(
-        String(34), ForeignKey("logged_models.model_id", ondelete="CASCADE"), primary_key=True
-    )
-    key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
-    value: Mapped[str] = mapped_column(Text, nullable=False)
-
-
-class SqlLoggedModelParam(Base):
-    __tablename__ = "logged_model_params"
-
-    model_id: Mapped[str] = mapped_column(
-        String(34), ForeignKey("logged_models.model_id", ondelete="CASCADE"), primary_key=True
-    )
-    key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
-    value: Mapped[str] = mapped_column(Text, nullable=False)
-
-
-class SqlLoggedModelMetric(Base):
-    __tablename__ = "logged_model_metrics"
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    model_id: Mapped[str] = mapped_column(
-        String(34), ForeignKey("logged_models.model_id", ondelete="CASCADE"), nullable=False
-    )
-    key: Mapped[str] = mapped_column(String(KEY_LENGTH), nullable=False)
-    # NULL means NaN (SQLite cannot store NaN), as in the tracking tables.
-    value: Mapped[float | None] = mapped_column(Double, nullable=True)
-    timestamp: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    step: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
-    run_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
-
-    __table_args__ = (Index("ix_logged_model_metrics_model", "model_id", "key", "step"),)
-
-
 registered_models = cast(Table, SqlRegisteredModel.__table__)
 registered_model_tags = cast(Table, SqlRegisteredModelTag.__table__)
 model_versions = cast(Table, SqlModelVersion.__table__)
 model_version_tags = cast(Table, SqlModelVersionTag.__table__)
 registered_model_aliases = cast(Table, SqlRegisteredModelAlias.__table__)
-logged_models = cast(Table, SqlLoggedModel.__table__)
-logged_model_tags = cast(Table, SqlLoggedModelTag.__table__)
-logged_model_params = cast(Table, SqlLoggedModelParam.__table__)
-logged_model_metrics = cast(Table, SqlLoggedModelMetric.__table__)

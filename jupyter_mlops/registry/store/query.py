@@ -11,48 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, func, or_, true
+from sqlalchemy import ColumnElement, Connection, and_, or_, true
 
+from ...database.comparisons import compare
+from ...database.engine import Database
+from ...database.paging import decode_token, encode_token
 from ...errors import InvalidParameter
+from ...tracking.entities import Page
 from ...tracking.search.ast import And, Comparison, Expr, OrderKey
-from ...tracking.store.pagination import decode_token, encode_token
-from ...tracking.store.search_sql import like_to_glob
 
 _NEGATED = {"!=": "=", "NOT IN": "IN"}
+T = TypeVar("T")
 
 #: (key, comparison on the value column) -> clause on the searched table's rows
 KeyedFilter = Callable[[str, Callable[[Any], ColumnElement[bool]]], ColumnElement[bool]]
-
-
-def compare(column: Any, op: str, value: Any, dialect: str) -> ColumnElement[bool]:
-    """``column <op> value`` with the search language's meaning of each operator."""
-    if op == "=":
-        return column == value
-    if op == "!=":
-        return column != value
-    if op == "<":
-        return column < value
-    if op == "<=":
-        return column <= value
-    if op == ">":
-        return column > value
-    if op == ">=":
-        return column >= value
-    if op == "IN":
-        return column.in_(list(value))
-    if op == "NOT IN":
-        return column.not_in(list(value))
-    if op == "LIKE":
-        if dialect == "sqlite":
-            return column.op("GLOB")(like_to_glob(value))
-        return column.like(value.replace("\\", "\\\\"))
-    if op == "ILIKE":
-        if dialect == "sqlite":
-            return func.lower(column).like(func.lower(value))
-        return column.ilike(value.replace("\\", "\\\\"))
-    raise AssertionError(f"unknown operator {op}")  # the parser admits no other
 
 
 def where(
@@ -129,3 +103,30 @@ def encode(row: Any, sorts: Sequence[Sort], tiebreak: Any, fingerprint: str) -> 
     """The token of the page after ``row`` (whose select holds every sort column)."""
     mapping = row._mapping
     return encode_token([mapping[s.column] for s in sorts], mapping[tiebreak], fingerprint)
+
+
+def read_page(
+    database: Database,
+    statement: Any,
+    sorts: list[Sort],
+    tiebreak: Any,
+    id_type: type,
+    query_fp: str,
+    max_results: int,
+    page_token: str | None,
+    build: Callable[[Connection, Sequence[Any]], list[T]],
+) -> Page[T]:
+    """One keyset page of ``statement``'s rows, as entities ``build`` makes in the same
+    unit of work (tags and the like are read with them)."""
+    if page_token:
+        values, last_id = decode(page_token, query_fp, sorts, id_type)
+        statement = statement.where(after(sorts, tiebreak, values, last_id))
+    statement = statement.order_by(*order_by(sorts, tiebreak)).limit(max_results + 1)
+    with database.read() as conn:
+        rows = conn.execute(statement).all()
+        page = rows[:max_results]
+        items = build(conn, page)
+    token = None
+    if len(rows) > max_results:
+        token = encode(page[-1], sorts, tiebreak, query_fp)
+    return Page(items, token)

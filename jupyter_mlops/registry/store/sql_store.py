@@ -8,9 +8,7 @@ numbering, one version per alias); permissions and input shapes are the service'
 
 from __future__ import annotations
 
-import math
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -20,14 +18,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from ...database.engine import Database
-from ...errors import AlreadyExists, InvalidParameter, NotFound
+from ...database.paging import fingerprint
+from ...database.unique_names import insert_named, name_taken_as
+from ...errors import AlreadyExists, NotFound
 from ...tracking.entities import Page
-from ...tracking.store.pagination import fingerprint
 from .. import search
 from ..entities import (
-    LoggedModel,
-    LoggedModelMetric,
-    LoggedModelStatus,
     ModelVersion,
     RegisteredModel,
     Stage,
@@ -40,10 +36,6 @@ _rm_tags = models.registered_model_tags
 _mv = models.model_versions
 _mv_tags = models.model_version_tags
 _aliases = models.registered_model_aliases
-_lm = models.logged_models
-_lm_tags = models.logged_model_tags
-_lm_params = models.logged_model_params
-_lm_metrics = models.logged_model_metrics
 
 ACTIVE, DELETED = "active", "deleted"
 
@@ -72,21 +64,6 @@ _VERSION_COLUMNS = (
     _mv.c.logged_model_id,
     _mv.c.storage_location,
 )
-_LOGGED_COLUMNS = (
-    _lm.c.model_id,
-    _lm.c.experiment_id,
-    _lm.c.name,
-    _lm.c.artifact_location,
-    _lm.c.creation_timestamp,
-    _lm.c.last_updated_timestamp,
-    _lm.c.status,
-    _lm.c.status_message,
-    _lm.c.source_run_id,
-    _lm.c.model_type,
-    _lm.c.creator_id,
-    _lm.c.lifecycle_stage,
-)
-
 _MODEL_ATTRIBUTES = {
     "name": _rm.c.name,
     "owner": _rm.c.owner,
@@ -106,21 +83,11 @@ _VERSION_ATTRIBUTES = {
     "creation_timestamp": _mv.c.creation_timestamp,
     "last_updated_timestamp": _mv.c.last_updated_timestamp,
 }
-_LOGGED_ATTRIBUTES = {
-    "name": _lm.c.name,
-    "model_id": _lm.c.model_id,
-    "status": _lm.c.status,
-    "model_type": _lm.c.model_type,
-    "source_run_id": _lm.c.source_run_id,
-    "creation_timestamp": _lm.c.creation_timestamp,
-    "last_updated_timestamp": _lm.c.last_updated_timestamp,
-}
 _NUMERIC = {"creation_timestamp", "last_updated_timestamp", "version_number"}
 
-# MLflow's orders: models by name; versions newest change first; logged models newest first.
+# MLflow's orders: models by name; versions newest change first.
 _DEFAULT_MODEL_ORDER = ["name ASC"]
 _DEFAULT_VERSION_ORDER = ["last_updated_timestamp DESC", "name ASC", "version_number DESC"]
-_DEFAULT_LOGGED_ORDER = ["creation_timestamp DESC"]
 
 
 def _now() -> int:
@@ -262,28 +229,16 @@ class SqlRegistryStore:
         tags: Mapping[str, str] | None = None,
     ) -> RegisteredModel:
         now = _now()
-        try:
-            with self._db.write() as conn:
-                if conn.execute(select(_rm.c.id).where(_rm.c.name == name)).first():
-                    raise AlreadyExists(f"A registered model named {name!r} already exists")
-                result = conn.execute(
-                    insert(_rm).values(
-                        name=name,
-                        description=description,
-                        owner=owner,
-                        creation_timestamp=now,
-                        last_updated_timestamp=now,
-                        last_version=0,
-                    )
+        taken = f"A registered model named {name!r} already exists"
+        with name_taken_as(taken), self._db.write() as conn:
+            values = {"description": description, "owner": owner, "last_version": 0}
+            times = {"creation_timestamp": now, "last_updated_timestamp": now}
+            model_id = insert_named(conn, _rm, name, {**values, **times}, taken)
+            if tags:
+                conn.execute(
+                    insert(_rm_tags),
+                    [{"model_id": model_id, "key": k, "value": v} for k, v in tags.items()],
                 )
-                model_id = result.inserted_primary_key[0]  # type: ignore[index]
-                if tags:
-                    conn.execute(
-                        insert(_rm_tags),
-                        [{"model_id": model_id, "key": k, "value": v} for k, v in tags.items()],
-                    )
-        except IntegrityError as exc:  # a concurrent create took the name first
-            raise AlreadyExists(f"A registered model named {name!r} already exists") from exc
         return RegisteredModel(name, now, now, description, owner, dict(tags or {}), {}, [])
 
     def get_registered_model(self, name: str) -> RegisteredModel:
@@ -373,33 +328,17 @@ class SqlRegistryStore:
             query.where(expr, _MODEL_ATTRIBUTES, {"tag": tag_filter}, self._db.dialect)
         )
         query_fp = fingerprint("registered_models", filter_string, [str(k) for k in keys])
-        return self._page(
-            statement, sorts, _rm.c.id, int, query_fp, max_results, page_token, self._models
+        return query.read_page(
+            self._db,
+            statement,
+            sorts,
+            _rm.c.id,
+            int,
+            query_fp,
+            max_results,
+            page_token,
+            self._models,
         )
-
-    def _page(
-        self,
-        statement: Any,
-        sorts: list[query.Sort],
-        tiebreak: Any,
-        id_type: type,
-        query_fp: str,
-        max_results: int,
-        page_token: str | None,
-        build: Any,
-    ) -> Page[Any]:
-        if page_token:
-            values, last_id = query.decode(page_token, query_fp, sorts, id_type)
-            statement = statement.where(query.after(sorts, tiebreak, values, last_id))
-        statement = statement.order_by(*query.order_by(sorts, tiebreak)).limit(max_results + 1)
-        with self._db.read() as conn:
-            rows = conn.execute(statement).all()
-            page = rows[:max_results]
-            items = build(conn, page)
-        token = None
-        if len(rows) > max_results:
-            token = query.encode(page[-1], sorts, tiebreak, query_fp)
-        return Page(items, token)
 
     # -- model versions ----------------------------------------------------------------
     def create_model_version(
@@ -525,8 +464,16 @@ class SqlRegistryStore:
             .where(query.where(expr, _VERSION_ATTRIBUTES, {"tag": tag_filter}, self._db.dialect))
         )
         query_fp = fingerprint("model_versions", filter_string, [str(k) for k in keys])
-        return self._page(
-            statement, sorts, _mv.c.id, int, query_fp, max_results, page_token, self._versions
+        return query.read_page(
+            self._db,
+            statement,
+            sorts,
+            _mv.c.id,
+            int,
+            query_fp,
+            max_results,
+            page_token,
+            self._versions,
         )
 
     def get_latest_versions(
@@ -619,251 +566,3 @@ class SqlRegistryStore:
             if not rows:
                 raise NotFound(f"Registered model {name!r} has no alias {alias!r}")
             return self._versions(conn, rows)[0]
-
-    # -- logged models -----------------------------------------------------------------
-    def create_logged_model(
-        self,
-        experiment_id: str,
-        experiment_location: str,
-        name: str,
-        creator_id: str,
-        source_run_id: str | None = None,
-        tags: Mapping[str, str] | None = None,
-        params: Mapping[str, str] | None = None,
-        model_type: str | None = None,
-    ) -> LoggedModel:
-        """A PENDING logged model whose files go to
-        ``<experiment_location>/models/<model_id>/artifacts``."""
-        now = _now()
-        model_id = f"m-{uuid.uuid4().hex}"
-        location = f"{experiment_location.strip('/')}/models/{model_id}/artifacts"
-        with self._db.write() as conn:
-            conn.execute(
-                insert(_lm).values(
-                    model_id=model_id,
-                    experiment_id=int(experiment_id),
-                    name=name,
-                    artifact_location=location,
-                    creation_timestamp=now,
-                    last_updated_timestamp=now,
-                    status=LoggedModelStatus.PENDING.value,
-                    status_message="",
-                    source_run_id=source_run_id,
-                    model_type=model_type,
-                    creator_id=creator_id,
-                    lifecycle_stage=ACTIVE,
-                )
-            )
-            for table, values in ((_lm_tags, tags), (_lm_params, params)):
-                if values:
-                    conn.execute(
-                        insert(table),
-                        [{"model_id": model_id, "key": k, "value": v} for k, v in values.items()],
-                    )
-            return self._logged(conn, [self._logged_row(conn, model_id)])[0]
-
-    @staticmethod
-    def _logged_row(conn: Connection, model_id: str, include_deleted: bool = False) -> Any:
-        statement = select(*_LOGGED_COLUMNS).where(_lm.c.model_id == model_id)
-        if not include_deleted:
-            statement = statement.where(_lm.c.lifecycle_stage == ACTIVE)
-        row = conn.execute(statement).first()
-        if row is None:
-            raise NotFound(f"No logged model with id {model_id!r}")
-        return row
-
-    @staticmethod
-    def _logged(conn: Connection, rows: Sequence[Any]) -> list[LoggedModel]:
-        ids = [r.model_id for r in rows]
-        tags: dict[str, dict[str, str]] = defaultdict(dict)
-        params: dict[str, dict[str, str]] = defaultdict(dict)
-        metrics: dict[str, list[LoggedModelMetric]] = defaultdict(list)
-        if ids:
-            for table, target in ((_lm_tags, tags), (_lm_params, params)):
-                for mid, key, value in conn.execute(
-                    select(table.c.model_id, table.c.key, table.c.value).where(
-                        table.c.model_id.in_(ids)
-                    )
-                ):
-                    target[mid][key] = value
-            m = _lm_metrics.c
-            for mid, key, value, timestamp, step, run_id in conn.execute(
-                select(m.model_id, m.key, m.value, m.timestamp, m.step, m.run_id)
-                .where(m.model_id.in_(ids))
-                .order_by(m.model_id, m.key, m.step, m.id)
-            ):
-                number = math.nan if value is None else value
-                metrics[mid].append(LoggedModelMetric(key, number, timestamp, step, run_id))
-        return [
-            LoggedModel(
-                model_id=r.model_id,
-                experiment_id=str(r.experiment_id),
-                name=r.name,
-                artifact_location=r.artifact_location,
-                creation_timestamp=r.creation_timestamp,
-                last_updated_timestamp=r.last_updated_timestamp,
-                status=r.status,
-                status_message=r.status_message,
-                source_run_id=r.source_run_id,
-                model_type=r.model_type,
-                tags=tags[r.model_id],
-                params=params[r.model_id],
-                metrics=metrics[r.model_id],
-                creator_id=r.creator_id,
-                lifecycle_stage=r.lifecycle_stage,
-            )
-            for r in rows
-        ]
-
-    def get_logged_model(self, model_id: str, include_deleted: bool = False) -> LoggedModel:
-        """The logged model; a (soft-)deleted one only with ``include_deleted``."""
-        with self._db.read() as conn:
-            return self._logged(conn, [self._logged_row(conn, model_id, include_deleted)])[0]
-
-    def finalize_logged_model(
-        self, model_id: str, status: str, status_message: str = ""
-    ) -> LoggedModel:
-        with self._db.write() as conn:
-            self._logged_row(conn, model_id)
-            conn.execute(
-                update(_lm)
-                .where(_lm.c.model_id == model_id)
-                .values(status=status, status_message=status_message, last_updated_timestamp=_now())
-            )
-            return self._logged(conn, [self._logged_row(conn, model_id)])[0]
-
-    def set_logged_model_source_run(self, model_id: str, run_id: str) -> LoggedModel:
-        """Record ``run_id`` as the run that produced the model (MLflow's run output)."""
-        with self._db.write() as conn:
-            self._logged_row(conn, model_id)
-            conn.execute(
-                update(_lm)
-                .where(_lm.c.model_id == model_id)
-                .values(source_run_id=run_id, last_updated_timestamp=_now())
-            )
-            return self._logged(conn, [self._logged_row(conn, model_id)])[0]
-
-    def delete_logged_model(self, model_id: str) -> None:
-        """Soft delete, as MLflow does: the files stay until garbage collection."""
-        with self._db.write() as conn:
-            self._logged_row(conn, model_id)
-            conn.execute(
-                update(_lm)
-                .where(_lm.c.model_id == model_id)
-                .values(lifecycle_stage=DELETED, last_updated_timestamp=_now())
-            )
-
-    def set_logged_model_tags(self, model_id: str, tags: Mapping[str, str]) -> None:
-        self._upsert_keyed(_lm_tags, model_id, tags)
-
-    def log_logged_model_params(self, model_id: str, params: Mapping[str, str]) -> None:
-        """Params are immutable, as on runs: the same value again is fine, another is not."""
-        with self._db.write() as conn:
-            self._logged_row(conn, model_id)
-            existing = dict(
-                conn.execute(
-                    select(_lm_params.c.key, _lm_params.c.value).where(
-                        _lm_params.c.model_id == model_id, _lm_params.c.key.in_(list(params))
-                    )
-                ).all()
-            )
-            for key, value in params.items():
-                if key in existing and existing[key] != value:
-                    raise InvalidParameter(
-                        f"param {key!r} of logged model {model_id} is already "
-                        f"{existing[key]!r}; params cannot change",
-                        field=f"params.{key}",
-                    )
-            new = [
-                {"model_id": model_id, "key": k, "value": v}
-                for k, v in params.items()
-                if k not in existing
-            ]
-            if new:
-                conn.execute(insert(_lm_params), new)
-            self._touch_logged(conn, model_id)
-
-    def log_logged_model_metrics(self, model_id: str, metrics: Sequence[LoggedModelMetric]) -> None:
-        with self._db.write() as conn:
-            self._logged_row(conn, model_id)
-            if metrics:
-                conn.execute(
-                    insert(_lm_metrics),
-                    [
-                        {
-                            "model_id": model_id,
-                            "key": m.key,
-                            "value": None if math.isnan(m.value) else m.value,
-                            "timestamp": m.timestamp,
-                            "step": m.step,
-                            "run_id": m.run_id,
-                        }
-                        for m in metrics
-                    ],
-                )
-            self._touch_logged(conn, model_id)
-
-    def _touch_logged(self, conn: Connection, model_id: str) -> None:
-        conn.execute(
-            update(_lm).where(_lm.c.model_id == model_id).values(last_updated_timestamp=_now())
-        )
-
-    def _upsert_keyed(self, table: Any, model_id: str, values: Mapping[str, str]) -> None:
-        with self._db.write() as conn:
-            self._logged_row(conn, model_id)
-            for key, value in values.items():
-                statement = self._insert(table).values(model_id=model_id, key=key, value=value)
-                conn.execute(
-                    statement.on_conflict_do_update(
-                        index_elements=["model_id", "key"], set_={"value": statement.excluded.value}
-                    )
-                )
-            self._touch_logged(conn, model_id)
-
-    def delete_logged_model_tag(self, model_id: str, key: str) -> None:
-        with self._db.write() as conn:
-            self._logged_row(conn, model_id)
-            deleted = conn.execute(
-                delete(_lm_tags).where(_lm_tags.c.model_id == model_id, _lm_tags.c.key == key)
-            )
-            if deleted.rowcount == 0:
-                raise NotFound(f"Logged model {model_id} has no tag {key!r}")
-            self._touch_logged(conn, model_id)
-
-    def search_logged_models(
-        self,
-        experiment_ids: Sequence[str],
-        filter_string: str | None = None,
-        max_results: int = 100,
-        order_by: Sequence[str] | None = None,
-        page_token: str | None = None,
-    ) -> Page[LoggedModel]:
-        spec = search.LOGGED_MODELS
-        expr = search.parse_filter(spec, filter_string)
-        keys = search.parse_order_by(spec, list(order_by or []) or _DEFAULT_LOGGED_ORDER)
-        sorts = query.sorts_for(keys, _LOGGED_ATTRIBUTES, _NUMERIC)
-
-        def keyed(table: Any) -> Any:
-            def clause(key: str, matches: Any) -> Any:
-                return _lm.c.model_id.in_(
-                    select(table.c.model_id).where(table.c.key == key, matches(table.c.value))
-                )
-
-            return clause
-
-        statement = select(*_LOGGED_COLUMNS).where(
-            _lm.c.lifecycle_stage == ACTIVE,
-            _lm.c.experiment_id.in_([int(e) for e in experiment_ids]),
-            query.where(
-                expr,
-                _LOGGED_ATTRIBUTES,
-                {"tag": keyed(_lm_tags), "param": keyed(_lm_params)},
-                self._db.dialect,
-            ),
-        )
-        query_fp = fingerprint(
-            "logged_models", sorted(experiment_ids), filter_string, [str(k) for k in keys]
-        )
-        return self._page(
-            statement, sorts, _lm.c.model_id, str, query_fp, max_results, page_token, self._logged
-        )

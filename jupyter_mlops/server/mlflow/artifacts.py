@@ -13,21 +13,18 @@ its creator or an admin); anything else is refused.
 
 from __future__ import annotations
 
-import mimetypes
-import os
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
-from tornado.iostream import StreamClosedError
 
 from ...errors import InvalidParameter, NotFound, PermissionDenied
 from ...tracking.artifacts import split_artifact_path
+from ..file_streaming import stream_file
 from . import wire
 from .call import Call
 from .errors import NotImplementedByServer
@@ -54,10 +51,13 @@ def confined_segments(path: str, field: str = "path") -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """Where a write lands: the owning folder (root-relative) and the path inside it."""
+    """Where a write lands: the owning folder (root-relative), the path inside it, and
+    the run or the logged model that owns the folder."""
 
     location: str
     path: str
+    run_id: str | None = None
+    model_id: str | None = None
 
 
 def writable_target(call: Call, segments: tuple[str, ...]) -> Target:
@@ -72,19 +72,18 @@ def writable_target(call: Call, segments: tuple[str, ...]) -> Target:
                 f"{'/'.join(segments[:3])!r} is not the artifact folder of run {run_id!r}",
                 field="path",
             )
-        return Target(info.artifact_uri, rest)
+        return Target(info.artifact_uri, rest, run_id=run_id)
     if len(segments) >= 5 and segments[1] == "models" and segments[3] == "artifacts":
-        model = call.registry.get_logged_model(call.user, segments[2])
+        rest = "/".join(segments[4:])
+        model = call.registry.logged_models.check_logged_model_artifact_write(
+            call.user, segments[2], rest
+        )
         if model.artifact_location != "/".join(segments[:4]):
             raise InvalidParameter(
                 f"{'/'.join(segments[:4])!r} is not the artifact folder of model {segments[2]!r}",
                 field="path",
             )
-        if not (call.registry.is_admin(call.user) or model.creator_id == call.user):
-            raise PermissionDenied(
-                f"{call.user!r} may not write artifacts of logged model {model.model_id!r}"
-            )
-        return Target(model.artifact_location, "/".join(segments[4:]))
+        return Target(model.artifact_location, rest, model_id=model.model_id)
     raise PermissionDenied(
         "Artifacts may only be written into a run's folder (<experiment>/<run_id>/artifacts/...) "
         "or a logged model's (<experiment>/models/<model_id>/artifacts/...)"
@@ -109,20 +108,15 @@ def list_artifacts(call: Call) -> dict[str, Any]:
 
 
 def delete_artifacts(call: Call, path: str) -> None:
-    segments = confined_segments(path)
-    target = writable_target(call, segments)
-    repository = call.tracking.artifacts
-    folder = repository.run_folder(target.location).resolve()
-    candidate = folder.joinpath(*split_artifact_path(target.path))
-    resolved = candidate.resolve()
-    if resolved != folder and folder not in resolved.parents:
-        raise InvalidParameter("path leads outside the artifact folder", field="path")
-    if candidate.is_symlink() or candidate.is_file():
-        candidate.unlink()
-    elif candidate.is_dir():
-        shutil.rmtree(candidate)
+    """``DELETE .../mlflow-artifacts/artifacts/<path>``: the owning service deletes."""
+    target = writable_target(call, confined_segments(path))
+    if target.model_id is not None:
+        call.registry.logged_models.delete_logged_model_artifact(
+            call.user, target.model_id, target.path
+        )
     else:
-        raise NotFound(f"No artifact at {path!r}")
+        assert target.run_id is not None
+        call.tracking.delete_artifact(call.user, target.run_id, target.path)
 
 
 def server_info(call: Call) -> dict[str, Any]:
@@ -168,23 +162,8 @@ class MlflowArtifactHandler(MlflowHandler):
     @authorized
     async def get(self, path: str) -> None:
         file_path = await self.run(_read_path, self._call(), path)
-        mime, encoding = mimetypes.guess_type(file_path.name)
-        content_type = "application/octet-stream" if encoding or not mime else mime
-        source = await self.run(open, file_path, "rb")
-        try:
-            self.set_header("Content-Length", os.fstat(source.fileno()).st_size)
-            self.set_header("Content-Type", content_type)
-            self.set_header(
-                "Content-Disposition", f"attachment; filename*=UTF-8''{quote(file_path.name)}"
-            )
-            while chunk := await self.run(source.read, _CHUNK):
-                self.write(chunk)
-                await self.flush()
-        except StreamClosedError:
-            return
-        finally:
-            source.close()
-        self.finish()
+        if await stream_file(self, file_path, "attachment") is not None:
+            self.finish()
 
     async def prepare(self) -> None:  # type: ignore[override]
         await super().prepare()

@@ -209,7 +209,7 @@ def _model_id(call: Call) -> str:
 
 def create_logged_model(call: Call) -> dict[str, Any]:
     f = call.fields
-    model = call.registry.create_logged_model(
+    model = call.registry.logged_models.create_logged_model(
         call.user,
         f.text("experiment_id", required=True),
         f.text("name") or "model",
@@ -223,19 +223,21 @@ def create_logged_model(call: Call) -> dict[str, Any]:
 
 def get_logged_model(call: Call) -> dict[str, Any]:
     return {
-        "model": wire.logged_model_json(call.registry.get_logged_model(call.user, _model_id(call)))
+        "model": wire.logged_model_json(
+            call.registry.logged_models.get_logged_model(call.user, _model_id(call))
+        )
     }
 
 
 def finalize_logged_model(call: Call) -> dict[str, Any]:
     raw = call.fields.text("status", required=True)
     status = wire.LOGGED_MODEL_STATUS_FROM_MLFLOW.get(raw, raw)
-    model = call.registry.finalize_logged_model(call.user, _model_id(call), status)
+    model = call.registry.logged_models.finalize_logged_model(call.user, _model_id(call), status)
     return {"model": wire.logged_model_json(model)}
 
 
 def delete_logged_model(call: Call) -> dict[str, Any]:
-    call.registry.delete_logged_model(call.user, _model_id(call))
+    call.registry.logged_models.delete_logged_model(call.user, _model_id(call))
     return {}
 
 
@@ -255,7 +257,7 @@ def search_logged_models(call: Call) -> dict[str, Any]:
                 "ordering by dataset metrics is not supported", field=f"order_by[{index}]"
             )
         order_by.append(f"{name} {'ASC' if item.get('ascending', True) else 'DESC'}")
-    page = call.registry.search_logged_models(
+    page = call.registry.logged_models.search_logged_models(
         call.user,
         f.str_list("experiment_ids"),
         filter_string=f.text("filter", ""),
@@ -270,24 +272,28 @@ def search_logged_models(call: Call) -> dict[str, Any]:
 
 
 def set_logged_model_tags(call: Call) -> dict[str, Any]:
-    call.registry.set_logged_model_tags(call.user, _model_id(call), call.fields.key_values("tags"))
+    call.registry.logged_models.set_logged_model_tags(
+        call.user, _model_id(call), call.fields.key_values("tags")
+    )
     return {}
 
 
 def delete_logged_model_tag(call: Call) -> dict[str, Any]:
-    call.registry.delete_logged_model_tag(call.user, _model_id(call), call.path["tag_key"])
+    call.registry.logged_models.delete_logged_model_tag(
+        call.user, _model_id(call), call.path["tag_key"]
+    )
     return {}
 
 
 def log_logged_model_params(call: Call) -> dict[str, Any]:
-    call.registry.log_logged_model_params(
+    call.registry.logged_models.log_logged_model_params(
         call.user, _model_id(call), call.fields.key_values("params")
     )
     return {}
 
 
 def list_logged_model_artifacts(call: Call) -> dict[str, Any]:
-    model = call.registry.get_logged_model(call.user, _model_id(call))
+    model = call.registry.logged_models.get_logged_model(call.user, _model_id(call))
     path = call.fields.text("artifact_directory_path", "")
     files = call.tracking.artifacts.list(model.artifact_location, path)
     return {

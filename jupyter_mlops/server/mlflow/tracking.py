@@ -200,7 +200,7 @@ def log_metric(call: Call) -> dict[str, Any]:
 def _log_model_metrics(call: Call, run_id: str, by_model: dict[str, list[Metric]]) -> None:
     """MLflow 3 logs a run's metric with the logged model it measures: record it there too."""
     for model_id, metrics in by_model.items():
-        call.registry.log_logged_model_metrics(
+        call.registry.logged_models.log_logged_model_metrics(
             call.user,
             model_id,
             [LoggedModelMetric(m.key, m.value, m.timestamp, m.step, run_id) for m in metrics],
@@ -322,7 +322,7 @@ def search_datasets(call: Call) -> dict[str, Any]:
 def log_outputs(call: Call) -> dict[str, Any]:
     """Record the run as the producer of its logged models (their ``source_run_id``)."""
     model_ids: list[Any] = [item.get("model_id") for item in call.fields.objects("models")]
-    call.registry.log_run_outputs(call.user, _run_id(call), model_ids)
+    call.registry.logged_models.log_run_outputs(call.user, _run_id(call), model_ids)
     return {}
 
 

@@ -164,10 +164,9 @@ class TrackingStore(abc.ABC):
 
         A dataset is created in the run's experiment unless one with its (name, digest)
         is there already, which is then used as it is. An input the run already has is
-        kept as it was (its tags too), as in MLflow. NotFound (field
-        ``models[i].model_id``) for an unknown logged model; InvalidState if the run is
-        deleted. Run reads (get_run, search_runs) return the inputs, and as outputs the
-        logged models whose ``source_run_id`` is the run.
+        kept as it was (its tags too), as in MLflow. InvalidState if the run is deleted.
+        The logged models are the caller's to check (another domain owns them); run reads
+        (get_run, search_runs) return the model inputs by id only, without their names.
         """
 
     @abc.abstractmethod

@@ -33,6 +33,7 @@ from sqlalchemy import (
     select,
 )
 
+from ...database.comparisons import compare
 from ...errors import InvalidParameter
 from ..search import parse_filter, parse_order_by
 from ..search.ast import And, Comparison, Expr, Identifier, Or, OrderKey
@@ -57,12 +58,6 @@ _ATTRIBUTE_COLUMNS = {
     "end_time": _runs.c.end_time,
 }
 DEFAULT_ORDER = (OrderKey(Identifier("attribute", "start_time"), ascending=False),)
-
-
-def like_to_glob(pattern: str) -> str:
-    """A LIKE pattern as an SQLite GLOB pattern (GLOB is case-sensitive, LIKE is not)."""
-    special = {"%": "*", "_": "?", "*": "[*]", "?": "[?]", "[": "[[]"}
-    return "".join(special.get(ch, ch) for ch in pattern)
 
 
 class DensityCache:
@@ -196,36 +191,7 @@ class _Compiler:
         return self.compare(_ATTRIBUTE_COLUMNS[key], cmp.op, cmp.value)
 
     def compare(self, column: Any, op: str, value: Any) -> ColumnElement[bool]:
-        if op == "=":
-            return column == value
-        if op == "!=":
-            return column != value
-        if op == "<":
-            return column < value
-        if op == "<=":
-            return column <= value
-        if op == ">":
-            return column > value
-        if op == ">=":
-            return column >= value
-        if op == "IN":
-            return column.in_(list(value))
-        if op == "NOT IN":
-            return column.not_in(list(value))
-        if op == "LIKE":
-            if self.dialect == "sqlite":
-                return column.op("GLOB")(like_to_glob(value))
-            return column.like(_pg_pattern(value))
-        if op == "ILIKE":
-            if self.dialect == "sqlite":
-                return func.lower(column).like(func.lower(value))
-            return column.ilike(_pg_pattern(value))
-        raise AssertionError(f"unknown operator {op}")  # the parser admits no other
-
-
-def _pg_pattern(pattern: str) -> str:
-    # PostgreSQL's LIKE escapes with a backslash by default; SQLite's has no escape.
-    return pattern.replace("\\", "\\\\")
+        return compare(column, op, value, self.dialect)
 
 
 @dataclass(frozen=True, slots=True)

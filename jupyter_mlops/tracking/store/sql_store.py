@@ -20,11 +20,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from ...database.engine import Database
+from ...database.paging import check_max_results, decode_token, encode_token, fingerprint
+from ...database.unique_names import insert_named, name_taken_as
 from ...errors import AlreadyExists, InvalidParameter, InvalidState, NotFound
 from ..entities import (
     DATASET_CONTEXT_TAG,
     NO_INPUTS,
-    NO_OUTPUTS,
     Dataset,
     DatasetInput,
     DatasetSummary,
@@ -38,7 +39,6 @@ from ..entities import (
     Run,
     RunInfo,
     RunInputs,
-    RunOutputs,
     RunStatus,
     ViewType,
 )
@@ -46,7 +46,6 @@ from . import convert, metric_sql, models, search_sql
 from .base import DEFAULT_EXPERIMENT_ID, TrackingStore
 from .gcpause import gc_paused
 from .names import generate_run_name
-from .pagination import check_max_results, decode_token, encode_token, fingerprint
 
 _exp = models.experiments
 _exp_tags = models.experiment_tags
@@ -87,23 +86,19 @@ _METRICS_OF = (
     "SELECT run_id, key, value, timestamp, step, min_value, max_value"
     " FROM latest_metrics WHERE run_id IN ({})"
 )
-# Everything a page of runs used and produced, in one query: the datasets with their input
-# tags (kind 0), the logged models used (1), and the live logged models whose source_run_id
-# is the run (2), each by the time it was logged. Every branch is an index lookup by run id
-# (the primary keys; ix_logged_models_source_run_id). {0} is the IN list of run ids.
+# Everything a page of runs used, in one query: the datasets with their input tags (kind
+# 0) and the ids of the logged models used (1), each by the time it was logged. Both
+# branches are index lookups by run id (the primary keys). {0} is the IN list of run ids.
+# The models' names, and the models a run produced, come from the logged models' own
+# domain (TrackingService asks its LoggedModelCatalog): their tables are not ours.
 _INPUTS_OF = (
     "SELECT i.run_id, 0, d.name, d.digest, d.source_type, d.source, d.data_schema, d.profile,"
     " i.tags, i.logged_time, d.dataset_id"
     " FROM run_datasets i JOIN datasets d ON d.dataset_id = i.dataset_id"
     " WHERE i.run_id IN ({0})"
     " UNION ALL"
-    " SELECT m.run_id, 1, m.model_id, lm.name, NULL, NULL, NULL, NULL, NULL, m.logged_time, 0"
-    " FROM run_model_inputs m JOIN logged_models lm ON lm.model_id = m.model_id"
-    " WHERE m.run_id IN ({0})"
-    " UNION ALL"
-    " SELECT source_run_id, 2, model_id, name, NULL, NULL, NULL, NULL, NULL,"
-    " creation_timestamp, 0"
-    " FROM logged_models WHERE source_run_id IN ({0}) AND lifecycle_stage = 'active'"
+    " SELECT m.run_id, 1, m.model_id, NULL, NULL, NULL, NULL, NULL, NULL, m.logged_time, 0"
+    " FROM run_model_inputs m WHERE m.run_id IN ({0})"
     " ORDER BY 2, 10, 11, 3"
 )
 _RUN_EXPERIMENT_SQL = metric_sql.driver_sql(
@@ -125,8 +120,8 @@ _INSERT_MODEL_INPUT_SQL = metric_sql.driver_sql(
 _NAN = float("nan")
 
 
-# PostgreSQL takes the ids once, as one array parameter the three branches share: sending
-# (and planning) three IN lists of a page's ids costs more than running the query.
+# PostgreSQL takes the ids once, as one array parameter the branches share: sending (and
+# planning) an IN list of a page's ids per branch costs more than running the query.
 _INPUTS_OF_PG = _INPUTS_OF.replace("IN ({0})", "= ANY(%(ids)s)")
 
 
@@ -141,7 +136,7 @@ def _read_inputs(cursor: Any, dialect: str, run_ids: Sequence[str]) -> list[Any]
     if dialect == "postgresql":
         cursor.execute(_INPUTS_OF_PG, {"ids": list(run_ids)})
     else:
-        cursor.execute(_inputs_sql(len(run_ids)), (*run_ids, *run_ids, *run_ids))
+        cursor.execute(_inputs_sql(len(run_ids)), (*run_ids, *run_ids))
     rows: list[Any] = cursor.fetchall()
     return rows
 
@@ -217,39 +212,27 @@ class SqlTrackingStore(TrackingStore):
         artifact_location: str | None = None,
     ) -> Experiment:
         now = _now()
-        try:
-            with self._db.write() as conn:
-                if conn.execute(select(_exp.c.experiment_id).where(_exp.c.name == name)).first():
-                    raise AlreadyExists(f"An experiment named {name!r} already exists")
-                result = conn.execute(
-                    insert(_exp).values(
-                        name=name,
-                        owner=owner,
-                        description=description,
-                        artifact_location=artifact_location or "",
-                        lifecycle_stage=ACTIVE,
-                        creation_time=now,
-                        last_update_time=now,
-                    )
+        taken = f"An experiment named {name!r} already exists"
+        with name_taken_as(taken), self._db.write() as conn:
+            values = {"owner": owner, "description": description, "lifecycle_stage": ACTIVE}
+            times = {"creation_time": now, "last_update_time": now}
+            location = {"artifact_location": artifact_location or ""}
+            experiment_id = insert_named(conn, _exp, name, {**values, **times, **location}, taken)
+            if artifact_location is None:
+                artifact_location = str(experiment_id)
+                conn.execute(
+                    update(_exp)
+                    .where(_exp.c.experiment_id == experiment_id)
+                    .values(artifact_location=artifact_location)
                 )
-                experiment_id = int(result.inserted_primary_key[0])  # type: ignore[index]
-                if artifact_location is None:
-                    artifact_location = str(experiment_id)
-                    conn.execute(
-                        update(_exp)
-                        .where(_exp.c.experiment_id == experiment_id)
-                        .values(artifact_location=artifact_location)
-                    )
-                if tags:
-                    conn.execute(
-                        insert(_exp_tags),
-                        [
-                            {"experiment_id": experiment_id, "key": k, "value": v}
-                            for k, v in tags.items()
-                        ],
-                    )
-        except IntegrityError as exc:  # a concurrent create took the name first
-            raise AlreadyExists(f"An experiment named {name!r} already exists") from exc
+            if tags:
+                conn.execute(
+                    insert(_exp_tags),
+                    [
+                        {"experiment_id": experiment_id, "key": k, "value": v}
+                        for k, v in tags.items()
+                    ],
+                )
         return Experiment(
             experiment_id=str(experiment_id),
             name=name,
@@ -535,8 +518,8 @@ class SqlTrackingStore(TrackingStore):
                     key, _NAN if value is None else value, timestamp, step, lo, hi
                 )
             inputs_rows.extend(_read_inputs(cursor, dialect, part))
-        # Most runs have no inputs or outputs: they share the empty ones.
-        inputs, outputs = _inputs_by_run(inputs_rows)
+        # Most runs have no inputs: they share the empty ones.
+        inputs = _inputs_by_run(inputs_rows)
         return [
             Run(
                 convert.run_info(r),
@@ -544,7 +527,6 @@ class SqlTrackingStore(TrackingStore):
                 tags[r[0]],
                 metrics[r[0]],
                 inputs.get(r[0], NO_INPUTS),
-                outputs.get(r[0], NO_OUTPUTS),
             )
             for r in rows
         ]
@@ -674,8 +656,7 @@ class SqlTrackingStore(TrackingStore):
             experiment_id, stage = row
             if stage != ACTIVE:
                 raise InvalidState(f"Run {run_id!r} is deleted; restore it first")
-            if model_ids:
-                self._check_logged_models_raw(cursor, model_ids)
+            if model_ids:  # the service checked that these logged models exist
                 cursor.executemany(
                     _INSERT_MODEL_INPUT_SQL[dialect], [(run_id, m, now) for m in model_ids]
                 )
@@ -711,20 +692,6 @@ class SqlTrackingStore(TrackingStore):
                         )
                         for d in datasets
                     ],
-                )
-
-    def _check_logged_models_raw(self, cursor: Any, model_ids: Sequence[str]) -> None:
-        """NotFound naming ``models[i].model_id`` for the first id no logged model has."""
-        found: set[str] = set()
-        for part in convert.chunked(list(dict.fromkeys(model_ids))):
-            marks = ", ".join("?" * len(part))
-            sql = f"SELECT model_id FROM logged_models WHERE model_id IN ({marks})"
-            cursor.execute(metric_sql.driver_sql(sql)[self._db.dialect], part)
-            found.update(r[0] for r in cursor.fetchall())
-        for i, model_id in enumerate(model_ids):
-            if model_id not in found:
-                raise NotFound(
-                    f"No logged model with id {model_id!r}", field=f"models[{i}].model_id"
                 )
 
     def _dataset_ids_raw(
@@ -904,24 +871,20 @@ class SqlTrackingStore(TrackingStore):
             return int(conn.execute(search.count_query()).scalar_one())
 
 
-def _inputs_by_run(
-    rows: Sequence[Any],
-) -> tuple[dict[str, RunInputs], dict[str, RunOutputs]]:
-    """The rows of _INPUTS_OF as each run's inputs and outputs (runs without any left out)."""
+def _inputs_by_run(rows: Sequence[Any]) -> dict[str, RunInputs]:
+    """The rows of _INPUTS_OF as each run's inputs (runs without any left out); a model
+    input carries its id only, the service names it."""
     if not rows:
-        return {}, {}
+        return {}
     datasets: dict[str, list[DatasetInput]] = {}
     used: dict[str, list[LoggedModelRef]] = {}
-    produced: dict[str, list[LoggedModelRef]] = {}
     for run_id, kind, a, b, source_type, source, schema, profile, tags, _time, _id in rows:
         if kind == 0:
             dataset = Dataset(a, b, source_type, source, schema, profile)
             datasets.setdefault(run_id, []).append(DatasetInput(dataset, json.loads(tags)))
         else:
-            (used if kind == 1 else produced).setdefault(run_id, []).append(LoggedModelRef(a, b))
-    inputs = {
+            used.setdefault(run_id, []).append(LoggedModelRef(a))
+    return {
         run_id: RunInputs(tuple(datasets.get(run_id, ())), tuple(used.get(run_id, ())))
         for run_id in datasets.keys() | used.keys()
     }
-    outputs = {run_id: RunOutputs(tuple(models)) for run_id, models in produced.items()}
-    return inputs, outputs

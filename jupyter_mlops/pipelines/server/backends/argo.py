@@ -27,10 +27,9 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
 from typing import Any
 
-from ....kube.client import KubeApi, KubeConfig, KubeError
+from ....kube.client import KubeError
 from ...spec import states as s
 from ...spec.entities import PipelineRun, StepRun
 from ..argo_retry import retry_workflow
@@ -42,8 +41,7 @@ from ..argo_workflow import (
     workflow_name,
 )
 from ..planner import instance_id
-from .base import PipelineBackend
-from .step_credentials import StepCredentials
+from .cluster import ClusterBackend
 
 log = logging.getLogger(__name__)
 
@@ -63,29 +61,10 @@ _NODE_STATES = {
 }
 
 
-class ArgoBackend(PipelineBackend):
+class ArgoBackend(ClusterBackend):
     """Runs as Argo Workflows."""
 
     name = "argo"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._api: KubeApi | None = None
-        self._lock = threading.RLock()
-        self.credentials = StepCredentials(self.settings, lambda: self.api)
-
-    @property
-    def api(self) -> KubeApi:
-        if self._api is None:
-            config = self.settings.kube_config
-            self._api = KubeApi.from_config(
-                config if isinstance(config, KubeConfig) else KubeConfig()
-            )
-        return self._api
-
-    @property
-    def namespace(self) -> str:
-        return self.settings.namespace
 
     # -- the interface ---------------------------------------------------------------------
     def check_spec(self, spec: dict[str, Any]) -> None:
@@ -106,7 +85,7 @@ class ArgoBackend(PipelineBackend):
             self._start(run_id)
 
     def _start(self, run_id: str) -> None:
-        run = self.engine.store.get_run(run_id)
+        run = self.engine.run(run_id)
         manifest = build_workflow(
             run_id=run.run_id,
             spec=run.spec,
@@ -122,9 +101,7 @@ class ArgoBackend(PipelineBackend):
             token_secret=self.credentials.secret_name(run.run_id),
         )
         self.credentials.issue(run)
-        self.engine.store.update_run(
-            run_id, backend_ref=manifest["metadata"]["name"], state=s.RUNNING
-        )
+        self.engine.run_handed_to(run_id, manifest["metadata"]["name"], running=True)
         self.api.create_or_keep(
             self.api.custom.create_namespaced_custom_object,
             _GROUP,
@@ -136,7 +113,7 @@ class ArgoBackend(PipelineBackend):
 
     def cancel(self, run_id: str) -> None:
         with self._lock:
-            run = self.engine.store.get_run(run_id)
+            run = self.engine.run(run_id)
             name = run.backend_ref or workflow_name(run_id)
             try:
                 self._sync(run, name, resume=False)
@@ -153,7 +130,7 @@ class ArgoBackend(PipelineBackend):
                 {"spec": {"shutdown": "Terminate"}},
                 _content_type="application/merge-patch+json",
             )
-            run = self.engine.store.get_run(run_id)
+            run = self.engine.run(run_id)
             for step in run.steps or []:
                 if step.state == s.RUNNING:
                     self.engine.step_failed(run, step, "canceled", state=s.CANCELED)
@@ -165,7 +142,7 @@ class ArgoBackend(PipelineBackend):
         """The engine reset the steps and raised the attempt: retry the Workflow now (or,
         while a canceled one is still stopping, on a later reconcile)."""
         with self._lock:
-            run = self.engine.store.get_run(run_id)
+            run = self.engine.run(run_id)
             if run.backend_ref is None:
                 self._start(run_id)  # never submitted: submit now
                 return
@@ -178,34 +155,19 @@ class ArgoBackend(PipelineBackend):
             except KubeError as exc:  # recorded: the next reconcile retries the workflow
                 log.warning("pipeline run %s: retry waits for the API: %s", run_id, exc)
 
-    def reconcile(self) -> None:
-        for run_id in self.engine.store.run_ids_in_states(
-            (s.PENDING, s.RUNNING, s.CANCELING), backend=self.name
-        ):
-            try:
-                with self._lock:
-                    run = self.engine.store.get_run(run_id)
-                    if run.state == s.CANCELING:
-                        self.cancel(run_id)
-                    elif run.backend_ref is None:
-                        self._start(run_id)  # created, then the server stopped: submit now
-                    else:
-                        # A retry recorded by a server that stopped before issuing the
-                        # retried steps' token: issue it now.
-                        self.credentials.ensure(run)
-                        if self._sync(run, run.backend_ref):
-                            self.credentials.release(run_id)
-            except KubeError as exc:
-                log.warning("pipeline run %s: Kubernetes API error: %s", run_id, exc)
-        try:
-            with self._lock:
-                self.credentials.sweep(self.engine.store)
-        except KubeError as exc:
-            log.warning("pipeline runs' tokens: Kubernetes API error: %s", exc)
-
-    def close(self) -> None:
-        if self._api is not None:
-            self._api.close()
+    def reconcile_run(self, run_id: str) -> None:
+        with self._lock:
+            run = self.engine.run(run_id)
+            if run.state == s.CANCELING:
+                self.cancel(run_id)
+            elif run.backend_ref is None:
+                self._start(run_id)  # created, then the server stopped: submit now
+            else:
+                # A retry recorded by a server that stopped before issuing the retried
+                # steps' token: issue it now.
+                self.credentials.ensure(run)
+                if self._sync(run, run.backend_ref):
+                    self.credentials.release(run_id)
 
     # -- reading the workflow --------------------------------------------------------------
     def _sync(self, run: PipelineRun, name: str, *, resume: bool = True) -> bool:
@@ -250,18 +212,16 @@ class ArgoBackend(PipelineBackend):
                 continue
             self._sync_node(run, workflow, steps, step_id, task, index, node)
         # Steps after a failed or skipped one, decided as the planner does (upstream first).
-        steps = {step.step_id: step for step in self.engine.store.get_run(run.run_id).steps or []}
+        steps = {step.step_id: step for step in self.engine.run(run.run_id).steps or []}
         order = list(tasks)
         for step_id, task, index in sorted(omitted, key=lambda o: (order.index(o[1]), o[2] or 0)):
             self._omit(run, steps, step_id, task, index)
         if phase in ("Succeeded", "Failed", "Error"):
-            run = self.engine.store.get_run(run.run_id)
+            run = self.engine.run(run.run_id)
             if phase == "Succeeded":
                 self.engine.finish_run(run, s.SUCCEEDED, outputs=_pipeline_outputs(run))
             else:
-                self.engine.store.update_steps_in_states(
-                    run.run_id, (s.PENDING,), state=s.SKIPPED, message="the workflow ended"
-                )
+                self.engine.skip_pending_steps(run.run_id, "the workflow ended")
                 self.engine.finish_run(run, s.FAILED, message=status.get("message", ""))
             return True
         return False
@@ -279,11 +239,11 @@ class ArgoBackend(PipelineBackend):
             step = StepRun(
                 run_id=run.run_id, step_id=step_id, task=task, iteration=index, state=s.PENDING
             )
-            self.engine.store.add_steps([step])
-            if index is not None and task in steps:
-                # The loop expanded: its placeholder row gives way to the iterations.
-                self.engine.store.delete_steps(run.run_id, [task])
-                del steps[task]
+            # The loop expanded: its placeholder row gives way to the iterations.
+            placeholder = task if index is not None and task in steps else None
+            self.engine.step_discovered(step, replaces=placeholder)
+            if placeholder is not None:
+                del steps[placeholder]
             steps[step_id] = step
         return step
 
@@ -297,7 +257,6 @@ class ArgoBackend(PipelineBackend):
         index: int | None,
         node: dict[str, Any],
     ) -> None:
-        store = self.engine.store
         tasks = run.spec["root"]["dag"]["tasks"]
         step = self._step(run, steps, step_id, task, index)
         if step.state in s.STEP_FINAL:
@@ -305,19 +264,19 @@ class ArgoBackend(PipelineBackend):
         state = _NODE_STATES.get(node.get("phase", ""), s.RUNNING)
         pod = _pod_of(workflow, node)
         tracking_run_id = step.tracking_run_id or self._tracking_run(run, pod)
-        changes: dict[str, Any] = {"backend_ref": node.get("id")}
         if tracking_run_id:
-            changes["tracking_run_id"] = tracking_run_id
             step.tracking_run_id = tracking_run_id
             self._capture_log(step, pod)
         if state == s.RUNNING:
-            store.update_step(run.run_id, step_id, state=s.RUNNING, **changes)
+            self.engine.mark_step_running(run.run_id, step_id, node.get("id"), tracking_run_id)
             return
         outputs = {
             parameter["name"]: _json(parameter.get("value"))
             for parameter in (node.get("outputs") or {}).get("parameters") or []
         }
-        store.update_step(run.run_id, step_id, outputs=outputs, **changes)
+        self.engine.record_step_outputs(
+            run.run_id, step_id, outputs, node.get("id"), tracking_run_id
+        )
         if state == s.SUCCEEDED:
             self.engine.step_succeeded(run, step, outputs)
         elif state == s.NOT_TRIGGERED:
@@ -372,7 +331,7 @@ class ArgoBackend(PipelineBackend):
             message = f"upstream step {first.step_id!r} {verb}"
         else:
             message = "an upstream step did not succeed"
-        self.engine.store.update_step(run.run_id, step_id, backend_ref=None)
+        self.engine.detach_step(run.run_id, step_id)
         self.engine.step_failed(run, step, message, state=state)
         step.state = state
 
@@ -385,9 +344,7 @@ class ArgoBackend(PipelineBackend):
         for step in run.steps or []:
             node = kept.get(step.backend_ref or "")
             if step.state == s.PENDING and (node is None or node.get("phase") != "Succeeded"):
-                self.engine.store.update_step(
-                    run.run_id, step.step_id, backend_ref=None, tracking_run_id=None, outputs={}
-                )
+                self.engine.forget_step_attempt(run.run_id, step.step_id)
         for pod in pods:
             self.api.delete_if_exists(self.api.core.delete_namespaced_pod, pod, self.namespace)
         # A replace with the read resourceVersion: a workflow changed meanwhile (409) is

@@ -15,74 +15,34 @@ when the run ends.
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
-from ....kube.client import KubeApi, KubeConfig, KubeError
+from ....kube.client import KubeError
 from ...spec import states as s
 from ...spec.entities import PipelineRun, StepRun
 from ..engine import Launch
 from ..manifests import CONTAINER, StepJobSpec, build_step_job, job_name
-from .base import PipelineBackend
-from .step_credentials import StepCredentials
+from .cluster import ClusterBackend
 
 log = logging.getLogger(__name__)
 
 _MAX_PASSES = 20  # cached steps finish at once; plan again, but never forever
 
 
-class KubernetesBackend(PipelineBackend):
+class KubernetesBackend(ClusterBackend):
     """Steps as Kubernetes Jobs, driven by the server's reconcile loop."""
 
     name = "kubernetes"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._api: KubeApi | None = None
-        self._lock = threading.RLock()
-        self.credentials = StepCredentials(self.settings, lambda: self.api)
-
-    # -- the client ------------------------------------------------------------------------
-    @property
-    def api(self) -> KubeApi:
-        if self._api is None:
-            config = self.settings.kube_config
-            if not isinstance(config, KubeConfig):
-                config = KubeConfig()
-            self._api = KubeApi.from_config(config)
-        return self._api
-
-    @property
-    def namespace(self) -> str:
-        return self.settings.namespace
-
     # -- the interface ---------------------------------------------------------------------
     def start(self, run_id: str) -> None:
         with self._lock:
-            self.credentials.issue(self.engine.store.get_run(run_id, with_steps=False))
-        self.engine.store.update_run(run_id, backend_ref=f"{self.name}:{self.namespace}")
+            self.credentials.issue(self.engine.run(run_id, with_steps=False))
+        self.engine.run_handed_to(run_id, f"{self.name}:{self.namespace}")
         self.reconcile_run(run_id)
 
     def cancel(self, run_id: str) -> None:
         self.reconcile_run(run_id)
-
-    def reconcile(self) -> None:
-        for run_id in self.engine.store.run_ids_in_states(
-            (s.PENDING, s.RUNNING, s.CANCELING), backend=self.name
-        ):
-            try:
-                self.reconcile_run(run_id)
-            except KubeError as exc:  # the API is down: try again next pass
-                log.warning("pipeline run %s: Kubernetes API error: %s", run_id, exc)
-        try:
-            with self._lock:
-                self.credentials.sweep(self.engine.store)
-        except KubeError as exc:
-            log.warning("pipeline runs' tokens: Kubernetes API error: %s", exc)
-
-    def close(self) -> None:
-        if self._api is not None:
-            self._api.close()
 
     # -- one run ---------------------------------------------------------------------------
     def reconcile_run(self, run_id: str) -> None:
@@ -92,7 +52,7 @@ class KubernetesBackend(PipelineBackend):
 
     def _drive(self, run_id: str) -> bool:
         """One pass over a run: read its Jobs, create the ready ones. True once it ended."""
-        run = self.engine.store.get_run(run_id)
+        run = self.engine.run(run_id)
         if run.state in s.RUN_FINAL:
             return True
         if run.state == s.CANCELING:
@@ -102,7 +62,7 @@ class KubernetesBackend(PipelineBackend):
             if step.state == s.RUNNING:
                 self._sync_step(run, step)
         for _ in range(_MAX_PASSES):
-            run = self.engine.store.get_run(run_id)
+            run = self.engine.run(run_id)
             running = sum(1 for step in run.steps or [] if step.state == s.RUNNING)
             limit = max(self.settings.parallelism, running)
             run, plan = self.engine.advance(run_id, running_limit=limit)
@@ -122,7 +82,7 @@ class KubernetesBackend(PipelineBackend):
     def _create_job(self, launch: Launch) -> None:
         self.credentials.ensure(launch.run)
         name = job_name(launch.run.run_id, launch.step.step_id)
-        self.engine.store.update_step(launch.run.run_id, launch.step.step_id, backend_ref=name)
+        self.engine.step_started(launch.run, launch.step, name)
         self.api.create_or_keep(
             self.api.batch.create_namespaced_job, self.namespace, self._job_manifest(launch)
         )

@@ -162,7 +162,7 @@ class LocalBackend(PipelineBackend):
     def start(self, run_id: str) -> None:
         if not self.settings.process_policy.multi_user:
             self._forks.start()  # it imports the runner while the driver plans
-        self.engine.store.update_run(run_id, backend_ref=self.owner_ref)
+        self.engine.run_handed_to(run_id, self.owner_ref)
         driver = _Driver(run_id)
         with self._cond:
             existing = self._drivers.get(run_id)
@@ -183,17 +183,15 @@ class LocalBackend(PipelineBackend):
                 self._cond.notify_all()
                 return
         # Nobody drives it here: a run whose driver died, or that never started.
-        run = self.engine.store.get_run(run_id)
+        run = self.engine.run(run_id)
         self._abandon(run.run_id, s.CANCELED, "canceled")
 
     def reconcile(self) -> None:
-        for run_id in self.engine.store.run_ids_in_states(
-            (s.PENDING, s.RUNNING, s.CANCELING), backend=self.name
-        ):
+        for run_id in self.engine.live_runs(self.name):
             with self._cond:
                 if run_id in self._drivers:
                     continue
-            run = self.engine.store.get_run(run_id, with_steps=False)
+            run = self.engine.run(run_id, with_steps=False)
             if self._driven_elsewhere(run.backend_ref):
                 continue
             if run.backend_ref is None and run.created_time >= self._created_ms:
@@ -239,7 +237,7 @@ class LocalBackend(PipelineBackend):
 
     def _abandon(self, run_id: str, state: str, message: str) -> None:
         """Finish a run nobody drives: kill leftover step processes, close its steps."""
-        run = self.engine.store.get_run(run_id)
+        run = self.engine.run(run_id)
         for step in run.steps or []:
             if step.state != s.RUNNING:
                 continue
@@ -248,16 +246,14 @@ class LocalBackend(PipelineBackend):
         if state == s.CANCELED:
             self.engine.cancel_pending(run, message)
         else:
-            self.engine.store.update_steps_in_states(
-                run_id, (s.PENDING,), state=s.SKIPPED, message=message
-            )
+            self.engine.skip_pending_steps(run_id, message)
         self.engine.finish_run(run, state, message=message)
         self._revoke(run_id)  # the token of a driver that is gone, if any
 
     # -- who steps run as, and with what -------------------------------------------------
     def _begin(self, driver: _Driver) -> None:
         """The run's account (multi-user mode), its folder and its API token."""
-        run = self.engine.store.get_run(driver.run_id, with_steps=False)
+        run = self.engine.run(driver.run_id, with_steps=False)
         driver.account = self.settings.process_policy.account_for(run.owner, backend=_BACKEND)
         driver.workdir = self._run_folder(driver.run_id, driver.account)
         tokens = self.settings.tokens
@@ -336,7 +332,7 @@ class LocalBackend(PipelineBackend):
         """A retry reached this backend while the run's last driver was leaving: drive the
         run again if the retry made it live (else nothing is left to do)."""
         try:
-            if self.engine.store.get_run(run_id, with_steps=False).state not in s.RUN_FINAL:
+            if not self.engine.has_ended(run_id):
                 self.start(run_id)
         except Exception:
             log.exception("pipeline run %s: could not drive it again", run_id)
@@ -373,18 +369,16 @@ class LocalBackend(PipelineBackend):
             self._wait(driver)
             self._reap(driver)
         self._kill_all(driver)
-        run = engine.store.get_run(driver.run_id)
+        run = engine.run(driver.run_id)
         if driver.cancel_requested:
-            engine.store.update_run(run.run_id, state=s.CANCELING)
+            engine.mark_canceling(run.run_id)
             self._close_steps(driver, run, s.CANCELED, "canceled")
             engine.cancel_pending(run)
             engine.finish_run(run, s.CANCELED, message="canceled")
         else:
             message = driver.stop_reason or "stopped"
             self._close_steps(driver, run, s.FAILED, message)
-            engine.store.update_steps_in_states(
-                run.run_id, (s.PENDING,), state=s.SKIPPED, message=message
-            )
+            engine.skip_pending_steps(run.run_id, message)
             engine.finish_run(run, s.FAILED, message=message)
 
     def _close_steps(self, driver: _Driver, run: Any, state: str, message: str) -> None:

@@ -19,9 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ....errors import NotFound
 from ....kube.client import KubeApi
-from ...spec import states as s
 from ...spec.entities import PipelineRun
 from ..manifests import (
     RUN_LABEL,
@@ -31,7 +29,6 @@ from ..manifests import (
     build_token_secret,
     run_token_secret_name,
 )
-from ..store.sql_store import SqlPipelineStore
 from .base import BackendSettings
 
 log = logging.getLogger(__name__)
@@ -99,7 +96,7 @@ class StepCredentials:
             api.core.delete_namespaced_secret, run_token_secret_name(run_id), self.namespace
         )
 
-    def sweep(self, store: SqlPipelineStore) -> None:
+    def sweep(self, has_ended: Callable[[str], bool]) -> None:
         """Now and then (first on start-up): release the Secrets (and tokens) of runs that
         ended, or were deleted, while no server released them."""
         if self.settings.tokens is None or time.monotonic() < self._next_sweep:
@@ -114,11 +111,7 @@ class StepCredentials:
             run_id = ((secret.get("metadata") or {}).get("labels") or {}).get(RUN_LABEL)
             if not run_id:
                 continue
-            try:
-                ended = store.get_run(run_id, with_steps=False).state in s.RUN_FINAL
-            except NotFound:
-                ended = True
-            if ended:
+            if has_ended(run_id):
                 log.info("pipeline run %s ended: releasing its token", run_id)
                 self.release(run_id)
         self._next_sweep = time.monotonic() + SWEEP_INTERVAL_S

@@ -14,7 +14,7 @@ import hashlib
 import json
 from typing import Any
 
-from ...errors import InvalidParameter
+from ..errors import InvalidParameter
 
 MAX_RESULTS_LIMIT = 50_000
 
