@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pwd
 import shutil
@@ -17,13 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fluent_support import forget_fluent_state
+from kube_emulator import KubeEmulator
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 import jupyter_mlops as mlops
-from jupyter_mlops.client import fluent
 from jupyter_mlops.database import schema
+from jupyter_mlops.database.engine import Database
 from jupyter_mlops.tracking.store.sql_store import SqlTrackingStore
 
 # =====================================================================================
@@ -290,8 +291,8 @@ def run_mlops_server(
         f"--ServerApp.root_dir={root / 'notebooks'}",
         f"--IdentityProvider.token={server.token}",
         "--ServerApp.jpserver_extensions=jupyter_mlops=True",
-        f"--MlopsExtension.store_uri={server.store_uri}",
-        f"--MlopsExtension.artifact_root={server.artifact_root}",
+        f"--Tracking.store_uri={server.store_uri}",
+        f"--Tracking.artifact_root={server.artifact_root}",
         *extra_args,
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -325,19 +326,6 @@ def mlops_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlopsServ
 # by environment, as in a kernel, and IPython's shell with the extension loaded.
 
 
-def _forget_fluent_state() -> None:
-    while mlops.active_run() is not None:
-        with contextlib.suppress(Exception):
-            mlops.end_run()
-    mlops.set_tracking_uri(None)
-    with fluent._state_lock:
-        clients = list(fluent._clients.values())
-        fluent._clients.clear()
-        fluent._experiment_ids.clear()
-    for client in clients:
-        client.close()
-
-
 @pytest.fixture
 def mlops_local_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The fluent API logs to a SQLite store in tmp_path; yields an explicit client on it."""
@@ -345,12 +333,12 @@ def mlops_local_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     uri = f"sqlite:///{tmp_path / 'mlops.db'}"
     monkeypatch.setenv("JUPYTER_MLOPS_TRACKING_URI", uri)
     monkeypatch.setenv("JUPYTER_MLOPS_ARTIFACT_ROOT", str(tmp_path / "artifacts"))
-    _forget_fluent_state()
+    forget_fluent_state()
     client = mlops.MlopsClient(uri)
     try:
         yield client
     finally:
-        _forget_fluent_state()
+        forget_fluent_state()
         client.close()
 
 
@@ -439,3 +427,27 @@ def _runs_python(account: Any) -> bool:
     except OSError:  # the account may not execute it
         return False
     return result.returncode == 0
+
+
+# =====================================================================================
+# Notebook-server fixtures (owner: notebooks), shared with the API-token tests: the
+# Kubernetes API emulator and a migrated SQLite database.
+# =====================================================================================
+@pytest.fixture
+def mlops_kube() -> Iterator[KubeEmulator]:
+    """A Kubernetes API emulator with the StatefulSet, PVC, Job and Kubeflow controllers."""
+    emulator = KubeEmulator(kubeflow=True).start()
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture
+def mlops_notebook_database(tmp_path: Path) -> Iterator[Database]:
+    """A SQLite database under tmp_path, migrated to the newest schema."""
+    database = Database(f"sqlite:///{tmp_path / 'db' / 'mlops.db'}")
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+# ====================== end of notebook-server fixtures =============================

@@ -267,7 +267,7 @@ def build_notebook(
 
 
 def build_namespace(namespace: str, owner: str) -> dict[str, Any]:
-    """A user's own namespace (with ``notebook_namespace_template``)."""
+    """A user's own namespace (with ``NotebookServers.namespace_template``)."""
     owned = managed_labels("namespace", owner, "")
     owned.pop("mlops.jupyter.org/name")
     return {

@@ -149,7 +149,9 @@ def _images(raw: list[Any]) -> tuple[ImageOption, ...]:
                 )
             )
         else:
-            raise ValueError(f"notebook_images[{index}] must be a string or {{'image': ...}}")
+            raise ValueError(
+                f"NotebookServers.images[{index}] must be a string or {{'image': ...}}"
+            )
     return tuple(images)
 
 
@@ -157,12 +159,12 @@ def _profiles(raw: list[Any]) -> tuple[Profile, ...]:
     profiles = []
     for index, item in enumerate(raw):
         if not isinstance(item, dict) or not item.get("slug"):
-            raise ValueError(f"notebook_profiles[{index}] needs a 'slug'")
+            raise ValueError(f"NotebookServers.profiles[{index}] needs a 'slug'")
         overrides = dict(item.get("overrides") or {})
         unknown = set(overrides) - PROFILE_KEYS
         if unknown:
             raise ValueError(
-                f"notebook_profiles[{index}] overrides unknown fields {sorted(unknown)}; "
+                f"NotebookServers.profiles[{index}] overrides unknown fields {sorted(unknown)}; "
                 f"allowed: {sorted(PROFILE_KEYS)}"
             )
         profiles.append(
@@ -209,7 +211,9 @@ def from_config(
 ) -> NotebookOptions:
     unknown = set(quotas) - {"default", "users"}
     if unknown:
-        raise ValueError(f"notebook_quotas: unknown keys {sorted(unknown)} (use default, users)")
+        raise ValueError(
+            f"NotebookServers.quotas: unknown keys {sorted(unknown)} (use default, users)"
+        )
     users = quotas.get("users") or {}
     parse_cpu(default_cpu)
     parse_memory(default_memory)
@@ -220,9 +224,10 @@ def from_config(
         profiles=_profiles(profiles),
         gpu_resources=tuple(gpu_resources),
         max_gpus=max_gpus,
-        default_quota=parse_quota(quotas.get("default") or {}, "notebook_quotas.default"),
+        default_quota=parse_quota(quotas.get("default") or {}, "NotebookServers.quotas.default"),
         user_quotas={
-            str(u): parse_quota(q or {}, f"notebook_quotas.users.{u}") for u, q in users.items()
+            str(u): parse_quota(q or {}, f"NotebookServers.quotas.users.{u}")
+            for u, q in users.items()
         },
         default_cpu=default_cpu,
         default_memory=default_memory,

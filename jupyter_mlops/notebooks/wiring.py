@@ -1,7 +1,7 @@
-"""Building the notebook-server parts from the extension's settings, and their lifetime.
+"""Building the notebook-server parts from their settings (``c.NotebookServers``,
+``c.Kube``), and their lifetime.
 
-Kept out of ``server/extension.py`` (which only declares the traits) so that the
-extension stays one page of configuration.
+Kept out of ``server/extension.py`` so that the extension only wires the domains together.
 """
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ import dataclasses
 import logging
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ..config import Kube, NotebookServers
 from ..database.engine import Database
-from ..kube.client import KubeConfig
+from ..processes import ProcessPolicy
+from ..sealed import Sealer
 from .backends.base import BackendContext, NotebookBackend
 from .culler import Culler, Supervisor
 from .options import from_config
@@ -26,58 +28,69 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class NotebookServers:
-    """The service, its backend and the background supervisor of one extension."""
+@dataclasses.dataclass(frozen=True)
+class ServerContext:
+    """What notebook servers need of the jupyter server that spawns them."""
+
+    base_url: str
+    process_policy: ProcessPolicy
+    sealer: Sealer
+
+
+class NotebookServersWiring:
+    """The service, its backend and the background supervisor of one extension.
+
+    ``admins_open_others``: the proxy's policy, whether admins may open servers they do
+    not own (the service answers it to callers as ``openable``)."""
 
     def __init__(
         self,
-        app: Any,
+        settings: NotebookServers,
+        kube: Kube,
+        server: ServerContext,
         database: Database,
         admins: set[str],
         executor: Executor,
         tokens: TokenService | None = None,
+        admins_open_others: bool = False,
     ) -> None:
-        shared_namespace = not app.notebook_namespace_template
+        shared_namespace = not settings.namespace_template
         options = from_config(
-            images=list(app.notebook_images),
-            allow_custom_image=app.notebook_allow_custom_image,
-            profiles=list(app.notebook_profiles),
-            gpu_resources=list(app.notebook_gpu_resources),
-            max_gpus=app.notebook_max_gpus,
-            quotas=dict(app.notebook_quotas),
-            default_cpu=app.notebook_default_cpu,
-            default_memory=app.notebook_default_memory,
-            default_workspace_size=app.notebook_workspace_size,
-            storage_class=app.notebook_storage_class,
-            cull_idle_seconds=app.notebook_cull_idle_timeout,
+            images=list(settings.images),
+            allow_custom_image=settings.allow_custom_image,
+            profiles=list(settings.profiles),
+            gpu_resources=list(settings.gpu_resources),
+            max_gpus=settings.max_gpus,
+            quotas=dict(settings.quotas),
+            default_cpu=settings.default_cpu,
+            default_memory=settings.default_memory,
+            default_workspace_size=settings.workspace_size,
+            storage_class=settings.storage_class,
+            cull_idle_seconds=settings.cull_idle_timeout,
             shared_namespace=shared_namespace,
         )
-        self.app = app
+        self.settings = settings
         self.context = BackendContext(
-            base_url=app.serverapp.base_url,
-            state_dir=Path(app.notebook_state_dir).expanduser(),
-            tracking_url=app.notebook_tracking_url,
-            kube=KubeConfig(
-                mode=app.kube_config_mode,
-                host=app.kube_api_host,
-                config_file=app.kube_config_file,
-                context=app.kube_context,
-            ),
-            service_account=app.notebook_service_account,
-            cluster_domain=app.kube_cluster_domain,
+            base_url=server.base_url,
+            state_dir=Path(settings.state_dir).expanduser(),
+            tracking_url=settings.tracking_url,
+            kube=kube.client_config(),
+            service_account=settings.service_account,
+            cluster_domain=kube.cluster_domain,
             namespace_per_user=not shared_namespace,
-            process_policy=app.process_policy,
-            sealer=app.sealer,
+            process_policy=server.process_policy,
+            sealer=server.sealer,
         )
         # Ours alone (the local backend opens it to users' accounts in multi-user mode).
         self.context.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        backend: NotebookBackend = app.notebook_backend_class(parent=app)
+        # Its parent is the settings object: ``c.LocalNotebookBackend.*`` still reaches it.
+        backend: NotebookBackend = settings.backend_class(parent=settings)
         try:
             backend.setup(self.context)
         except Exception as exc:  # e.g. no kubeconfig: say which setting is at fault
             raise ValueError(
-                f"MlopsExtension.notebook_backend_class {type(backend).__name__} cannot start: "
-                f"{exc} (see the kube_* settings)"
+                f"NotebookServers.backend_class {type(backend).__name__} cannot start: "
+                f"{exc} (see the Kube settings)"
             ) from exc
         self.backend = backend
         self.service = NotebookService(
@@ -85,9 +98,10 @@ class NotebookServers:
             backend,
             options,
             admins,
-            namespace=app.notebook_namespace,
-            namespace_template=app.notebook_namespace_template,
+            namespace=settings.namespace,
+            namespace_template=settings.namespace_template,
             tokens=tokens,
+            admins_open_others=admins_open_others,
         )
         self.executor = executor
         self.supervisor: Supervisor | None = None
@@ -103,13 +117,13 @@ class NotebookServers:
             tracking_token=tracking_token,
         )
         self.backend.context = context
-        culler = Culler(self.service, self.executor, max_age_s=self.app.notebook_cull_max_age)
+        culler = Culler(self.service, self.executor, max_age_s=self.settings.cull_max_age)
         self.supervisor = Supervisor(
             self.service,
             self.executor,
             culler,
-            monitor_interval_s=self.app.notebook_monitor_interval,
-            cull_interval_s=self.app.notebook_cull_interval,
+            monitor_interval_s=self.settings.monitor_interval,
+            cull_interval_s=self.settings.cull_interval,
         )
         self.supervisor.start()
 

@@ -54,7 +54,7 @@ def lookup_account(name: str) -> OsAccount:
         raise PermissionDenied(
             f"there is no operating-system account {name!r} to run {name!r}'s processes as; "
             "create it, or run user processes on Kubernetes instead "
-            "(MlopsExtension.notebook_backend_class / pipeline_backend_class)",
+            "(NotebookServers.backend_class / Pipelines.backend_class)",
             field="owner",
         ) from None
     if entry.pw_uid == 0 or entry.pw_uid == os.geteuid():

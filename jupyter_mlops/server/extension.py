@@ -1,8 +1,21 @@
-"""The server extension: every setting of the tracking server, and the wiring done once.
+"""The server extension: the server's own settings, and the wiring done once.
 
-Set traits in ``jupyter_server_config.py`` (``c.MlopsExtension.store_uri = ...``) or on
-the command line (``--MlopsExtension.store_uri=...``). ``docs/configuration.md`` lists
-them all; ``docs/make_config_reference.py`` regenerates it from the help texts below.
+Each domain has a settings class of its own in ``jupyter_mlops.config`` (``c.Tracking``,
+``c.NotebookServers``, ``c.Pipelines``, ``c.Scoring``, ``c.Kube``); ``initialize_settings``
+builds one of each with this app as parent and hands each domain's wiring the object it
+needs. What stays here is the server's own, shared by every domain: who the users are and
+what they may do (``user_mode``, ``admin_users``, ``default_user``, ``admin_access``,
+``local_account_template``, ``child_environment_allowlist``), how requests are served
+(``subdomain_host``, ``max_workers``, and the body limits that the base handler enforces for
+every domain's API: ``max_json_body_bytes``, ``max_upload_bytes``), the key of its secrets
+(``crypt_key``), and what the kernels this server starts get (``export_kernel_environment``,
+``kernel_magics``).
+
+Set traits in ``jupyter_server_config.py`` (``c.MlopsExtension.admin_users = ...``,
+``c.Tracking.store_uri = ...``) or on the command line (``--Tracking.store_uri=...``).
+``docs/configuration.md`` lists them all; ``docs/make_config_reference.py`` regenerates it
+from the help texts. The old flat names (``c.MlopsExtension.store_uri``) still work for one
+release (``jupyter_mlops.config.legacy``).
 """
 
 from __future__ import annotations
@@ -18,20 +31,20 @@ from tornado.ioloop import IOLoop
 from traitlets import (
     Bool,
     CaselessStrEnum,
-    Dict,
-    Float,
     Integer,
     List,
     Set,
     TraitError,
-    Type,
+    TraitType,
     Unicode,
-    Union,
     default,
     validate,
 )
+from traitlets.config import Config
 
 from .. import paths
+from ..config import SETTINGS_CLASSES, Kube, NotebookServers, Pipelines, Scoring, Tracking
+from ..config.legacy import migrate_legacy_names, without_legacy_names
 from ..processes import DEFAULT_ENVIRONMENT_ALLOWLIST, ProcessPolicy, UserMode
 from ..sealed import Sealer
 from ..tracking.artifacts import LocalArtifactRepository
@@ -68,32 +81,17 @@ MULTI_USER_MAX_BODY_BYTES = 64 * 1024**2
 
 
 class MlopsExtension(ExtensionApp):
-    """Experiment tracking, model registry, notebook servers and pipelines for JupyterLab."""
+    """Experiment tracking, model registry, notebook servers and pipelines for JupyterLab.
+
+    Its own settings are the server's: who the users are and what they may do, request
+    limits, the key of its secrets and the kernels' environment. Each domain's settings
+    are a class of their own (``Tracking``, ``NotebookServers``, ``Pipelines``,
+    ``Scoring``, ``Kube``)."""
 
     name = "jupyter_mlops"
 
-    store_uri = Unicode(
-        config=True,
-        help="""SQLAlchemy URL of the tracking store, e.g.
-        ``postgresql+psycopg://user@db/mlops`` for a team. The default is a SQLite file in
-        the Jupyter data directory (``<data dir>/mlops/mlops.db``). The schema is created or
-        migrated on start-up.""",
-    )
-
-    @default("store_uri")
-    def _default_store_uri(self) -> str:
-        return paths.default_store_uri()
-
-    artifact_root = Unicode(
-        config=True,
-        help="""Folder that holds every run's artifacts (one sub-folder per experiment and
-        run). Use a shared volume when several servers log to the same store. The default is
-        ``<data dir>/mlops/artifacts``; it is created when missing.""",
-    )
-
-    @default("artifact_root")
-    def _default_artifact_root(self) -> str:
-        return str(paths.default_artifact_root())
+    # Listed so that ``--help-all``, ``--generate-config`` and the command line know them.
+    classes = [*ExtensionApp.classes, *SETTINGS_CLASSES]
 
     user_mode = CaselessStrEnum(
         ["auto", UserMode.SINGLE.value, UserMode.MULTI.value],
@@ -174,46 +172,6 @@ class MlopsExtension(ExtensionApp):
 
         return load_or_create_key(paths.default_data_dir() / "crypt_key")
 
-    scoring_idle_timeout = Float(
-        600.0,
-        config=True,
-        help="""Seconds a scoring worker (the process that loads a model version for
-        ``mlops/api/models/<name>/predict``) stays up without requests before it is stopped.""",
-    )
-    scoring_backend = CaselessStrEnum(
-        ["auto", "local", "kubernetes"],
-        default_value="auto",
-        config=True,
-        help="""Where scoring workers run: ``local`` (processes of this server's machine; in
-        multi-user mode as the model owner's OS account), ``kubernetes`` (a pod per worker in
-        ``pipeline_namespace``, with an API token of the model's owner), or ``auto``:
-        ``kubernetes`` when ``notebook_backend_class`` is a Kubernetes backend, else
-        ``local``.""",
-    )
-    scoring_image = Unicode(
-        "",
-        config=True,
-        help="""Image of scoring pods (``scoring_backend`` kubernetes); it needs the libraries
-        of the models it serves. Empty: ``pipeline_default_image``.""",
-    )
-    scoring_pod_port = Integer(
-        8080, config=True, help="The TCP port scoring workers listen on in their pods."
-    )
-    scoring_max_workers = Integer(
-        4,
-        config=True,
-        help="""Most scoring workers alive at once (one per model version); the least
-        recently used is stopped to start another.""",
-    )
-    scoring_python = Unicode(
-        "",
-        config=True,
-        help="""The Python interpreter that runs scoring workers; it must import jupyter_mlops
-        and the libraries of the models it serves. In multi-user mode every user's OS account
-        must be able to run it (an interpreter under ``/root`` is not). Empty (default): the
-        server's own.""",
-    )
-
     admin_users = Set(
         Unicode(),
         config=True,
@@ -270,7 +228,7 @@ class MlopsExtension(ExtensionApp):
         ``{ENV_TOKEN}`` (its token) in the server's environment, so that every kernel it
         starts logs to it with no setup. This server's URL replaces any value set before:
         runs logged from its notebooks must appear in its own panel, and to log somewhere
-        else, configure this server's ``store_uri`` instead. Turn off to let kernels
+        else, configure this server's ``Tracking.store_uri`` instead. Turn off to let kernels
         inherit the variables unchanged.""",
     )
 
@@ -283,190 +241,25 @@ class MlopsExtension(ExtensionApp):
         had before, if any. Only applies with ``export_kernel_environment``.""",
     )
 
-    # --- notebook servers ---------------------------------------------------------------
-    notebook_backend_class = Type(
-        default_value="jupyter_mlops.notebooks.backends.local.LocalNotebookBackend",
-        klass="jupyter_mlops.notebooks.backends.base.NotebookBackend",
-        config=True,
-        help="""Where notebook servers run (``...`` is ``jupyter_mlops.notebooks.backends``):
-        ``...local.LocalNotebookBackend`` (default): ``jupyter lab`` processes on this
-        machine. ``...kubernetes.KubernetesNotebookBackend``: a StatefulSet, Service, PVC and
-        Secret per server. ``...kubeflow.KubeflowNotebookBackend``: a Kubeflow
-        ``kubeflow.org/v1`` Notebook per server (the CRD must be installed).""",
-    )
-    notebook_images = List(
-        Union([Unicode(), Dict()]),
-        config=True,
-        help="""Images users may choose: strings, or ``{"image": ..., "display_name": ...,
-        "default": true}``. Empty: one built-in Jupyter image.""",
-    )
-    notebook_allow_custom_image = Bool(
-        False, config=True, help="Let users type any image instead of choosing a configured one."
-    )
-    notebook_profiles = List(
-        Dict(),
-        config=True,
-        help="""Named profiles, like KubeSpawner's profile list: ``{"slug": "gpu",
-        "display_name": "1 GPU", "description": ..., "default": false, "overrides": {...}}``
-        where overrides may set ``image``, ``cpu``, ``cpu_limit``, ``memory``,
-        ``memory_limit``, ``gpus``, ``gpu_resource``, ``node_selector``, ``tolerations``,
-        ``shm_size``, ``env`` and ``workspace_size``. Only profiles (and admins) may set node
-        selectors and tolerations.""",
-    )
-    notebook_gpu_resources = List(
-        Unicode(),
-        config=True,
-        help="""Extended resource names of the GPUs nodes offer (e.g. ``nvidia.com/gpu``). Empty
-        (default): no GPU choices are offered and GPU requests are refused.""",
-    )
-    notebook_max_gpus = Integer(8, config=True, help="Most GPUs one notebook server may ask for.")
-    notebook_quotas = Dict(
-        config=True,
-        help="""Per-user limits: ``{"default": {"servers": 3, "cpu": "8", "memory": "32Gi",
-        "gpus": 1}, "users": {"alice": {...}}}``. CPU, memory and GPUs count the requests of
-        running and starting servers; ``servers`` counts all of a user's servers. A missing
-        key means no limit.""",
-    )
-    notebook_default_cpu = Unicode(
-        "0.5",
-        config=True,
-        help="CPU request of a notebook server when neither request nor profile sets one.",
-    )
-    notebook_default_memory = Unicode(
-        "1Gi",
-        config=True,
-        help="Memory request of a notebook server when neither request nor profile sets one.",
-    )
-    notebook_workspace_size = Unicode(
-        "5Gi", config=True, help="Size of a new workspace volume when none is given."
-    )
-    notebook_storage_class = Unicode(
-        "", config=True, help="StorageClass of new workspace volumes (empty: the cluster default)."
-    )
-    notebook_namespace = Unicode(
-        "default",
-        config=True,
-        help="The Kubernetes namespace of every notebook server (unless a template is set).",
-    )
-    notebook_namespace_template = Unicode(
-        "",
-        config=True,
-        help="""One namespace per user instead, e.g. ``mlops-{username}`` (``{username}`` is a
-        DNS-safe slug of the user name); created on first use.""",
-    )
-    notebook_service_account = Unicode(
-        "", config=True, help="Service account of notebook pods (empty: the namespace default)."
-    )
-    notebook_tracking_url = Unicode(
-        "",
-        config=True,
-        help="""The URL notebook servers log runs to (``JUPYTER_MLOPS_TRACKING_URI`` in them).
-        Empty: this server's own URL, which suits the local backend; on Kubernetes set the
-        URL pods reach this server at.""",
-    )
-    notebook_state_dir = Unicode(
-        config=True,
-        help="""Folder of the local backend: one sub-folder per server (workspace and log).
-        Default: ``<data dir>/mlops/notebook-servers``.""",
-    )
-
-    @default("notebook_state_dir")
-    def _default_notebook_state_dir(self) -> str:
-        return str(paths.default_data_dir() / "notebook-servers")
-
-    notebook_cull_idle_timeout = Integer(
-        3600,
-        config=True,
-        help="""Seconds without activity (no busy kernel, no open terminal, no request) after
-        which a notebook server is stopped (never deleted); 0 disables. A server's own
-        ``cull_idle_seconds`` overrides it.""",
-    )
-    notebook_cull_interval = Integer(
-        60, config=True, help="Seconds between two checks of the culler (0: no culling)."
-    )
-    notebook_cull_max_age = Integer(
-        0, config=True, help="Stop servers running longer than this many seconds (0: no limit)."
-    )
-    notebook_monitor_interval = Float(
-        2.0, config=True, help="Seconds between two status checks of starting or stopping servers."
-    )
-    kube_config_mode = CaselessStrEnum(
-        ["auto", "in-cluster", "kubeconfig"],
-        default_value="auto",
-        config=True,
-        help="""How to reach the Kubernetes API: ``in-cluster`` (the pod's service account),
-        ``kubeconfig`` (``kube_config_file``/``kube_context``), or ``auto`` (in-cluster when
-        available, else the kubeconfig).""",
-    )
-    kube_api_host = Unicode(
-        "", config=True, help="Talk to this API URL directly instead (``kubectl proxy``, tests)."
-    )
-    kube_config_file = Unicode(
-        "",
-        config=True,
-        help="The kubeconfig file to read (empty: ``~/.kube/config`` or $KUBECONFIG).",
-    )
-    kube_context = Unicode(
-        "", config=True, help="The kubeconfig context to use (empty: the file's current context)."
-    )
-    kube_cluster_domain = Unicode(
-        "cluster.local", config=True, help="The cluster's DNS domain, to reach notebook Services."
-    )
-
-    # --- pipelines ------------------------------------------------------------------------
-    pipeline_backend_class = Type(
-        default_value="jupyter_mlops.pipelines.server.backends.local.LocalBackend",
-        klass="jupyter_mlops.pipelines.server.backends.base.PipelineBackend",
-        config=True,
-        help="""The default backend of pipeline runs (``...`` is
-        ``jupyter_mlops.pipelines.server.backends``): ``....local.LocalBackend`` (steps as local
-        subprocesses), ``....kubernetes.KubernetesBackend`` (a Job per step, created by this
-        server as dependencies succeed) or ``....argo.ArgoBackend`` (one Argo Workflow per
-        run). ``local`` stays available to runs that ask for it.""",
-    )
-    pipeline_parallelism = Integer(
-        4,
-        config=True,
-        help="""How many pipeline steps may run at once over all runs of a backend (the local
-        backend's subprocesses; Jobs for Kubernetes). A loop's own limit can only lower it.""",
-    )
-    pipeline_namespace = Unicode(
-        "default",
-        config=True,
-        help="The Kubernetes namespace that pipeline Jobs and Argo Workflows run in.",
-    )
-    pipeline_default_image = Unicode(
-        "python:3.11-slim",
-        config=True,
-        help="""Image of pipeline steps that name none, on Kubernetes and Argo. A step's image
-        needs Python 3.10 or newer; when it lacks jupyter-mlops, the step downloads this
-        server's own at start (and pip-installs ``requests`` if missing too).""",
-    )
-    pipeline_service_account = Unicode(
-        "", config=True, help="Service account of step pods (empty: the namespace default)."
-    )
-    pipeline_tracking_url = Unicode(
-        "",
-        config=True,
-        help="""The URL step pods log to and fetch from (this server as seen from the
-        cluster). Default: this server's own URL.""",
-    )
-    pipeline_poll_interval = Float(
-        2.0, config=True, help="Seconds between two reconcile passes of cluster pipeline runs."
-    )
-    pipeline_schedule_interval = Float(
-        10.0, config=True, help="Seconds between two checks for due pipeline schedules."
-    )
-
-    @validate("pipeline_parallelism")
-    def _check_pipeline_parallelism(self, proposal: dict[str, Any]) -> int:
-        value = int(proposal["value"])
-        if value < 1:
-            raise TraitError("MlopsExtension.pipeline_parallelism must be at least 1")
-        return value
+    # The domains' settings (``jupyter_mlops.config``), built by initialize_settings.
+    tracking: Tracking
+    notebook_servers: NotebookServers
+    pipelines: Pipelines
+    scoring: Scoring
+    kube: Kube
 
     # Values of the environment variables before we set them, restored on shutdown.
     _saved_environment: dict[str, str | None]
+
+    def _load_config(
+        self,
+        cfg: Config,
+        section_names: list[str] | None = None,
+        traits: dict[str, TraitType[Any, Any]] | None = None,
+    ) -> None:
+        # The old flat names are no traits of ours any more: initialize_settings moves them,
+        # with one warning each, instead of traitlets calling them unknown at every load.
+        super()._load_config(without_legacy_names(cfg), section_names, traits)
 
     def initialize_settings(self) -> None:
         # Imported here: the store pulls in SQLAlchemy and Alembic, which the server should
@@ -480,13 +273,14 @@ class MlopsExtension(ExtensionApp):
         install_body_gate(self.serverapp.web_app)  # who calls, before any body is read
         mode, shared_identity, admins = self._configure_user_mode()
         policy = self.process_policy
+        self._build_domain_settings()
 
-        artifact_root = Path(self.artifact_root).expanduser()
+        artifact_root = Path(self.tracking.artifact_root).expanduser()
         # Private (0700): users' processes reach artifacts through the API, never the disk.
         artifact_root.mkdir(parents=True, exist_ok=True, mode=0o700)
         # Built here, before the server listens: migrations may take a moment and must not
         # run on the event loop while requests wait.
-        store = SqlTrackingStore(self.store_uri)
+        store = SqlTrackingStore(self.tracking.store_uri)
         service = TrackingService(store, LocalArtifactRepository(artifact_root), admins)
         self._executor = ThreadPoolExecutor(
             max_workers=self.max_workers, thread_name_prefix="jupyter-mlops"
@@ -529,7 +323,7 @@ class MlopsExtension(ExtensionApp):
         self.log.info(
             "jupyter-mlops: %s mode, store %s, artifacts in %s",
             mode.value,
-            _redact(self.store_uri),
+            _redact(self.tracking.store_uri),
             artifact_root,
         )
         if mode is UserMode.MULTI and not policy.can_switch_accounts:
@@ -537,6 +331,17 @@ class MlopsExtension(ExtensionApp):
                 "jupyter-mlops: multi-user mode, but this server is not root: the local "
                 "backends will refuse to run users' processes (use the Kubernetes backends)"
             )
+
+    def _build_domain_settings(self) -> None:
+        """One settings object per domain, with this app as parent so that ``c.Tracking.*``
+        and the like reach them; old flat names (``c.MlopsExtension.store_uri``) first go to
+        their new sections, with a warning each."""
+        migrate_legacy_names(self.config, self.log)
+        self.tracking = Tracking(parent=self)
+        self.notebook_servers = NotebookServers(parent=self)
+        self.pipelines = Pipelines(parent=self)
+        self.scoring = Scoring(parent=self)
+        self.kube = Kube(parent=self)
 
     def _configure_user_mode(self) -> tuple[UserMode, bool, set[str]]:
         """The mode, whether the caller is named by us, and the admins; sets
@@ -577,22 +382,43 @@ class MlopsExtension(ExtensionApp):
     ) -> None:
         """The domains that start processes for users: notebook servers, pipelines and the
         scoring workers of predict."""
-        from ..notebooks.wiring import NotebookServers
+        from ..notebooks.wiring import NotebookServersWiring, ServerContext
 
-        self._notebook_servers = NotebookServers(self, database, admins, self._executor, tokens)
+        assert self.serverapp is not None
+        server = ServerContext(self.serverapp.base_url, self.process_policy, self.sealer)
+        self._notebook_servers = NotebookServersWiring(
+            self.notebook_servers,
+            self.kube,
+            server,
+            database=database,
+            admins=admins,
+            executor=self._executor,
+            tokens=tokens,
+            admins_open_others=self.settings[SETTING_PROXY_POLICY].admins_open_others,
+        )
         self.settings[SETTING_NOTEBOOK_SERVICE] = self._notebook_servers.service
-        from ..pipelines.server.wiring import Pipelines
+        from ..pipelines.server.wiring import PipelinesWiring
 
-        self._pipelines = Pipelines(self, database, tracking, admins, tokens)
+        self._pipelines = PipelinesWiring(
+            self.pipelines,
+            self.kube,
+            server_url=self.server_url,
+            process_policy=self.process_policy,
+            database=database,
+            tracking=tracking,
+            admins=admins,
+            tokens=tokens,
+            root_dir=Path(self.serverapp.root_dir),
+        )
         self.settings[SETTING_PIPELINE_SERVICE] = self._pipelines.service
         from ..models.scoring.pool import ScoringPool
 
         # Models are user code: loaded in scoring worker processes, never in this one.
         self._scoring = ScoringPool(
             self.process_policy,
-            python=self.scoring_python or None,
-            idle_timeout=self.scoring_idle_timeout,
-            max_workers=self.scoring_max_workers,
+            python=self.scoring.python or None,
+            idle_timeout=self.scoring.idle_timeout,
+            max_workers=self.scoring.max_workers,
             executor=self._executor,
             launcher=self._scoring_launcher(tokens),
         )
@@ -600,25 +426,32 @@ class MlopsExtension(ExtensionApp):
 
     def _scoring_launcher(self, tokens: Any) -> Any:
         """Pods for scoring workers where notebook servers run on Kubernetes (or when
-        ``scoring_backend`` says so); None: local processes."""
-        backend = self.scoring_backend.lower()
+        ``Scoring.backend`` says so); None: local processes."""
+        backend = self.scoring.backend.lower()
         if backend == "auto":
-            backend = "kubernetes" if _is_kubernetes(self.notebook_backend_class) else "local"
+            kubernetes = _is_kubernetes(self.notebook_servers.backend_class)
+            backend = "kubernetes" if kubernetes else "local"
         if backend != "kubernetes":
             return None
         from ..models.scoring.kube_launcher import KubeLauncher, KubeScoringSettings
-        from ..pipelines.server.wiring import _kube_config, _server_url
 
+        # Scoring pods live beside pipeline step pods: same namespace, URL and polling.
+        pipelines = self.pipelines
         settings = KubeScoringSettings(
-            namespace=self.pipeline_namespace,
-            image=self.scoring_image or self.pipeline_default_image,
-            tracking_uri=lambda: self.pipeline_tracking_url or _server_url(self),
-            kube_config=_kube_config(self),
-            port=self.scoring_pod_port,
-            poll_interval=self.pipeline_poll_interval,
+            namespace=pipelines.namespace,
+            image=self.scoring.image or pipelines.default_image,
+            tracking_uri=lambda: pipelines.tracking_url or self.server_url(),
+            kube_config=self.kube.client_config(),
+            port=self.scoring.pod_port,
+            poll_interval=pipelines.poll_interval,
             default_owner=self.default_user,
         )
         return KubeLauncher(settings, tokens, self._executor)
+
+    def server_url(self) -> str:
+        """This server's URL, once it listens on an http(s) address; else empty."""
+        url = str(getattr(self.serverapp, "connection_url", "") or "")
+        return url if url.startswith(("http://", "https://")) else ""
 
     def _restrict_server_endpoints(self, admins: frozenset[str], shared_identity: bool) -> None:
         """Multi-user mode: jupyter_server's kernels, terminals and files become admins'

@@ -59,9 +59,11 @@ def jp_server_config(
                 "allow_unauthenticated_access": False,
                 **mlops_identity_config,
             },
-            "MlopsExtension": {
+            "Tracking": {
                 "store_uri": f"sqlite:///{tmp_path / 'store' / 'mlops.db'}",
                 "artifact_root": str(mlops_artifact_root),
+            },
+            "MlopsExtension": {
                 "default_user": "owner",
                 "max_workers": 2,
                 **mlops_extension_config,

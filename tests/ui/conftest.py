@@ -85,8 +85,8 @@ def mlops_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
         f"--LabApp.app_settings_dir={settings_dir}",
         f"--LabApp.user_settings_dir={base / 'user-settings'}",
         f"--LabApp.workspaces_dir={base / 'workspaces'}",
-        f"--MlopsExtension.store_uri=sqlite:///{base / 'mlops.db'}",
-        f"--MlopsExtension.artifact_root={base / 'artifacts'}",
+        f"--Tracking.store_uri=sqlite:///{base / 'mlops.db'}",
+        f"--Tracking.artifact_root={base / 'artifacts'}",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")

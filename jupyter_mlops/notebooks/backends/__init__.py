@@ -1,5 +1,5 @@
 """Where notebook servers run: ``local`` processes, ``kubernetes`` StatefulSets, or
-Kubeflow ``Notebook`` resources. Chosen by ``MlopsExtension.notebook_backend_class``."""
+Kubeflow ``Notebook`` resources. Chosen by ``NotebookServers.backend_class``."""
 
 from .base import BackendContext, NotebookBackend, Upstream
 from .kubeflow import KubeflowNotebookBackend

@@ -11,7 +11,7 @@ from the process policy's allowlist. In multi-user mode each server runs as its 
 account, as JupyterHub's LocalProcessSpawner does, and its folder is laid out so that the
 user owns only what is theirs (nothing they could swap for a symlink to our files)::
 
-    <notebook_state_dir>/     this server's account; 0711 (0700 in single-user mode)
+    <state_dir>/              this server's account; 0711 (0700 in single-user mode)
       <workload>/             this server's account, 0711: the user passes, changes nothing
         server.log            0600, written by the process through its stdout
         workspace/            the user's, 0700: the server's root folder
@@ -132,7 +132,7 @@ class LocalNotebookBackend(NotebookBackend):
                 raise InvalidState(
                     f"the account {account.name!r} cannot reach the local backend's folder "
                     f"{folder}: {path} (mode {mode:o}) does not let it pass; set "
-                    "MlopsExtension.notebook_state_dir to a folder every user's account can "
+                    "NotebookServers.state_dir to a folder every user's account can "
                     "pass through (such as /srv/jupyter-mlops/notebook-servers), or use the "
                     "Kubernetes backend",
                     field="owner",

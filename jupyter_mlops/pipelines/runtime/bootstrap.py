@@ -110,7 +110,7 @@ def fetch(url: str, token: str | None, attempts: int = 3, timeout: float = 60) -
                 raise BootstrapError(
                     f"cannot reach the jupyter-mlops server to download the step runtime"
                     f" ({url}): {reason}. The pod needs network access to the server"
-                    " (MlopsExtension.pipeline_tracking_url is its URL as seen from the"
+                    " (Pipelines.tracking_url is its URL as seen from the"
                     " cluster), or an image with jupyter-mlops installed"
                 ) from None
         time.sleep(2 ** (attempt - 1))

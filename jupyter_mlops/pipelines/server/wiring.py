@@ -1,14 +1,18 @@
-"""Building the pipeline parts from the extension's settings, and their lifetime:
-the service, its backends (``local`` always; the configured ``pipeline_backend_class``
-too), the scheduler and, for cluster backends, the reconcile loop."""
+"""Building the pipeline parts from their settings (``c.Pipelines``, ``c.Kube``), and their
+lifetime: the service, its backends (``local`` always; ``Pipelines.backend_class`` too),
+the scheduler and, for cluster backends, the reconcile loop."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ...config import Kube, Pipelines
 from ...database.engine import Database
+from ...processes import ProcessPolicy
 from ...tracking.service import TrackingService
 from .backends.base import BackendSettings, PipelineBackend
 from .backends.local import LocalBackend
@@ -23,47 +27,62 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class Pipelines:
-    """The pipeline service and its background work for one server extension."""
+class PipelinesWiring:
+    """The pipeline service and its background work for one server extension.
+
+    ``server_url`` gives this server's http(s) URL once it listens ("" before);
+    ``root_dir`` is the server's root folder, whose pipeline files the service compiles
+    (None: none)."""
 
     def __init__(
         self,
-        app: Any,
+        settings: Pipelines,
+        kube: Kube,
+        server_url: Callable[[], str],
+        process_policy: ProcessPolicy,
         database: Database,
         tracking: TrackingService,
         admins: set[str],
         tokens: TokenService | None = None,
+        root_dir: Path | None = None,
     ) -> None:
-        self.app = app
+        self.settings = settings
         self.engine = RunEngine(SqlPipelineStore(database), tracking)
         # Local steps run user code: never with the store URI (its credentials) or the
         # artifact folder. They log to this server (its URL is known in start()) with an
         # API token of the run's owner, issued per run, and run as the process policy says
         # (multi-user mode: as the owner's OS account).
         local_settings = BackendSettings(
-            parallelism=app.pipeline_parallelism,
-            tracking_uri_source=lambda: _server_url(app),
+            parallelism=settings.parallelism,
+            tracking_uri_source=server_url,
             tokens=tokens,
-            process_policy=app.process_policy,
+            process_policy=process_policy,
         )
         backends: dict[str, PipelineBackend] = {"local": LocalBackend(self.engine, local_settings)}
-        backend_class: type[PipelineBackend] = app.pipeline_backend_class
+        backend_class: type[PipelineBackend] = settings.backend_class
         if backend_class.name != "local":
             cluster_settings = BackendSettings(
-                parallelism=app.pipeline_parallelism,
-                tracking_uri=app.pipeline_tracking_url,
-                namespace=app.pipeline_namespace,
-                default_image=app.pipeline_default_image,
-                service_account=app.pipeline_service_account or None,
-                kube_config=_kube_config(app),
-                poll_interval=app.pipeline_poll_interval,
+                parallelism=settings.parallelism,
+                tracking_uri=settings.tracking_url,
+                namespace=settings.namespace,
+                default_image=settings.default_image,
+                service_account=settings.service_account or None,
+                kube_config=kube.client_config(),
+                poll_interval=settings.poll_interval,
                 # Each run's steps act as its owner, with an API token of the run's own.
                 tokens=tokens,
             )
             backends[backend_class.name] = backend_class(self.engine, cluster_settings)
         self.backends = backends
-        self.service = PipelineService(self.engine, backends, backend_class.name, admins)
-        self.scheduler = Scheduler(self.service, app.pipeline_schedule_interval)
+        self.service = PipelineService(
+            self.engine,
+            backends,
+            backend_class.name,
+            admins,
+            root_dir=root_dir,
+            process_policy=process_policy,
+        )
+        self.scheduler = Scheduler(self.service, settings.schedule_interval)
         self._stop = threading.Event()
         self._reconciler: threading.Thread | None = None
 
@@ -94,7 +113,7 @@ class Pipelines:
             self._reconciler.start()
 
     def _reconcile_loop(self) -> None:
-        interval = self.app.pipeline_poll_interval
+        interval = self.settings.poll_interval
         while not self._stop.wait(interval):
             for backend in self.backends.values():
                 if backend.name == "local":
@@ -110,20 +129,3 @@ class Pipelines:
         if self._reconciler is not None:
             self._reconciler.join(timeout=10)
         self.service.close()
-
-
-def _server_url(app: Any) -> str:
-    """This server's URL, once it listens on an http(s) address; else empty."""
-    url = str(getattr(app.serverapp, "connection_url", "") or "")
-    return url if url.startswith(("http://", "https://")) else ""
-
-
-def _kube_config(app: Any) -> Any:
-    from ...kube.client import KubeConfig
-
-    return KubeConfig(
-        mode=app.kube_config_mode,
-        host=app.kube_api_host,
-        config_file=app.kube_config_file,
-        context=app.kube_context,
-    )
