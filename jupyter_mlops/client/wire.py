@@ -97,6 +97,15 @@ def metric_to_json(metric: Metric) -> dict[str, Any]:
     }
 
 
+def metrics_to_json(metrics: Sequence[Metric]) -> list[dict[str, Any]]:
+    return [metric_to_json(m) for m in metrics]
+
+
+def model_refs_to_json(model_ids: Sequence[str]) -> list[dict[str, str]]:
+    """The ``models`` of ``POST runs/{id}/inputs``."""
+    return [{"model_id": m} for m in model_ids]
+
+
 # One metric point as JSON text; %d and %r spell ints and finite floats exactly as
 # json.dumps does (int.__repr__, float.__repr__). The key is inserted already encoded.
 _POINT_TEXT = '{"key":%s,"value":%r,"step":%d,"timestamp":%d}'

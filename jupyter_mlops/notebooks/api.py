@@ -15,25 +15,15 @@ kernels started by the server have). Answers are the API's JSON objects (dicts):
 from __future__ import annotations
 
 import builtins
+import threading
 import time
-import urllib.parse
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from ..errors import (
-    AlreadyExists,
-    InvalidParameter,
-    InvalidState,
-    MLOpsError,
-    NotFound,
-    PermissionDenied,
-)
+from ..errors import InvalidState
 
-_ERRORS: dict[int, type[MLOpsError]] = {
-    400: InvalidParameter,
-    403: PermissionDenied,
-    404: NotFound,
-    409: InvalidState,
-}
+if TYPE_CHECKING:  # the HTTP client is imported on the first call, not with the package
+    from ..client.rest_session import RestSession
 
 
 class NotebookServersAPI:
@@ -42,8 +32,12 @@ class NotebookServersAPI:
     def __init__(self, url: str | None = None, token: str | None = None) -> None:
         self._url = url
         self._token = token
+        self._sessions: dict[tuple[str, str | None], RestSession] = {}
+        self._lock = threading.Lock()
 
-    def _connection(self) -> tuple[str, dict[str, str]]:
+    def _session(self) -> RestSession:
+        """The session of the server the tracking URI names (resolved at each call)."""
+        from ..client.rest_session import RestSession
         from ..client.uri import resolve_tracking_uri
 
         url, token = resolve_tracking_uri(self._url, self._token)
@@ -52,62 +46,47 @@ class NotebookServersAPI:
                 "notebook servers are managed by a jupyter-mlops server; set "
                 "JUPYTER_MLOPS_TRACKING_URI (and JUPYTER_MLOPS_TOKEN) or mlops.set_tracking_uri"
             )
-        headers = {"Authorization": f"token {token}"} if token else {}
-        return url.rstrip("/") + "/mlops/api/notebook-servers", headers
+        with self._lock:
+            session = self._sessions.get((url, token))
+            if session is None:
+                session = self._sessions[(url, token)] = RestSession(url, token)
+            return session
 
-    def _call(self, method: str, path: str = "", **kwargs: Any) -> Any:
-        import requests
+    def _call(self, operation_id: str, arguments: Mapping[str, Any]) -> Any:
+        return self._session().call(operation_id, arguments)
 
-        base, headers = self._connection()
-        response = requests.request(method, base + path, headers=headers, timeout=120, **kwargs)
-        if response.status_code == 204:
-            return None
-        try:
-            body = response.json()
-        except ValueError:
-            body = {"error": {"message": response.text[:500]}}
-        if response.status_code >= 400:
-            error = body.get("error", {}) if isinstance(body, dict) else {}
-            message = error.get("message", f"HTTP {response.status_code}")
-            kind = _ERRORS.get(response.status_code, MLOpsError)
-            if response.status_code == 409 and error.get("code") == "RESOURCE_ALREADY_EXISTS":
-                kind = AlreadyExists
-            raise kind(message, field=error.get("field"))
-        return body
+    def _send(self, operation_id: str, path_arguments: Mapping[str, Any], body: Any) -> Any:
+        """An operation with the JSON body as given: its null members are sent too
+        (``cull_idle_seconds: null`` means the configured default), where ``call`` would
+        leave them out."""
+        from ..api.operations import operation
+        from ..client.rest_session import read_result, wire_request
 
-    def _item(self, name: str, owner: str | None) -> str:
-        if owner is None:
-            owner = self.whoami()
-        quote = urllib.parse.quote
-        return f"/{quote(owner, safe='')}/{quote(name, safe='')}"
+        declared = operation(operation_id)
+        path, _, _ = wire_request(declared, path_arguments)
+        return read_result(declared, self._session().json(declared.method, path, body=body))
+
+    def _item(self, name: str, owner: str | None) -> dict[str, Any]:
+        return {"owner": self.whoami() if owner is None else owner, "name": name}
 
     def whoami(self) -> str:
-        base, headers = self._connection()
-        import requests
-
-        response = requests.get(base.rsplit("/", 1)[0] + "/me", headers=headers, timeout=30)
-        response.raise_for_status()
-        user: str = response.json()["user"]
+        user: str = self._session().json("GET", "me")["user"]
         return user
 
     # -- the API -------------------------------------------------------------------------
     def options(self) -> dict[str, Any]:
         """Images, profiles, GPU resources, defaults and your quota."""
-        result: dict[str, Any] = self._call("GET", "/options")
+        result: dict[str, Any] = self._call("getNotebookServerOptions", {})
         return result
 
     def list(self, user: str | None = None) -> list[dict[str, Any]]:
         servers: list[dict[str, Any]] = []
         token = None
         while True:
-            params: dict[str, Any] = {"max_results": 1000}
-            if user:
-                params["user"] = user
-            if token:
-                params["page_token"] = token
-            page = self._call("GET", "", params=params)
-            servers.extend(page["servers"])
-            token = page["next_page_token"]
+            arguments = {"owner": user or None, "max_results": 1000, "page_token": token}
+            page = self._call("listNotebookServers", arguments)
+            servers.extend(page.items)
+            token = page.next_page_token
             if not token:
                 return servers
 
@@ -118,52 +97,46 @@ class NotebookServersAPI:
         body = {"name": name, "start": start, **spec}
         if owner is not None:
             body["owner"] = owner
-        server: dict[str, Any] = self._call("POST", "", json=body)["server"]
+        server: dict[str, Any] = self._send("createNotebookServer", {}, body)
         return server
 
     def get(self, name: str, owner: str | None = None) -> dict[str, Any]:
-        server: dict[str, Any] = self._call("GET", self._item(name, owner))["server"]
+        server: dict[str, Any] = self._call("getNotebookServer", self._item(name, owner))
         return server
 
     def update(self, name: str, owner: str | None = None, **changes: Any) -> dict[str, Any]:
         """Change image, cpu, memory, gpus, env...; applied at the next start."""
-        server: dict[str, Any] = self._call("PATCH", self._item(name, owner), json=changes)[
-            "server"
-        ]
+        server: dict[str, Any] = self._send(
+            "updateNotebookServer", self._item(name, owner), changes
+        )
         return server
 
     def start(self, name: str, owner: str | None = None) -> dict[str, Any]:
-        server: dict[str, Any] = self._call("POST", self._item(name, owner) + "/start")["server"]
+        server: dict[str, Any] = self._call("startNotebookServer", self._item(name, owner))
         return server
 
     def stop(self, name: str, owner: str | None = None) -> dict[str, Any]:
-        server: dict[str, Any] = self._call("POST", self._item(name, owner) + "/stop")["server"]
+        server: dict[str, Any] = self._call("stopNotebookServer", self._item(name, owner))
         return server
 
     def delete(self, name: str, owner: str | None = None, *, delete_volume: bool = False) -> None:
-        self._call(
-            "DELETE",
-            self._item(name, owner),
-            params={"delete_volume": "true" if delete_volume else "false"},
-        )
+        arguments = {**self._item(name, owner), "delete_volume": delete_volume}
+        self._call("deleteNotebookServer", arguments)
 
     def logs(self, name: str, owner: str | None = None, tail: int = 1000) -> str:
-        logs: str = self._call("GET", self._item(name, owner) + "/logs", params={"tail": tail})[
-            "logs"
-        ]
+        logs: str = self._call("getNotebookServerLogs", {**self._item(name, owner), "tail": tail})
         return logs
 
     def events(self, name: str, owner: str | None = None, since: int = 0) -> dict[str, Any]:
         """``{"server", "events", "cursor"}``; pass ``cursor`` back as ``since``."""
-        result: dict[str, Any] = self._call(
-            "GET", self._item(name, owner) + "/events", params={"since": since}
-        )
+        arguments = {**self._item(name, owner), "since": since}
+        result: dict[str, Any] = self._call("getNotebookServerEvents", arguments)
         return result
 
     def manifest(self, name: str, owner: str | None = None) -> builtins.list[dict[str, Any]]:
         manifests: builtins.list[dict[str, Any]] = self._call(
-            "GET", self._item(name, owner) + "/manifest"
-        )["manifests"]
+            "getNotebookServerManifest", self._item(name, owner)
+        )
         return manifests
 
     def wait(

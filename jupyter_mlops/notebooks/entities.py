@@ -154,3 +154,24 @@ class BackendEvent:
     type: str
     reason: str
     message: str
+
+
+@dataclass(frozen=True)
+class ServerView:
+    """A server as one caller sees it: where our proxy serves it (``url``) and whether
+    this caller may open it there (``openable``: the owner, and admins where the proxy
+    policy lets them)."""
+
+    server: NotebookServer
+    url: str
+    openable: bool
+
+
+@dataclass(frozen=True)
+class ServerProgress:
+    """One poll of a server's spawn progress: the server, its events after the caller's
+    cursor, and the cursor to pass next (``since``)."""
+
+    server: ServerView
+    events: list[ServerEvent]
+    cursor: int

@@ -1,10 +1,12 @@
 """The notebook-server service: lifecycle, status and events, with permissions.
 
 A user sees and changes their own servers; admins see and change everyone's (and may
-create servers for others). Methods block (store, backend) and run in the server's
-thread pool. The store records intent; ``refresh`` compares it with what the backend
-observes, records status changes and the platform's events (the spawn progress the UI
-polls with a ``since`` cursor), and is what start-up reconciliation runs for every server.
+create servers for others). What a caller reads of a server is a ``ServerView``: the
+server, where our proxy serves it and whether this caller may open it. Methods block
+(store, backend) and run in the server's thread pool. The store records intent;
+``refresh`` compares it with what the backend observes, records status changes and the
+platform's events (the spawn progress the UI polls with a ``since`` cursor), and is what
+start-up reconciliation runs for every server.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from ..errors import AlreadyExists, InvalidParameter, InvalidState, NotFound, Pe
 from ..kube.client import KubeError
 from ..tracking.entities import Page
 from .backends.base import NotebookBackend, Upstream
-from .entities import NotebookServer, ServerEvent, ServerStatus
+from .entities import NotebookServer, ServerProgress, ServerStatus, ServerView
 from .naming import compute_names
 from .options import NotebookOptions
 from .store import SqlNotebookStore, now_ms
@@ -59,6 +61,7 @@ class NotebookService:
         namespace: str = "default",
         namespace_template: str = "",
         tokens: TokenService | None = None,
+        admins_open_others: bool = False,
     ) -> None:
         self.store = store
         # Issues each started server an API token of its owner (JUPYTER_MLOPS_TOKEN), so
@@ -69,6 +72,8 @@ class NotebookService:
         self.admins = frozenset(admins)
         self.namespace = namespace
         self.namespace_template = namespace_template
+        # The proxy's policy (``admin_access``): whether admins may open others' servers.
+        self.admins_open_others = admins_open_others
         # One lifecycle change at a time per server (start vs. stop vs. cull).
         self._locks: dict[tuple[str, str], threading.RLock] = {}
         self._locks_guard = threading.Lock()
@@ -88,6 +93,13 @@ class NotebookService:
             raise NotFound(f"no notebook server {owner}/{name}")
         return self.store.get(owner, name)
 
+    def _view(self, user: str, server: NotebookServer) -> ServerView:
+        return ServerView(
+            server,
+            url=self.backend.context.prefix(server.owner, server.name),
+            openable=self.may_open(user, server.owner, self.admins_open_others),
+        )
+
     # -- reading ---------------------------------------------------------------------------
     def describe_options(self, user: str) -> dict[str, Any]:
         document = self.options.public(user)
@@ -104,39 +116,48 @@ class NotebookService:
         owner: str | None = None,
         max_results: int = 100,
         page_token: str | None = None,
-    ) -> Page[NotebookServer]:
+    ) -> Page[ServerView]:
         if owner is None and not self.is_admin(user):
             owner = user
         if owner is not None and owner != user and not self.is_admin(user):
             raise PermissionDenied("only admins may list other users' servers", field="user")
-        return self.store.search(owner=owner, max_results=max_results, page_token=page_token)
+        page = self.store.search(owner=owner, max_results=max_results, page_token=page_token)
+        return Page([self._view(user, s) for s in page.items], page.next_page_token)
 
-    def get_server(self, user: str, owner: str, name: str) -> NotebookServer:
+    def get_server(self, user: str, owner: str, name: str) -> ServerView:
         server = self._visible(user, owner, name)
         if server.status.transitional:
             server = self.refresh(server)
-        return server
+        return self._view(user, server)
 
     # -- changes ---------------------------------------------------------------------------
-    def create_server(self, user: str, body: dict[str, Any]) -> NotebookServer:
-        unknown = set(body) - {"owner", "name", "start", *SPEC_FIELDS}
+    def create_server(
+        self,
+        user: str,
+        name: str,
+        owner: str | None = None,
+        start: bool = True,
+        **spec_fields: Any,
+    ) -> ServerView:
+        """Create ``owner``'s (default: the caller's) server ``name`` from the spec fields
+        (image, cpu, memory, gpus, ...; the options fill the rest), and start it unless
+        ``start`` is false."""
+        unknown = set(spec_fields) - set(SPEC_FIELDS)
         if unknown:
             raise InvalidParameter(f"unknown fields {sorted(unknown)}", field=sorted(unknown)[0])
-        owner = validate_owner(body.get("owner") or user)
+        owner = validate_owner(owner or user)
         if owner != user and not self.is_admin(user):
             raise PermissionDenied(
                 "only admins may create notebook servers for other users", field="owner"
             )
-        name = validate_server_name(body.get("name"))
-        start = body.get("start", True)
+        name = validate_server_name(name)
         if not isinstance(start, bool):
             raise InvalidParameter("start must be true or false", field="start")
         if self.store.find(owner, name) is not None:
             raise AlreadyExists(
                 f"{owner} already has a notebook server named {name!r}", field="name"
             )
-        spec_body = {k: v for k, v in body.items() if k in SPEC_FIELDS}
-        spec = build_spec(spec_body, self.options, is_admin=self.is_admin(user))
+        spec = build_spec(spec_fields, self.options, is_admin=self.is_admin(user))
         others = self.store.search(owner=owner).items
         check_quota(
             self.options.quota_for(owner),
@@ -159,14 +180,12 @@ class NotebookService:
         self.backend.check_owner(owner)
         self.store.create(server)
         self.store.add_event(owner, name, "Created", f"Created by {user}")
-        if start:
-            return self._start(user, server)
-        return self.store.get(owner, name)
+        created = self._start(user, server) if start else self.store.get(owner, name)
+        return self._view(user, created)
 
-    def update_server(
-        self, user: str, owner: str, name: str, body: dict[str, Any]
-    ) -> NotebookServer:
-        unknown = set(body) - set(EDITABLE_FIELDS)
+    def update_server(self, user: str, owner: str, name: str, **changes: Any) -> ServerView:
+        """Edit the spec fields in ``changes``; applied at the server's next start."""
+        unknown = set(changes) - set(EDITABLE_FIELDS)
         if unknown:
             raise InvalidParameter(
                 f"{sorted(unknown)} cannot be changed after creation; editable: "
@@ -176,7 +195,7 @@ class NotebookService:
         with self._lock(owner, name):
             server = self._visible(user, owner, name)
             spec = build_spec(
-                body, self.options, is_admin=self.is_admin(user), previous=server.spec
+                changes, self.options, is_admin=self.is_admin(user), previous=server.spec
             )
             if server.status.active:
                 others = [s for s in self.store.search(owner=owner).items if s.name != name]
@@ -191,11 +210,11 @@ class NotebookService:
             self.store.save(server)
             when = "at the next start" if server.status.active else "when it starts"
             self.store.add_event(owner, name, "Edited", f"{user} changed the spec; applied {when}")
-            return server
+            return self._view(user, server)
 
-    def start_server(self, user: str, owner: str, name: str) -> NotebookServer:
+    def start_server(self, user: str, owner: str, name: str) -> ServerView:
         server = self._visible(user, owner, name)
-        return self._start(user, server)
+        return self._view(user, self._start(user, server))
 
     def _start(self, user: str, server: NotebookServer) -> NotebookServer:
         with self._lock(server.owner, server.name):
@@ -247,11 +266,9 @@ class NotebookService:
             self.store.save(server)
             return self.refresh(server)
 
-    def stop_server(
-        self, user: str, owner: str, name: str, reason: str = "Stopped"
-    ) -> NotebookServer:
+    def stop_server(self, user: str, owner: str, name: str, reason: str = "Stopped") -> ServerView:
         server = self._visible(user, owner, name)
-        return self._stop(server, reason, f"stopped by {user}")
+        return self._view(user, self._stop(server, reason, f"stopped by {user}"))
 
     def _stop(self, server: NotebookServer, reason: str, message: str) -> NotebookServer:
         with self._lock(server.owner, server.name):
@@ -269,7 +286,8 @@ class NotebookService:
             self.store.save(server)
             return self.refresh(server)
 
-    def delete_server(self, user: str, owner: str, name: str, delete_volume: bool) -> None:
+    def delete_server(self, user: str, owner: str, name: str, delete_volume: bool = False) -> None:
+        """Delete the server; its workspace volume too only with ``delete_volume``."""
         with self._lock(owner, name):
             server = self._visible(user, owner, name)
             self.backend.delete(server, delete_volume)
@@ -342,15 +360,16 @@ class NotebookService:
             self.store.add_event(server.owner, server.name, reason, message, kind)
         return server
 
-    def events(
-        self, user: str, owner: str, name: str, since: int = 0
-    ) -> tuple[NotebookServer, list[ServerEvent]]:
+    def events(self, user: str, owner: str, name: str, since: int = 0) -> ServerProgress:
+        """The server and its events after the cursor ``since`` (spawn progress)."""
         if since < 0:
             raise InvalidParameter("since must not be negative", field="since")
         server = self._visible(user, owner, name)
         if server.status.transitional or server.status == ServerStatus.FAILED:
             server = self.refresh(server)
-        return server, self.store.events(owner, name, since)
+        found = self.store.events(owner, name, since)
+        cursor = found[-1].id if found else since
+        return ServerProgress(self._view(user, server), found, cursor)
 
     def logs(self, user: str, owner: str, name: str, tail: int = 1000) -> str:
         if not 1 <= tail <= MAX_LOG_LINES:

@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import InvalidParameter, PermissionDenied
 from ..kube.names import is_valid_name
 from .entities import DataVolume, NotebookServerSpec, Toleration, WorkspaceVolume
-from .options import NotebookOptions, Quota
+from .options import NotebookOptions, Profile, Quota
 from .quantities import format_bytes, parse_cpu, parse_memory, parse_quantity
 
 #: Fields of a create request (``owner`` and ``name`` are checked separately).
@@ -183,19 +183,64 @@ def build_spec(
 ) -> NotebookServerSpec:
     """The spec for ``body`` (a create request, or an edit merged onto ``previous``)."""
     if previous is not None:
-        request = spec_request(previous)
-        # A limit that only followed its request follows the new request.
-        for key in ("cpu", "memory"):
-            limit = f"{key}_limit"
-            if key in body and limit not in body and request[limit] == request[key]:
-                request.pop(limit)
-        request.update(body)
-        # Scheduling settings that came from a profile stay; an edit cannot add new ones
-        # unless an admin makes it (checked below against what was there).
-        body = request
-    # -- profile: its values are the defaults the request's own values override ----------
+        body = _edit_merged_onto(body, previous)
+    profile = _profile(body, options, previous)
+    # The profile's values are the defaults the request's own values override.
+    overrides = dict(profile.overrides) if profile else {}
+    merged: dict[str, Any] = {**overrides, **{k: v for k, v in body.items() if v is not None}}
+    image = _image(merged, overrides, options)
+    cpu, cpu_limit, memory, memory_limit = _cpu_and_memory(merged, options)
+    gpus, gpu_resource = _gpus(merged, options)
+    workspace = _workspace(merged, options)
+    volumes = _data_volumes(merged, workspace)
+    if options.shared_namespace and not is_admin:
+        _check_claims_of_a_user(workspace, volumes, previous)
+    env = _env(merged)
+    node_selector = _node_selector(merged)
+    tolerations = tuple(_tolerations(merged.get("tolerations")))
+    if not is_admin:
+        _check_scheduling_of_a_user(node_selector, tolerations, overrides, previous)
+    shm_size = _string(merged, "shm_size", "")
+    if shm_size:
+        _memory(shm_size, "shm_size")
+    return NotebookServerSpec(
+        image=image,
+        cpu_request=cpu,
+        cpu_limit=cpu_limit,
+        memory_request=memory,
+        memory_limit=memory_limit,
+        gpus=gpus,
+        gpu_resource=gpu_resource,
+        profile=profile.slug if profile else "",
+        workspace=workspace,
+        data_volumes=volumes,
+        env=env,
+        node_selector=node_selector,
+        tolerations=tolerations,
+        shm_size=shm_size,
+        cull_idle_seconds=_int(merged, "cull_idle_seconds", None),
+    )
+
+
+def _edit_merged_onto(body: dict[str, Any], previous: NotebookServerSpec) -> dict[str, Any]:
+    """An edit as a whole request: ``previous`` in request form, updated with ``body``.
+    Scheduling settings that came from a profile stay; an edit cannot add new ones unless
+    an admin makes it (checked against what was there)."""
+    request = spec_request(previous)
+    # A limit that only followed its request follows the new request.
+    for key in ("cpu", "memory"):
+        limit = f"{key}_limit"
+        if key in body and limit not in body and request[limit] == request[key]:
+            request.pop(limit)
+    request.update(body)
+    return request
+
+
+def _profile(
+    body: dict[str, Any], options: NotebookOptions, previous: NotebookServerSpec | None
+) -> Profile | None:
+    """The profile asked for; else, for a new server, the default one (if any)."""
     profile_slug = _string(body, "profile", "")
-    profile = None
     if profile_slug:
         profile = options.profile(profile_slug)
         if profile is None:
@@ -204,12 +249,13 @@ def build_spec(
                 f"{[p.slug for p in options.profiles]}",
                 field="profile",
             )
-    elif options.profiles and previous is None:
-        profile = options.default_profile
-    overrides = dict(profile.overrides) if profile else {}
-    merged: dict[str, Any] = {**overrides, **{k: v for k, v in body.items() if v is not None}}
+        return profile
+    if options.profiles and previous is None:
+        return options.default_profile
+    return None
 
-    # -- image -----------------------------------------------------------------------------
+
+def _image(merged: dict[str, Any], overrides: dict[str, Any], options: NotebookOptions) -> str:
     image = _string(merged, "image", options.default_image)
     allowed_images = {i.image for i in options.images} | {options.default_image}
     if "image" in overrides:
@@ -221,8 +267,11 @@ def build_spec(
         )
     if not image or any(c.isspace() for c in image):
         raise InvalidParameter("image must be a non-empty image reference", field="image")
+    return image
 
-    # -- CPU and memory ----------------------------------------------------------------------
+
+def _cpu_and_memory(merged: dict[str, Any], options: NotebookOptions) -> tuple[str, str, str, str]:
+    """(cpu, cpu_limit, memory, memory_limit); a limit defaults to its request."""
     cpu = _string(merged, "cpu", options.default_cpu)
     cpu_limit = _string(merged, "cpu_limit", cpu) or cpu
     memory = _string(merged, "memory", options.default_memory)
@@ -234,28 +283,32 @@ def build_spec(
         raise InvalidParameter(
             f"memory_limit {memory_limit} is below memory {memory}", field="memory_limit"
         )
+    return cpu, cpu_limit, memory, memory_limit
 
-    # -- GPUs ------------------------------------------------------------------------------
+
+def _gpus(merged: dict[str, Any], options: NotebookOptions) -> tuple[int, str]:
+    """(gpus, gpu_resource); no resource without GPUs."""
     gpus = _int(merged, "gpus", 0) or 0
     gpu_resource = _string(merged, "gpu_resource", "")
-    if gpus:
-        if not options.gpu_resources:
-            raise PermissionDenied("no GPUs are configured on this server", field="gpus")
-        gpu_resource = gpu_resource or options.gpu_resources[0]
-        if gpu_resource not in options.gpu_resources:
-            raise PermissionDenied(
-                f"gpu_resource {gpu_resource!r} is not one of {list(options.gpu_resources)}",
-                field="gpu_resource",
-            )
-        if gpus > options.max_gpus:
-            raise PermissionDenied(
-                f"gpus {gpus} is more than the {options.max_gpus} a server may have",
-                field="gpus",
-            )
-    else:
-        gpu_resource = ""
+    if not gpus:
+        return 0, ""
+    if not options.gpu_resources:
+        raise PermissionDenied("no GPUs are configured on this server", field="gpus")
+    gpu_resource = gpu_resource or options.gpu_resources[0]
+    if gpu_resource not in options.gpu_resources:
+        raise PermissionDenied(
+            f"gpu_resource {gpu_resource!r} is not one of {list(options.gpu_resources)}",
+            field="gpu_resource",
+        )
+    if gpus > options.max_gpus:
+        raise PermissionDenied(
+            f"gpus {gpus} is more than the {options.max_gpus} a server may have",
+            field="gpus",
+        )
+    return gpus, gpu_resource
 
-    # -- volumes ---------------------------------------------------------------------------
+
+def _workspace(merged: dict[str, Any], options: NotebookOptions) -> WorkspaceVolume:
     raw_workspace = merged.get("workspace") or {}
     if not isinstance(raw_workspace, dict):
         raise InvalidParameter("workspace must be an object", field="workspace")
@@ -273,7 +326,7 @@ def build_spec(
     existing = raw_workspace.get("existing_claim") or ""
     if existing:
         _claim(existing, "workspace.existing_claim")
-    workspace = WorkspaceVolume(
+    return WorkspaceVolume(
         size=size,
         existing_claim=existing,
         mount_path=_mount_path(
@@ -281,6 +334,10 @@ def build_spec(
         ),
         storage_class=options.storage_class,
     )
+
+
+def _data_volumes(merged: dict[str, Any], workspace: WorkspaceVolume) -> tuple[DataVolume, ...]:
+    """The data volumes, each at a mount path of its own (not the workspace's)."""
     raw_volumes = merged.get("data_volumes") or []
     if not isinstance(raw_volumes, list):
         raise InvalidParameter("data_volumes must be a list", field="data_volumes")
@@ -301,69 +358,69 @@ def build_spec(
             )
         paths.add(volume.mount_path)
         volumes.append(volume)
-    if options.shared_namespace and not is_admin:
-        # In a namespace shared by all users, any claim name could be someone else's.
-        if existing and (previous is None or previous.workspace.existing_claim != existing):
-            raise PermissionDenied(
-                "only admins may mount an existing claim in a shared namespace",
-                field="workspace.existing_claim",
-            )
-        before = {v.claim_name for v in previous.data_volumes} if previous else set()
-        if any(v.claim_name not in before for v in volumes):
-            raise PermissionDenied(
-                "only admins may mount existing claims in a shared namespace",
-                field="data_volumes",
-            )
+    return tuple(volumes)
 
-    # -- environment and scheduling -------------------------------------------------------------
+
+def _check_claims_of_a_user(
+    workspace: WorkspaceVolume,
+    volumes: tuple[DataVolume, ...],
+    previous: NotebookServerSpec | None,
+) -> None:
+    """In a namespace shared by all users, any claim name could be someone else's: only
+    admins may mount existing claims there (an edit keeps those it had)."""
+    existing = workspace.existing_claim
+    if existing and (previous is None or previous.workspace.existing_claim != existing):
+        raise PermissionDenied(
+            "only admins may mount an existing claim in a shared namespace",
+            field="workspace.existing_claim",
+        )
+    before = {v.claim_name for v in previous.data_volumes} if previous else set()
+    if any(v.claim_name not in before for v in volumes):
+        raise PermissionDenied(
+            "only admins may mount existing claims in a shared namespace",
+            field="data_volumes",
+        )
+
+
+def _env(merged: dict[str, Any]) -> dict[str, str]:
     env = _str_map(merged.get("env"), "env")
     for key in env:
         if not _ENV_NAME.match(key):
             raise InvalidParameter(f"env name {key!r} is not a valid variable name", field="env")
         if key in _RESERVED_ENV or key.startswith(_RESERVED_ENV_PREFIXES):
             raise InvalidParameter(f"env name {key!r} is set by jupyter-mlops", field="env")
+    return env
+
+
+def _node_selector(merged: dict[str, Any]) -> dict[str, str]:
     node_selector = _str_map(merged.get("node_selector"), "node_selector")
     for key, value in node_selector.items():
         if not _LABEL_KEY.match(key) or not _LABEL_VALUE.match(value):
             raise InvalidParameter(
                 f"node_selector {key}={value} is not a valid label", field="node_selector"
             )
-    tolerations = tuple(_tolerations(merged.get("tolerations")))
-    if not is_admin:
-        allowed_ns = dict(overrides.get("node_selector") or {})
-        allowed_tol = tuple(_tolerations(overrides.get("tolerations")))
-        if previous is not None:
-            allowed_ns = {**allowed_ns, **previous.node_selector}
-            allowed_tol = allowed_tol + previous.tolerations
-        if any(allowed_ns.get(k) != v for k, v in node_selector.items()):
-            raise PermissionDenied(
-                "only admins (or profiles) may set node_selector", field="node_selector"
-            )
-        if any(t not in allowed_tol for t in tolerations):
-            raise PermissionDenied(
-                "only admins (or profiles) may set tolerations", field="tolerations"
-            )
-    shm_size = _string(merged, "shm_size", "")
-    if shm_size:
-        _memory(shm_size, "shm_size")
-    cull = _int(merged, "cull_idle_seconds", None)
-    return NotebookServerSpec(
-        image=image,
-        cpu_request=cpu,
-        cpu_limit=cpu_limit,
-        memory_request=memory,
-        memory_limit=memory_limit,
-        gpus=gpus,
-        gpu_resource=gpu_resource,
-        profile=profile.slug if profile else "",
-        workspace=workspace,
-        data_volumes=tuple(volumes),
-        env=env,
-        node_selector=node_selector,
-        tolerations=tolerations,
-        shm_size=shm_size,
-        cull_idle_seconds=cull,
-    )
+    return node_selector
+
+
+def _check_scheduling_of_a_user(
+    node_selector: dict[str, str],
+    tolerations: tuple[Toleration, ...],
+    overrides: dict[str, Any],
+    previous: NotebookServerSpec | None,
+) -> None:
+    """Users (not admins) get only the node selector and tolerations of their profile, or
+    those their server already had."""
+    allowed_ns = dict(overrides.get("node_selector") or {})
+    allowed_tol = tuple(_tolerations(overrides.get("tolerations")))
+    if previous is not None:
+        allowed_ns = {**allowed_ns, **previous.node_selector}
+        allowed_tol = allowed_tol + previous.tolerations
+    if any(allowed_ns.get(k) != v for k, v in node_selector.items()):
+        raise PermissionDenied(
+            "only admins (or profiles) may set node_selector", field="node_selector"
+        )
+    if any(t not in allowed_tol for t in tolerations):
+        raise PermissionDenied("only admins (or profiles) may set tolerations", field="tolerations")
 
 
 def _tolerations(raw: Any) -> Iterable[Toleration]:

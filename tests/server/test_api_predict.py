@@ -206,7 +206,7 @@ async def _predict_pid(api: ApiCall, name: str) -> int:
     return pid
 
 
-@pytest.mark.parametrize("mlops_extension_config", [{"scoring_idle_timeout": 1.0}])
+@pytest.mark.parametrize("mlops_extension_config", [{"Scoring": {"idle_timeout": 1.0}}])
 async def test_a_worker_loads_the_model_is_reused_replaced_and_stopped_when_idle(
     jp_serverapp: Any, mlops_api: ApiCall
 ) -> None:
@@ -302,7 +302,7 @@ class TestMultiUser:
             "user_mode": "multi-user",
             "local_account_template": "mlops-{username}",
             "admin_users": ["admin"],
-            "scoring_python": python,
+            "Scoring": {"python": python},
         }
 
     async def test_the_worker_runs_as_the_owner_and_cannot_read_the_servers_files(

@@ -33,7 +33,7 @@ EXAMPLES = 4
 def mlops_fuzzed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlopsServer]:
     # A server of its own: fuzzing leaves many objects behind. No notebook server may be
     # created (a valid random spec would start a real ``jupyter lab``).
-    quota = '--MlopsExtension.notebook_quotas={"default": {"servers": 0}}'
+    quota = '--NotebookServers.quotas={"default": {"servers": 0}}'
     with run_mlops_server(tmp_path_factory.mktemp("fuzzed_server"), (quota,)) as server:
         yield server
 

@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import quote
 
 from ...client.uri import default_client_artifact_root, resolve_tracking_uri, scheme_of
 from ...errors import InvalidParameter
@@ -201,14 +200,15 @@ def _connection() -> _Connection:
 
 
 class _RestConnection:
+    """A jupyter-mlops server's pipeline operations, run from their declarations."""
+
     def __init__(self, uri: str, token: str | None) -> None:
-        from ...client.rest_transport import RestTransport
+        from ...client.rest_session import RestSession
 
-        self._transport = RestTransport(uri, token)
+        self._session = RestSession(uri, token)
 
-    def _json(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        result: dict[str, Any] = self._transport._json(method, path, **kwargs)
-        return result
+    def _call(self, operation_id: str, **arguments: Any) -> Any:
+        return self._session.call(operation_id, arguments)
 
     def submit(
         self,
@@ -217,66 +217,67 @@ class _RestConnection:
         backend: str | None,
         experiment: str | None,
     ) -> dict[str, Any]:
-        body: dict[str, Any] = {"spec": spec, "arguments": arguments}
-        if backend is not None:
-            body["backend"] = backend
-        if experiment is not None:
-            body["experiment"] = experiment
-        return self._json("POST", "pipeline-runs", body=body)["run"]
+        run: dict[str, Any] = self._call(
+            "submitPipelineRun",
+            spec=spec,
+            arguments=arguments,
+            backend=backend,
+            experiment=experiment,
+        )
+        return run
 
     def get(self, run_id: str) -> dict[str, Any]:
-        return self._json("GET", f"pipeline-runs/{run_id}")["run"]
+        run: dict[str, Any] = self._call("getPipelineRun", run_id=run_id)
+        return run
 
     def cancel(self, run_id: str) -> dict[str, Any]:
-        return self._json("POST", f"pipeline-runs/{run_id}/cancel", body={})["run"]
+        run: dict[str, Any] = self._call("cancelPipelineRun", run_id=run_id)
+        return run
 
     def retry(self, run_id: str) -> dict[str, Any]:
-        return self._json("POST", f"pipeline-runs/{run_id}/retry", body={})["run"]
+        run: dict[str, Any] = self._call("retryPipelineRun", run_id=run_id)
+        return run
 
     def logs(self, run_id: str, step_id: str, since: int) -> dict[str, Any]:
-        return self._json(
-            "GET",
-            f"pipeline-runs/{run_id}/steps/{_segment(step_id)}/logs",
-            params={"since": since},
+        chunk: dict[str, Any] = self._call(
+            "getPipelineStepLogs", run_id=run_id, step_id=step_id, since=since
         )
+        return chunk
 
     def list_runs(self, schedule_id: str, max_results: int) -> list[dict[str, Any]]:
-        answer = self._json(
-            "GET",
-            "pipeline-runs",
-            params={"schedule_id": schedule_id, "max_results": max_results},
-        )
-        runs: list[dict[str, Any]] = answer["runs"]
+        page = self._call("listPipelineRuns", schedule_id=schedule_id, max_results=max_results)
+        runs: list[dict[str, Any]] = page.items
         return runs
 
     # -- schedules (only a server fires them) ----------------------------------------------
     def create_schedule(self, body: dict[str, Any]) -> dict[str, Any]:
-        return self._json("POST", "pipeline-schedules", body=body)["schedule"]
+        schedule: dict[str, Any] = self._call("createPipelineSchedule", **body)
+        return schedule
 
     def list_schedules(self) -> list[dict[str, Any]]:
-        schedules: list[dict[str, Any]] = self._json("GET", "pipeline-schedules")["schedules"]
+        schedules: list[dict[str, Any]] = self._call("listPipelineSchedules")
         return schedules
 
     def get_schedule(self, schedule_id: str) -> dict[str, Any]:
-        return self._json("GET", f"pipeline-schedules/{_segment(schedule_id)}")["schedule"]
+        schedule: dict[str, Any] = self._call("getPipelineSchedule", schedule_id=schedule_id)
+        return schedule
 
     def update_schedule(self, schedule_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-        return self._json("PATCH", f"pipeline-schedules/{_segment(schedule_id)}", body=changes)[
-            "schedule"
-        ]
+        schedule: dict[str, Any] = self._call(
+            "updatePipelineSchedule", schedule_id=schedule_id, **changes
+        )
+        return schedule
 
     def delete_schedule(self, schedule_id: str) -> None:
-        self._json("DELETE", f"pipeline-schedules/{_segment(schedule_id)}")
-
-
-def _segment(value: str) -> str:
-    return quote(str(value), safe="")
+        self._call("deletePipelineSchedule", schedule_id=schedule_id)
 
 
 class _LocalConnection:
     """Runs pipelines in this process on the store at ``uri`` (the local backend)."""
 
     def __init__(self, uri: str, artifact_root: Path) -> None:
+        from ...registry.logged_models.service import LoggedModelService
+        from ...registry.logged_models.store import SqlLoggedModelStore
         from ...tracking.artifacts import LocalArtifactRepository
         from ...tracking.service import TrackingService
         from ...tracking.store.sql_store import SqlTrackingStore
@@ -291,6 +292,9 @@ class _LocalConnection:
         tracking = TrackingService(
             tracking_store, LocalArtifactRepository(artifact_root), (self.user,)
         )
+        # Runs name the logged models they used and made: tracking asks their owner.
+        logged_models = SqlLoggedModelStore(tracking_store.database)
+        tracking.use_logged_models(LoggedModelService(logged_models, tracking))
         engine = RunEngine(SqlPipelineStore(tracking_store.database), tracking)
         self.backend = LocalBackend(
             engine, BackendSettings(tracking_uri=uri, artifact_root=artifact_root, parallelism=4)

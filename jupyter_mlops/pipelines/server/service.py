@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping
+from pathlib import Path
 from typing import Any
 
 from ...errors import InvalidParameter, InvalidState, NotFound, PermissionDenied
+from ...processes import ProcessPolicy
+from ...tracking.entities import Page
 from ..spec import states as s
 from ..spec.entities import PipelineRun, SavedPipeline, Schedule
 from ..spec.validation import bind_arguments, validate_spec
@@ -26,18 +29,27 @@ SCHEDULE_POLICIES = ("skip", "queue")
 
 
 class PipelineService:
+    """``root_dir`` and ``process_policy``: the server's root folder, whose pipeline files
+    ``compile_file`` compiles, and how it runs their code as the caller (None: it
+    compiles none)."""
+
     def __init__(
         self,
         engine: RunEngine,
         backends: Mapping[str, PipelineBackend],
         default_backend: str,
         admin_users: Collection[str] = (),
+        *,
+        root_dir: Path | None = None,
+        process_policy: ProcessPolicy | None = None,
     ) -> None:
         self.engine = engine
         self.store = engine.store
         self.backends = dict(backends)
         self.default_backend = default_backend
         self.admin_users = frozenset(admin_users)
+        self.root_dir = root_dir
+        self.process_policy = process_policy
 
     # -- permissions ---------------------------------------------------------------------
     def _require_owner(self, user: str, owner: str, what: str) -> None:
@@ -61,14 +73,17 @@ class PipelineService:
     def submit(
         self,
         user: str,
-        spec: Any,
+        spec: Any = None,
         arguments: Mapping[str, Any] | None = None,
         *,
+        pipeline_id: str | None = None,
         backend: str | None = None,
         experiment: str | None = None,
         schedule_id: int | None = None,
     ) -> PipelineRun:
-        """Validate and start a run of ``spec`` with ``arguments``."""
+        """Validate and start a run of ``spec`` (or of the saved pipeline ``pipeline_id``)
+        with ``arguments``."""
+        spec = self._spec_or_saved(user, spec, pipeline_id)
         chosen = self._backend(backend)
         if experiment is not None and (not isinstance(experiment, str) or not experiment.strip()):
             raise InvalidParameter("experiment must be a non-empty name", field="experiment")
@@ -98,20 +113,21 @@ class PipelineService:
         schedule_id: str | None = None,
         max_results: int = 50,
         page_token: str | None = None,
-    ) -> tuple[list[PipelineRun], str | None]:
+    ) -> Page[PipelineRun]:
         """Newest first; ``schedule_id`` keeps the runs that schedule fired (they stay
         listed after the schedule is deleted)."""
         if state is not None and state not in s.RUN_STATES:
             raise InvalidParameter(f"state must be one of {', '.join(s.RUN_STATES)}", field="state")
         if not 1 <= max_results <= MAX_RESULTS:
             raise InvalidParameter(f"max_results must be 1..{MAX_RESULTS}", field="max_results")
-        return self.store.list_runs(
+        runs, token = self.store.list_runs(
             name=name,
             states=[state] if state else (),
             schedule_id=None if schedule_id is None else _int_id(schedule_id, "schedule_id"),
             max_results=max_results,
             page_token=page_token,
         )
+        return Page(runs, token)
 
     def cancel(self, user: str, run_id: str) -> PipelineRun:
         run = self.store.get_run(_run_id(run_id), with_steps=False)
@@ -169,6 +185,34 @@ class PipelineService:
             user, info["name"], info.get("description", ""), spec, source_path
         )
 
+    def compile_file(self, user: str, path: str) -> list[SavedPipeline]:
+        """Compile the ``@pipeline`` functions of a ``.py`` file or notebook under the
+        server's root folder (``path`` relative to it) and save them, so that the panel
+        can offer their forms."""
+        if self.root_dir is None or self.process_policy is None:
+            raise InvalidState("this pipeline service compiles no files (no root folder)")
+        if not isinstance(path, str) or not path.strip():
+            raise InvalidParameter("path must name a .py or .ipynb file", field="path")
+        found = _confined(self.root_dir, path)
+        from ..dsl.loader import compile_file as compile_pipelines
+
+        # Loading the file runs its code: in a subprocess as the caller, never as this server.
+        account = self.process_policy.account_for(user, backend="pipeline compile")
+        specs = compile_pipelines(found, self.process_policy, account)
+        if not specs:
+            raise InvalidParameter(f"{path} defines no @pipeline", field="path")
+        return [self.save_pipeline(user, spec, path) for spec in specs]
+
+    def _spec_or_saved(self, user: str, spec: Any, pipeline_id: str | None) -> Any:
+        """The spec a run or schedule is of: given inline, or a saved pipeline's."""
+        if spec is not None and pipeline_id is not None:
+            raise InvalidParameter("give spec or pipeline_id, not both", field="spec")
+        if pipeline_id is not None:
+            return self.get_pipeline(user, pipeline_id).spec
+        if spec is None:
+            raise InvalidParameter("spec (or pipeline_id) is required", field="spec")
+        return spec
+
     def list_pipelines(self, user: str) -> list[SavedPipeline]:
         return self.store.list_pipelines(MAX_RESULTS)
 
@@ -184,20 +228,29 @@ class PipelineService:
     def create_schedule(
         self,
         user: str,
-        spec: Any,
-        cron: str,
+        spec: Any = None,
+        cron: str | None = None,
         *,
+        pipeline_id: str | None = None,
         arguments: Mapping[str, Any] | None = None,
         backend: str | None = None,
-        policy: str = "skip",
+        policy: str | None = "skip",
         name: str | None = None,
         experiment: str | None = None,
-        enabled: bool = True,
+        enabled: bool | None = True,
     ) -> Schedule:
-        spec = validate_spec(spec)
+        """Run ``spec`` (or the saved pipeline ``pipeline_id``) on the cron schedule
+        ``cron`` (UTC); ``policy`` says what a fire time does while the last run still runs
+        (``skip`` it or ``queue`` a run). Null members mean their default."""
+        if not isinstance(cron, str):
+            raise InvalidParameter("cron is required (e.g. '0 * * * *')", field="cron")
+        if arguments is not None and not isinstance(arguments, Mapping):
+            raise InvalidParameter("arguments must be a JSON object", field="arguments")
+        spec = validate_spec(self._spec_or_saved(user, spec, pipeline_id))
         bound = bind_arguments(spec, dict(arguments or {}))
         chosen = self._backend(backend)
         check_cron(cron)
+        policy = "skip" if policy is None else policy
         if policy not in SCHEDULE_POLICIES:
             raise InvalidParameter("policy must be 'skip' or 'queue'", field="policy")
         experiment_id = self.engine._experiment_id(user, experiment or "Pipelines")
@@ -210,7 +263,7 @@ class PipelineService:
             backend=chosen.name,
             experiment_id=experiment_id,
             policy=policy,
-            enabled=bool(enabled),
+            enabled=True if enabled is None else bool(enabled),
             next_fire_time=next_fire_time(cron, now_ms()),
         )
 
@@ -307,6 +360,20 @@ def _whole_characters(data: bytes) -> bytes:
             continue
         return candidate
     return data  # not UTF-8 at all: send it as is, decoded with replacements
+
+
+def _confined(root_dir: Path, relative: str) -> Path:
+    """The file ``relative`` names under ``root_dir``: a .py or .ipynb file, never outside
+    it (no ``..``, no symlink out)."""
+    root = root_dir.expanduser().resolve()
+    candidate = (root / relative.lstrip("/")).resolve()
+    if root != candidate and root not in candidate.parents:
+        raise InvalidParameter("path leads outside the server's root folder", field="path")
+    if candidate.suffix not in (".py", ".ipynb"):
+        raise InvalidParameter("path must name a .py or .ipynb file", field="path")
+    if not candidate.is_file():
+        raise NotFound(f"No file {relative!r}", field="path")
+    return candidate
 
 
 def _run_id(run_id: str) -> str:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import mimetypes
-import os
 import tempfile
 from pathlib import Path
 from typing import IO, BinaryIO
-from urllib.parse import quote
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
-from tornado.iostream import StreamClosedError
 
 from ...tracking.entities import FileInfo
+from ..file_streaming import stream_file
 from ..serialization import file_info_json
 from .base import MlopsAPIHandler
 
@@ -83,24 +80,9 @@ class ArtifactHandler(MlopsAPIHandler):
 
     async def stream_download(self, owner: str, path: str) -> None:
         file_path = await self.run(self.file_to_read, owner, path)
-        mime, encoding = mimetypes.guess_type(file_path.name)
-        # "x.csv.gz" is gzip bytes, not CSV: say so rather than let a browser inflate it.
-        content_type = "application/octet-stream" if encoding or not mime else mime
-        source = await self.run(open, file_path, "rb")
-        try:
-            self.set_header("Content-Length", os.fstat(source.fileno()).st_size)
-            self.set_header("Content-Type", content_type)
-            self.set_header(
-                "Content-Disposition", f"inline; filename*=UTF-8''{quote(file_path.name)}"
-            )
-            while chunk := await self.run(source.read, _CHUNK):
-                self.write(chunk)
-                await self.flush()
-        except StreamClosedError:
-            return  # the client went away; nothing to answer
-        finally:
-            source.close()
-        self.finish(set_content_type=content_type)
+        content_type = await stream_file(self, file_path, "inline")
+        if content_type is not None:
+            self.finish(set_content_type=content_type)
 
     # -- upload ----------------------------------------------------------------------------
     async def prepare(self) -> None:  # type: ignore[override]  # as APIHandler.prepare

@@ -26,7 +26,7 @@ from concurrent.futures import Executor
 from http.client import responses
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from jupyter_server.auth.identity import User
 from jupyter_server.base.call_context import CallContext
@@ -36,7 +36,6 @@ from tornado import web
 from tornado.http1connection import HTTP1Connection
 
 from ...errors import InvalidParameter, MLOpsError, PayloadTooLarge, storage_error
-from ...tracking.service import TrackingService
 from ..serialization import dumps, parse_json_body
 
 if TYPE_CHECKING:
@@ -46,6 +45,7 @@ if TYPE_CHECKING:
     from ...pipelines.server.service import PipelineService
     from ...processes import ProcessPolicy
     from ...registry.service import RegistryService
+    from ...tracking.service import TrackingService
 
 T = TypeVar("T")
 
@@ -85,6 +85,17 @@ DEFAULT_MAX_JSON_BYTES = 16 * 1024**2
 # gets our 413 from data_received, and tornado's (a bare 400 and a closed connection) only
 # stops a chunk whose declared size alone jumps far past it.
 _TORNADO_LIMIT_MARGIN = 1024**2
+
+
+class _Setting(Generic[T]):
+    """A handler attribute read from the tornado settings (set once by the extension)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __get__(self, handler: web.RequestHandler, owner: type | None = None) -> T:
+        value: T = handler.settings[self.key]
+        return value
 
 
 @web.stream_request_body
@@ -180,36 +191,13 @@ class MlopsAPIHandler(APIHandler):
     def skip_check_origin(self) -> bool:
         return self.scoped_token is not None or super().skip_check_origin()
 
-    # -- wiring ----------------------------------------------------------------------------
-    @property
-    def service(self) -> TrackingService:
-        service: TrackingService = self.settings[SETTING_SERVICE]
-        return service
-
-    @property
-    def notebooks(self) -> NotebookService:
-        service: NotebookService = self.settings[SETTING_NOTEBOOK_SERVICE]
-        return service
-
-    @property
-    def pipelines(self) -> PipelineService:
-        service: PipelineService = self.settings[SETTING_PIPELINE_SERVICE]
-        return service
-
-    @property
-    def tokens(self) -> TokenService:
-        service: TokenService = self.settings[SETTING_TOKEN_SERVICE]
-        return service
-
-    @property
-    def process_policy(self) -> ProcessPolicy:
-        policy: ProcessPolicy = self.settings[SETTING_PROCESS_POLICY]
-        return policy
-
-    @property
-    def registry(self) -> RegistryService:
-        service: RegistryService = self.settings[SETTING_REGISTRY_SERVICE]
-        return service
+    # -- wiring: what MlopsExtension put in the settings ------------------------------------
+    service: _Setting[TrackingService] = _Setting(SETTING_SERVICE)
+    notebooks: _Setting[NotebookService] = _Setting(SETTING_NOTEBOOK_SERVICE)
+    pipelines: _Setting[PipelineService] = _Setting(SETTING_PIPELINE_SERVICE)
+    tokens: _Setting[TokenService] = _Setting(SETTING_TOKEN_SERVICE)
+    process_policy: _Setting[ProcessPolicy] = _Setting(SETTING_PROCESS_POLICY)
+    registry: _Setting[RegistryService] = _Setting(SETTING_REGISTRY_SERVICE)
 
     @property
     def caller(self) -> str:
