@@ -30,9 +30,7 @@ import platform
 import random
 import secrets
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,7 +40,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
-import requests
+from server_process import free_port, mlops_jupyter_server, serving
 
 warnings.filterwarnings("ignore")
 logging.getLogger("mlflow").setLevel(logging.ERROR)
@@ -55,12 +53,6 @@ SYSTEMS = ("ours", "mlflow", "fasttrackml")
 
 
 # -- servers -----------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class Server:
     name: str
@@ -69,49 +61,8 @@ class Server:
 
 
 @contextlib.contextmanager
-def _process(
-    cmd: list[str], log_path: Path, ready_url: str, headers: dict[str, str]
-) -> Iterator[None]:
-    log = open(log_path, "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=log_path.parent)
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{cmd[0]} exited; see {log_path}")
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(ready_url, headers=headers, timeout=2).ok:
-                    break
-            time.sleep(0.2)
-        else:
-            raise RuntimeError(f"{cmd[0]} did not start; see {log_path}")
-        yield
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
-@contextlib.contextmanager
 def ours(workdir: Path) -> Iterator[Server]:
-    port, token = free_port(), secrets.token_hex(16)
-    root = workdir / "ours"
-    root.mkdir()
-    cmd = [
-        sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root",
-        f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={root}",
-        f"--IdentityProvider.token={token}",
-        "--ServerApp.jpserver_extensions={'jupyter_mlops': True}",
-        f"--MlopsExtension.store_uri=sqlite:///{root / 'mlops.db'}",
-        f"--MlopsExtension.artifact_root={root / 'artifacts'}",
-    ]  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
-    headers = {"Authorization": f"token {token}"}
-    with _process(cmd, root / "server.log", f"{url}mlops/mlflow/health", headers):
+    with mlops_jupyter_server(workdir / "ours", ready_path="mlops/mlflow/health") as (url, token):
         yield Server("ours", f"{url}mlops/mlflow", token)
 
 
@@ -127,7 +78,7 @@ def mlflow_server(workdir: Path) -> Iterator[Server]:
         "--artifacts-destination", str(root / "artifacts"),
     ]  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    with _process(cmd, root / "server.log", f"{url}/health", {}):
+    with serving(cmd, root / "server.log", f"{url}/health", {}):
         yield Server("mlflow", url)
 
 
@@ -153,7 +104,7 @@ def fasttrackml(workdir: Path) -> Iterator[Server]:
         "--default-artifact-root", str(root / "artifacts"), "--log-level", "warn",
     ]  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    with _process(cmd, root / "server.log", f"{url}/health", {}):
+    with serving(cmd, root / "server.log", f"{url}/health", {}):
         yield Server("fasttrackml", url)
 
 

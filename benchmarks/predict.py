@@ -31,7 +31,6 @@ import http.client
 import json
 import os
 import platform
-import secrets
 import statistics
 import sys
 import tempfile
@@ -108,25 +107,13 @@ def _in_process_handler() -> type:
 def server(workdir: Path) -> Iterator[tuple[str, str]]:
     """(base URL, token) of a jupyter server with jupyter_mlops and the in-process path."""
     sys.path.insert(0, str(HERE))
-    from mlflow_client import _process, free_port
+    from server_process import mlops_jupyter_server
 
-    port, token = free_port(), secrets.token_hex(16)
-    root = workdir / "server"
-    root.mkdir()
     os.environ["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(HERE), os.environ.get("PYTHONPATH")])
     )
-    cmd = [
-        sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root",
-        f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={root}",
-        f"--IdentityProvider.token={token}",
-        "--ServerApp.jpserver_extensions={'jupyter_mlops': True, 'predict': True}",
-        f"--MlopsExtension.store_uri=sqlite:///{root / 'mlops.db'}",
-        f"--MlopsExtension.artifact_root={root / 'artifacts'}",
-    ]  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
-    headers = {"Authorization": f"token {token}"}
-    with _process(cmd, root / "server.log", f"{url}mlops/api/me", headers):
+    extensions = "{'jupyter_mlops': True, 'predict': True}"
+    with mlops_jupyter_server(workdir / "server", extensions) as (url, token):
         yield url, token
 
 

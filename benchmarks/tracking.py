@@ -20,10 +20,7 @@ import logging
 import os
 import platform
 import random
-import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,8 +30,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
-import requests
+from server_process import mlops_jupyter_server
 
 warnings.filterwarnings("ignore")
 logging.getLogger("mlflow").setLevel(logging.ERROR)
@@ -70,51 +68,42 @@ class Row:
 
 
 # -- systems -----------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+class BatchLogging:
+    """The log_batch workloads, alike on both clients but for their Metric and Param."""
+
+    client: Any
+    metric: Callable[[str, float, int, int], Any]  # Metric(key, value, timestamp, step)
+
+    def params(self, values: dict[str, str]) -> Any:
+        return values
+
+    def log_batch_points(self, total: int, chunk: int) -> tuple[float, str]:
+        run_id = self.client.create_run("0").info.run_id
+        now = int(time.time() * 1000)
+        batches = [
+            [self.metric("loss", random.random(), now + i, i) for i in range(s, s + chunk)]
+            for s in range(0, total, chunk)
+        ]
+        return timed(lambda: [self.client.log_batch(run_id, metrics=b) for b in batches]), run_id
+
+    def create_runs(self, experiment_id: str, n: int) -> None:
+        for r in range(n):
+            run_id = self.client.create_run(experiment_id).info.run_id
+            now = int(time.time() * 1000)
+            params = self.params({f"p{i}": f"v{(r + i) % 7}" for i in range(20)})
+            metrics = [self.metric(f"m{i}", random.random(), now, 0) for i in range(5)]
+            self.client.log_batch(run_id, metrics=metrics, params=params)
+            self.client.set_terminated(run_id)
 
 
-@contextlib.contextmanager
-def jupyter_server(workdir: Path) -> Iterator[tuple[str, str]]:
-    """A real jupyter server with our extension on its own SQLite store."""
-    port, token = free_port(), secrets.token_hex(16)
-    store = workdir / "rest"
-    store.mkdir()
-    cmd = [
-        sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root",
-        f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={store}",
-        f"--IdentityProvider.token={token}",
-        "--ServerApp.jpserver_extensions={'jupyter_mlops': True}",
-        f"--MlopsExtension.store_uri=sqlite:///{store / 'mlops.db'}",
-        f"--MlopsExtension.artifact_root={store / 'artifacts'}",
-    ]  # fmt: skip
-    log = open(workdir / "server.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(300):
-            with contextlib.suppress(requests.ConnectionError):
-                if requests.get(f"{url}mlops/api/me", headers={"Authorization": f"token {token}"},
-                                timeout=2).ok:  # fmt: skip
-                    break
-            time.sleep(0.1)
-        else:
-            raise RuntimeError(f"jupyter server did not start; see {workdir / 'server.log'}")
-        yield url, token
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        log.close()
-
-
-class Ours:
+class Ours(BatchLogging):
     """Our client, over the direct store or REST."""
 
     def __init__(self, uri: str, token: str | None = None) -> None:
         from jupyter_mlops import MlopsClient
+        from jupyter_mlops.tracking.entities import Metric
 
+        self.metric = Metric
         self.uri, self.token = uri, token
         self.client = MlopsClient(uri, token=token)
 
@@ -131,28 +120,6 @@ class Ours:
                 mlops.log_metric("loss", 1.0 / (i + 1), step=i)
         return time.perf_counter() - start  # includes the final flush at end_run
 
-    def log_batch_points(self, total: int, chunk: int) -> tuple[float, str]:
-        from jupyter_mlops.tracking.entities import Metric
-
-        run_id = self.client.create_run("0").info.run_id
-        now = int(time.time() * 1000)
-        batches = [
-            [Metric("loss", random.random(), now + i, i) for i in range(s, s + chunk)]
-            for s in range(0, total, chunk)
-        ]
-        return timed(lambda: [self.client.log_batch(run_id, metrics=b) for b in batches]), run_id
-
-    def create_runs(self, experiment_id: str, n: int) -> None:
-        from jupyter_mlops.tracking.entities import Metric
-
-        for r in range(n):
-            run_id = self.client.create_run(experiment_id).info.run_id
-            now = int(time.time() * 1000)
-            params = {f"p{i}": f"v{(r + i) % 7}" for i in range(20)}
-            metrics = [Metric(f"m{i}", random.random(), now, 0) for i in range(5)]
-            self.client.log_batch(run_id, metrics=metrics, params=params)
-            self.client.set_terminated(run_id)
-
     def search(self, experiment_id: str, filter_string: str | None, max_results: int) -> int:
         page = self.client.search_runs([experiment_id], filter_string, max_results=max_results)
         return len(page.items)
@@ -161,13 +128,15 @@ class Ours:
         return len(self.client.get_metric_history(run_id, key, max_points=max_points))
 
 
-class MLflow:
+class MLflow(BatchLogging):
     """MLflow 3 on its embedded SQLite store, through its own client and fluent API."""
 
     def __init__(self, uri: str) -> None:
         import mlflow
         from mlflow import MlflowClient
+        from mlflow.entities import Metric, Param
 
+        self.metric, self.param = Metric, Param
         mlflow.set_tracking_uri(uri)
         self.mlflow, self.client = mlflow, MlflowClient(uri)
         self.client.search_experiments()  # creates and migrates the database, untimed
@@ -182,27 +151,8 @@ class MLflow:
                 self.mlflow.log_metric("loss", 1.0 / (i + 1), step=i)
         return time.perf_counter() - start
 
-    def log_batch_points(self, total: int, chunk: int) -> tuple[float, str]:
-        from mlflow.entities import Metric
-
-        run_id = self.client.create_run("0").info.run_id
-        now = int(time.time() * 1000)
-        batches = [
-            [Metric("loss", random.random(), now + i, i) for i in range(s, s + chunk)]
-            for s in range(0, total, chunk)
-        ]
-        return timed(lambda: [self.client.log_batch(run_id, metrics=b) for b in batches]), run_id
-
-    def create_runs(self, experiment_id: str, n: int) -> None:
-        from mlflow.entities import Metric, Param
-
-        for r in range(n):
-            run_id = self.client.create_run(experiment_id).info.run_id
-            now = int(time.time() * 1000)
-            params = [Param(f"p{i}", f"v{(r + i) % 7}") for i in range(20)]
-            metrics = [Metric(f"m{i}", random.random(), now, 0) for i in range(5)]
-            self.client.log_batch(run_id, metrics=metrics, params=params)
-            self.client.set_terminated(run_id)
+    def params(self, values: dict[str, str]) -> Any:
+        return [self.param(key, value) for key, value in values.items()]
 
     def search(self, experiment_id: str, filter_string: str | None, max_results: int) -> int:
         return len(
@@ -342,110 +292,141 @@ QUICK = Sizes(1000, 100, 200, 10_000, 5_000, 40, 10_000, 10_000)
 FILTER = "metrics.m0 > 0.5 AND params.p0 = 'v3'"
 
 
+@dataclass
+class Bench:
+    """One benchmark run: its folder, the systems measured and the rows measured so far."""
+
+    sizes: Sizes
+    work: Path
+    systems: dict[str, Ours]  # "store", and "rest" where measured
+    baseline: MLflow
+    progress: Callable[[str], None]
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def everyone(self) -> dict[str, Ours | MLflow]:
+        return {"mlflow": self.baseline, **self.systems}
+
+    def add(self, row: Row) -> None:
+        self.rows.append(row)
+        self.progress(format_row(row))
+
+
 def run_benchmarks(sizes: Sizes, with_rest: bool, progress: Callable[[str], None]) -> list[Row]:
-    rows: list[Row] = []
-    with tempfile.TemporaryDirectory(prefix="mlops-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="mlops-bench-") as tmp, contextlib.ExitStack() as stack:
         work = Path(tmp)
         os.environ["JUPYTER_MLOPS_ARTIFACT_ROOT"] = str(work / "direct-artifacts")
-        direct_uri = f"sqlite:///{work / 'direct.db'}"
-        mlflow_uri = f"sqlite:///{work / 'mlflow.db'}"
-        stack = contextlib.ExitStack()
-        with stack:
-            systems: dict[str, Ours] = {"store": Ours(direct_uri)}
-            if with_rest:
-                url, token = stack.enter_context(jupyter_server(work))
-                systems["rest"] = Ours(url, token)
-            baseline = MLflow(mlflow_uri)
+        systems: dict[str, Ours] = {"store": Ours(f"sqlite:///{work / 'direct.db'}")}
+        if with_rest:
+            url, token = stack.enter_context(mlops_jupyter_server(work / "rest"))
+            systems["rest"] = Ours(url, token)
+        bench = Bench(sizes, work, systems, MLflow(f"sqlite:///{work / 'mlflow.db'}"), progress)
+        measure_log_metric(bench)
+        history_runs = measure_log_batch(bench)
+        experiments = measure_run_creation(bench)
+        measure_searches(bench, experiments)
+        measure_searches_of_seeded_runs(bench)
+        measure_history(bench, history_runs)
+    return bench.rows
 
-            def add(row: Row) -> None:
-                rows.append(row)
-                progress(format_row(row))
 
-            # 1. sequential log_metric in one run
-            row = Row(f"{sizes.log_metric_calls:,} log_metric calls, batched", "ops/s", ">=500x")
-            row.values["mlflow"] = sizes.mlflow_log_metric_calls / baseline.log_metric_loop(
-                sizes.mlflow_log_metric_calls
+def measure_log_metric(bench: Bench) -> None:
+    """1. sequential log_metric in one run, batched and synchronous."""
+    sizes, baseline = bench.sizes, bench.baseline
+    row = Row(f"{sizes.log_metric_calls:,} log_metric calls, batched", "ops/s", ">=500x")
+    row.values["mlflow"] = sizes.mlflow_log_metric_calls / baseline.log_metric_loop(
+        sizes.mlflow_log_metric_calls
+    )
+    for name, ours in bench.systems.items():
+        row.values[name] = sizes.log_metric_calls / ours.log_metric_loop(
+            sizes.log_metric_calls, synchronous=False
+        )
+    bench.add(row)
+    synchronous = Row("log_metric calls, synchronous=True", "ops/s", ">=10x")
+    synchronous.values["mlflow"] = row.values["mlflow"]
+    for name, ours in bench.systems.items():
+        n = sizes.log_metric_calls if name == "store" else sizes.rest_sync_log_metric_calls
+        synchronous.values[name] = n / ours.log_metric_loop(n, synchronous=True)
+    bench.add(synchronous)
+
+
+def measure_log_batch(bench: Bench) -> dict[str, str]:
+    """2. log_batch of metric points in chunks of 1,000; the run of each system's points."""
+    sizes = bench.sizes
+    row = Row(f"{sizes.batch_points:,} points via log_batch (1,000 a call)", "ops/s", ">=30x")
+    history_runs: dict[str, str] = {}
+    seconds, history_runs["mlflow"] = bench.baseline.log_batch_points(
+        sizes.mlflow_batch_points, 1000
+    )
+    row.values["mlflow"] = sizes.mlflow_batch_points / seconds
+    for name, ours in bench.systems.items():
+        seconds, history_runs[name] = ours.log_batch_points(sizes.batch_points, 1000)
+        row.values[name] = sizes.batch_points / seconds
+    bench.add(row)
+    return history_runs
+
+
+def measure_run_creation(bench: Bench) -> dict[str, str]:
+    """3. runs with 20 params and 5 metrics; the experiment of each system's runs."""
+    runs = bench.sizes.runs
+    row = Row(f"{runs} runs with 20 params and 5 metrics", "ops/s", ">=10x")
+    experiments: dict[str, str] = {}
+    for name, system in bench.everyone.items():
+        experiments[name] = system.experiment("runs")
+        row.values[name] = runs / timed(
+            lambda s=system, n=name: s.create_runs(experiments[n], runs)
+        )
+    bench.add(row)
+    return experiments
+
+
+def measure_searches(bench: Bench, experiments: dict[str, str]) -> None:
+    """4. searches over the runs of measure_run_creation."""
+    for label, flt in (("filtered search", FILTER), ("listing", None)):
+        row = Row(f"{label} over {bench.sizes.runs} runs", "s", ">=10x")
+        for name, system in bench.everyone.items():
+            row.values[name] = median_time(
+                lambda s=system, n=name, f=flt: s.search(experiments[n], f, 1000)
             )
-            for name, ours in systems.items():
-                row.values[name] = sizes.log_metric_calls / ours.log_metric_loop(
-                    sizes.log_metric_calls, synchronous=False
-                )
-            add(row)
-            row = Row("log_metric calls, synchronous=True", "ops/s", ">=10x")
-            row.values["mlflow"] = rows[-1].values["mlflow"]
-            for name, ours in systems.items():
-                n = sizes.log_metric_calls if name == "store" else sizes.rest_sync_log_metric_calls
-                row.values[name] = n / ours.log_metric_loop(n, synchronous=True)
-            add(row)
+        bench.add(row)
 
-            # 2. log_batch of metric points in chunks of 1,000
-            row = Row(
-                f"{sizes.batch_points:,} points via log_batch (1,000 a call)", "ops/s", ">=30x"
+
+def measure_searches_of_seeded_runs(bench: Bench) -> None:
+    """5. searches over 100,000 runs, seeded through SQL."""
+    big_runs = bench.sizes.big_runs
+    big = {name: system.experiment("big") for name, system in bench.everyone.items()}
+    bench.progress(f"seeding {big_runs:,} runs into each store ...")
+    seed_mlflow(f"sqlite:///{bench.work / 'mlflow.db'}", big["mlflow"], big_runs)
+    seed_ours(f"sqlite:///{bench.work / 'direct.db'}", big["store"], big_runs)
+    if "rest" in bench.systems:
+        seed_ours(f"sqlite:///{bench.work / 'rest' / 'mlops.db'}", big["rest"], big_runs)
+    for label, flt in (("filtered search", FILTER), ("listing", None)):
+        row = Row(f"{label} over {big_runs:,} runs (first 100)", "s", ">=10x")
+        for name, system in bench.everyone.items():
+            row.values[name] = median_time(
+                lambda s=system, n=name, f=flt: s.search(big[n], f, 100), repeat=5
             )
-            seconds, mlflow_history_run = baseline.log_batch_points(sizes.mlflow_batch_points, 1000)
-            row.values["mlflow"] = sizes.mlflow_batch_points / seconds
-            history_runs: dict[str, str] = {}
-            for name, ours in systems.items():
-                seconds, history_runs[name] = ours.log_batch_points(sizes.batch_points, 1000)
-                row.values[name] = sizes.batch_points / seconds
-            add(row)
+        bench.add(row)
 
-            # 3. runs with 20 params and 5 metrics
-            row = Row(f"{sizes.runs} runs with 20 params and 5 metrics", "ops/s", ">=10x")
-            experiments = {"mlflow": baseline.experiment("runs")}
-            row.values["mlflow"] = sizes.runs / timed(
-                lambda: baseline.create_runs(experiments["mlflow"], sizes.runs)
-            )
-            for name, ours in systems.items():
-                experiments[name] = ours.experiment("runs")
-                row.values[name] = sizes.runs / timed(
-                    lambda o=ours, n=name: o.create_runs(experiments[n], sizes.runs)
-                )
-            add(row)
 
-            # 4. searches over those runs
-            everyone: dict[str, Ours | MLflow] = {"mlflow": baseline, **systems}
-            for label, flt in (("filtered search", FILTER), ("listing", None)):
-                row = Row(f"{label} over {sizes.runs} runs", "s", ">=10x")
-                for name, system in everyone.items():
-                    row.values[name] = median_time(
-                        lambda s=system, n=name, f=flt: s.search(experiments[n], f, 1000)
-                    )
-                add(row)
-
-            # 5. searches over 100,000 runs, seeded through SQL
-            big = {name: system.experiment("big") for name, system in everyone.items()}
-            progress(f"seeding {sizes.big_runs:,} runs into each store ...")
-            seed_mlflow(mlflow_uri, big["mlflow"], sizes.big_runs)
-            seed_ours(direct_uri, big["store"], sizes.big_runs)
-            if "rest" in systems:
-                seed_ours(f"sqlite:///{work / 'rest' / 'mlops.db'}", big["rest"], sizes.big_runs)
-            for label, flt in (("filtered search", FILTER), ("listing", None)):
-                row = Row(f"{label} over {sizes.big_runs:,} runs (first 100)", "s", ">=10x")
-                for name, system in everyone.items():
-                    row.values[name] = median_time(
-                        lambda s=system, n=name, f=flt: s.search(big[n], f, 100), repeat=5
-                    )
-                add(row)
-
-            # 6. metric history
-            seed_history_mlflow(mlflow_uri, mlflow_history_run, "loss", sizes.history_points)
-            row = Row(f"history of a {sizes.history_points:,}-point metric", "s", ">=10x")
-            row.values["mlflow"] = median_time(
-                lambda: baseline.history(mlflow_history_run, "loss"), repeat=3
-            )
-            for name, ours in systems.items():
-                row.values[name] = median_time(
-                    lambda o=ours, n=name: o.history(history_runs[n], "loss"), repeat=5
-                )
-            add(row)
-            row = Row("  ... downsampled to 1,000 points", "s", "<50 ms")
-            for name, ours in systems.items():
-                row.values[name] = median_time(
-                    lambda o=ours, n=name: o.history(history_runs[n], "loss", 1000)
-                )
-            add(row)
-    return rows
+def measure_history(bench: Bench, history_runs: dict[str, str]) -> None:
+    """6. metric history of the runs of measure_log_batch, whole and downsampled."""
+    points = bench.sizes.history_points
+    mlflow_run = history_runs["mlflow"]
+    seed_history_mlflow(f"sqlite:///{bench.work / 'mlflow.db'}", mlflow_run, "loss", points)
+    row = Row(f"history of a {points:,}-point metric", "s", ">=10x")
+    row.values["mlflow"] = median_time(lambda: bench.baseline.history(mlflow_run, "loss"), repeat=3)
+    for name, ours in bench.systems.items():
+        row.values[name] = median_time(
+            lambda o=ours, n=name: o.history(history_runs[n], "loss"), repeat=5
+        )
+    bench.add(row)
+    row = Row("  ... downsampled to 1,000 points", "s", "<50 ms")
+    for name, ours in bench.systems.items():
+        row.values[name] = median_time(
+            lambda o=ours, n=name: o.history(history_runs[n], "loss", 1000)
+        )
+    bench.add(row)
 
 
 def format_value(value: float | None, unit: str) -> str:

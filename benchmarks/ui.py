@@ -119,8 +119,8 @@ def lab(base: Path) -> Iterator[tuple[str, str]]:
         f"--IdentityProvider.token={token}", f"--LabApp.app_settings_dir={settings}",
         f"--LabApp.user_settings_dir={base / 'user-settings'}",
         f"--LabApp.workspaces_dir={base / 'workspaces'}",
-        f"--MlopsExtension.store_uri=sqlite:///{base / 'mlops.db'}",
-        f"--MlopsExtension.artifact_root={base / 'artifacts'}",
+        f"--Tracking.store_uri=sqlite:///{base / 'mlops.db'}",
+        f"--Tracking.artifact_root={base / 'artifacts'}",
     ]  # fmt: skip
     if os.geteuid() == 0:
         command.append("--allow-root")

@@ -5,24 +5,9 @@ conftest.py."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from typing import Any
+from server_fixtures_support import load_server_fixtures
 
-
-def _load_server_fixtures() -> Any:
-    folder = Path(__file__).resolve().parent.parent / "server"
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
-    spec = importlib.util.spec_from_file_location("mlops_server_fixtures", folder / "conftest.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_server_fixtures = _load_server_fixtures()
+_server_fixtures = load_server_fixtures()
 mlops_openapi = _server_fixtures.mlops_openapi
 mlops_identity_config = _server_fixtures.mlops_identity_config
 mlops_extension_config = _server_fixtures.mlops_extension_config

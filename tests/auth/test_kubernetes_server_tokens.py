@@ -5,7 +5,6 @@ old one revoked; stop and delete revoke it."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,21 +25,6 @@ from jupyter_mlops.notebooks.store import SqlNotebookStore
 NS = "team"
 
 
-@pytest.fixture
-def mlops_kube() -> Iterator[KubeEmulator]:
-    emulator = KubeEmulator(kubeflow=True).start()
-    yield emulator
-    emulator.stop()
-
-
-@pytest.fixture
-def mlops_database(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'mlops.db'}")
-    database.upgrade()
-    yield database
-    database.dispose()
-
-
 def _tracking_token(kube: KubeEmulator, secret_name: str) -> str:
     secret = kube.get("v1", "Secret", NS, secret_name)
     assert secret is not None
@@ -52,10 +36,10 @@ def _tracking_token(kube: KubeEmulator, secret_name: str) -> str:
 def test_each_start_gets_a_token_of_the_owner(
     backend_class: type[NotebookBackend],
     mlops_kube: KubeEmulator,
-    mlops_database: Database,
+    mlops_notebook_database: Database,
     tmp_path: Path,
 ) -> None:
-    tokens = TokenService(SqlTokenStore(mlops_database), {"root"})
+    tokens = TokenService(SqlTokenStore(mlops_notebook_database), {"root"})
     backend = backend_class()
     # As the extension wires it: a tracking URL, and no token of its own to hand out.
     backend.setup(
@@ -66,7 +50,7 @@ def test_each_start_gets_a_token_of_the_owner(
         )
     )
     service = NotebookService(
-        SqlNotebookStore(mlops_database),
+        SqlNotebookStore(mlops_notebook_database),
         backend,
         make_options(),
         {"root"},
@@ -75,7 +59,7 @@ def test_each_start_gets_a_token_of_the_owner(
     )
     try:
         # An admin spawns a server for Alice: its token acts as Alice.
-        server = service.create_server("root", {"owner": "alice", "name": "box"})
+        server = service.create_server("root", owner="alice", name="box").server
         first = _tracking_token(mlops_kube, server.names.secret)
         found = tokens.authenticate(first)
         assert found is not None and found.owner == "alice"

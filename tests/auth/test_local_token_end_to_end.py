@@ -34,8 +34,8 @@ SERVER_ARGS = (
     "--MlopsExtension.user_mode=single-user",
     "--MlopsExtension.admin_access=True",
     "--MlopsExtension.admin_users=admin",
-    "--MlopsExtension.notebook_monitor_interval=0.5",
-    "--MlopsExtension.notebook_cull_interval=0",
+    "--NotebookServers.monitor_interval=0.5",
+    "--NotebookServers.cull_interval=0",
 )
 
 

@@ -4,37 +4,22 @@ and against a real jupyter server over REST, configured the way users configure 
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from client_support import Tracking
+from fluent_support import forget_fluent_state
 
 import jupyter_mlops as mlops
-from jupyter_mlops.client import fluent
-
-
-def _forget_fluent_state() -> None:
-    while mlops.active_run() is not None:
-        # A test that left its run failing to end has already failed on its own.
-        with contextlib.suppress(Exception):
-            mlops.end_run()
-    mlops.set_tracking_uri(None)
-    with fluent._state_lock:
-        clients = list(fluent._clients.values())
-        fluent._clients.clear()
-        fluent._experiment_ids.clear()
-    for client in clients:
-        client.close()
 
 
 @pytest.fixture(autouse=True)
 def mlops_fluent_state() -> Iterator[None]:
     """Every client test starts and ends with no active run, URI or cached client."""
-    _forget_fluent_state()
+    forget_fluent_state()
     yield
-    _forget_fluent_state()
+    forget_fluent_state()
 
 
 @pytest.fixture(params=["sqlite", "rest"])

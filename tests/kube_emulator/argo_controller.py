@@ -407,61 +407,13 @@ class _Operation:
         *,
         retried: bool,
     ) -> Obj:
-        pods = self.state.resource("v1", "Pod")
         pod_name = f"{self.name}-{template['name']}-{_fnv32a(node_name)}"
-        existing = self.state.find(pods, self.namespace, pod_name)
-        if existing is not None and existing.get("status", {}).get("phase") in _FAILED | {
-            "Succeeded"
-        }:
-            # A pod of this node is there already (not deleted before a retry): adopt it.
-            code = 0 if existing["status"]["phase"] == "Succeeded" else 1
-            annotation = (existing["metadata"].get("annotations") or {}).get(OUTPUTS_ANNOTATION)
-            parameters = json.loads(annotation)["parameters"] if annotation else []
+        adopted = self._finished_pod(pod_name)
+        if adopted is not None:
+            code, parameters = adopted
         else:
-            folder = tempfile.mkdtemp(prefix="argo-outputs-")
-            container = {**self.container_defaults, **template["container"]}
-            container["name"] = "main"
-            container["args"] = [
-                self._substitute(scope, arg, item, inputs)
-                .replace("{{pod.name}}", pod_name)
-                .replace(WorkflowRunner.OUTPUTS_DIR, folder)
-                for arg in container.get("args", [])
-            ]
-            try:
-                pod = self.state.create(
-                    pods,
-                    self.namespace,
-                    {
-                        "metadata": {
-                            "name": pod_name,
-                            "namespace": self.namespace,
-                            "labels": {"workflows.argoproj.io/workflow": self.name},
-                            "annotations": {"workflows.argoproj.io/node-name": node_name},
-                        },
-                        "spec": {"containers": [container], "restartPolicy": "Never"},
-                        "status": {"phase": "Pending"},
-                    },
-                )
-            except ApiError as exc:  # a running pod of that name: not something we play
-                raise AssertionError(f"pod {pod_name} exists: {exc}") from None
-            code = self.runner.pods.run_pod(pod)
-            parameters = []
-            for parameter in (template.get("outputs") or {}).get("parameters", []):
-                path = Path(
-                    parameter["valueFrom"]["path"].replace(WorkflowRunner.OUTPUTS_DIR, folder)
-                )
-                if code == 0 and path.exists():
-                    parameters.append({"name": parameter["name"], "value": path.read_text()})
-            self.state.patch(
-                pods,
-                self.namespace,
-                pod_name,
-                {
-                    "metadata": {
-                        "annotations": {OUTPUTS_ANNOTATION: json.dumps({"parameters": parameters})}
-                    }
-                },
-                "application/merge-patch+json",
+            code, parameters = self._create_and_run_pod(
+                scope, template, pod_name, node_name, inputs, item
             )
         node = self._new(
             node_name,
@@ -481,6 +433,77 @@ class _Operation:
         if retried:
             node["nodeFlag"] = {"retried": True}
         return node
+
+    def _finished_pod(self, pod_name: str) -> tuple[int, list[Obj]] | None:
+        """(exit code, output parameters) of a finished pod of this node that is there
+        already (not deleted before a retry), to adopt; None: there is none."""
+        pods = self.state.resource("v1", "Pod")
+        existing = self.state.find(pods, self.namespace, pod_name)
+        if existing is None or existing.get("status", {}).get("phase") not in _FAILED | {
+            "Succeeded"
+        }:
+            return None
+        code = 0 if existing["status"]["phase"] == "Succeeded" else 1
+        annotation = (existing["metadata"].get("annotations") or {}).get(OUTPUTS_ANNOTATION)
+        parameters = json.loads(annotation)["parameters"] if annotation else []
+        return code, parameters
+
+    def _create_and_run_pod(
+        self,
+        scope: _Scope,
+        template: Obj,
+        pod_name: str,
+        node_name: str,
+        inputs: dict[str, str],
+        item: Any,
+    ) -> tuple[int, list[Obj]]:
+        """Creates the node's pod and runs it (a real step runner); (exit code, output
+        parameters), which the pod keeps in an annotation, as Argo's executor does."""
+        pods = self.state.resource("v1", "Pod")
+        folder = tempfile.mkdtemp(prefix="argo-outputs-")
+        container = {**self.container_defaults, **template["container"]}
+        container["name"] = "main"
+        container["args"] = [
+            self._substitute(scope, arg, item, inputs)
+            .replace("{{pod.name}}", pod_name)
+            .replace(WorkflowRunner.OUTPUTS_DIR, folder)
+            for arg in container.get("args", [])
+        ]
+        try:
+            pod = self.state.create(
+                pods,
+                self.namespace,
+                {
+                    "metadata": {
+                        "name": pod_name,
+                        "namespace": self.namespace,
+                        "labels": {"workflows.argoproj.io/workflow": self.name},
+                        "annotations": {"workflows.argoproj.io/node-name": node_name},
+                    },
+                    "spec": {"containers": [container], "restartPolicy": "Never"},
+                    "status": {"phase": "Pending"},
+                },
+            )
+        except ApiError as exc:  # a running pod of that name: not something we play
+            raise AssertionError(f"pod {pod_name} exists: {exc}") from None
+        code = self.runner.pods.run_pod(pod)
+        parameters = []
+        for parameter in (template.get("outputs") or {}).get("parameters", []):
+            path = Path(parameter["valueFrom"]["path"].replace(WorkflowRunner.OUTPUTS_DIR, folder))
+            if code == 0 and path.exists():
+                parameters.append({"name": parameter["name"], "value": path.read_text()})
+        self.state.patch(
+            pods,
+            self.namespace,
+            pod_name,
+            {
+                "metadata": {
+                    "annotations": {OUTPUTS_ANNOTATION: json.dumps({"parameters": parameters})}
+                }
+            },
+            "application/merge-patch+json",
+        )
+        return code, parameters
 
     # -- nodes -----------------------------------------------------------------------------
     def _new(

@@ -3,7 +3,6 @@ fluent API pointed at a fresh SQLite store (state reset around each test)."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,9 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-
-import jupyter_mlops as mlops
-from jupyter_mlops.client import fluent
+from fluent_support import forget_fluent_state
 
 
 @pytest.fixture(scope="session")
@@ -38,19 +35,6 @@ def mlops_classifier(mlops_iris_frame: pd.DataFrame) -> Any:
     return LogisticRegression().fit(features, labels)
 
 
-def _forget_fluent_state() -> None:
-    while mlops.active_run() is not None:
-        with contextlib.suppress(Exception):
-            mlops.end_run()
-    mlops.set_tracking_uri(None)
-    with fluent._state_lock:
-        clients = list(fluent._clients.values())
-        fluent._clients.clear()
-        fluent._experiment_ids.clear()
-    for client in clients:
-        client.close()
-
-
 @pytest.fixture
 def mlops_local_tracking(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The fluent API on a fresh SQLite store with artifacts under tmp_path; yields its URI."""
@@ -60,6 +44,6 @@ def mlops_local_tracking(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     (tmp_path / "store").mkdir()
     monkeypatch.setenv("JUPYTER_MLOPS_ARTIFACT_ROOT", str(tmp_path / "artifacts"))
     monkeypatch.setenv("JUPYTER_MLOPS_TRACKING_URI", uri)
-    _forget_fluent_state()
+    forget_fluent_state()
     yield uri
-    _forget_fluent_state()
+    forget_fluent_state()

@@ -44,6 +44,18 @@ def mlops_storage_client(
         client.close()
 
 
+def _save_classifier(classifier: Any, frame: pd.DataFrame, folder: Path) -> pd.DataFrame:
+    """Saves the classifier in ``folder``; returns the features it predicts from."""
+    features = frame[["sepal", "petals"]]
+    save_model(classifier, folder, input_example=features.head(2))
+    return features
+
+
+def _new_experiment(client: MlopsClient) -> str:
+    """A new experiment's id (named uniquely: the live server is shared by the session)."""
+    return client.create_experiment(f"storage-{uuid.uuid4().hex[:8]}").experiment_id
+
+
 def test_a_version_in_a_runs_artifacts_loads_into_the_destination_itself(
     mlops_storage_client: MlopsClient,
     mlops_classifier: Any,
@@ -51,10 +63,8 @@ def test_a_version_in_a_runs_artifacts_loads_into_the_destination_itself(
     tmp_path: Path,
 ) -> None:
     client = mlops_storage_client
-    features = mlops_iris_frame[["sepal", "petals"]]
-    save_model(mlops_classifier, tmp_path / "saved", input_example=features.head(2))
-    experiment = client.create_experiment(f"storage-{uuid.uuid4().hex[:8]}").experiment_id
-    run = client.create_run(experiment)
+    features = _save_classifier(mlops_classifier, mlops_iris_frame, tmp_path / "saved")
+    run = client.create_run(_new_experiment(client))
     client.log_artifacts(run.info.run_id, tmp_path / "saved", "exported/model")
     name = f"exported-{uuid.uuid4().hex[:8]}"
     client.create_registered_model(name)
@@ -74,10 +84,8 @@ def test_a_logged_models_files_round_trip(
     tmp_path: Path,
 ) -> None:
     client = mlops_storage_client
-    features = mlops_iris_frame[["sepal", "petals"]]
-    save_model(mlops_classifier, tmp_path / "saved", input_example=features.head(2))
-    experiment = client.create_experiment(f"storage-{uuid.uuid4().hex[:8]}").experiment_id
-    logged = client.create_logged_model(experiment, "model")
+    features = _save_classifier(mlops_classifier, mlops_iris_frame, tmp_path / "saved")
+    logged = client.create_logged_model(_new_experiment(client), "model")
     client.log_logged_model_artifacts(logged.model_id, tmp_path / "saved")
     client.finalize_logged_model(logged.model_id, "READY")
 

@@ -160,23 +160,25 @@ def jp_server_config(tmp_path: Path, mlops_kube: KubeEmulator) -> Config:
                 "allow_unauthenticated_access": False,
                 "identity_provider_class": HeaderUsers,
             },
-            "MlopsExtension": {
+            "Tracking": {
                 "store_uri": f"sqlite:///{tmp_path / 'store' / 'mlops.db'}",
                 "artifact_root": str(tmp_path / "artifacts"),
+            },
+            "MlopsExtension": {
                 "default_user": "owner",
                 "max_workers": 2,
                 "user_mode": "multi-user",
                 "local_account_template": "mlops-{username}",
                 "admin_users": ["admin"],
-                "notebook_backend_class": (
+            },
+            "NotebookServers": {
+                "backend_class": (
                     "jupyter_mlops.notebooks.backends.kubernetes.KubernetesNotebookBackend"
                 ),
-                "kube_api_host": mlops_kube.url,
-                "pipeline_namespace": NS,
-                "pipeline_poll_interval": 0.2,
-                "scoring_pod_port": _free_port(),
-                "scoring_idle_timeout": 3.0,
             },
+            "Kube": {"api_host": mlops_kube.url},
+            "Pipelines": {"namespace": NS, "poll_interval": 0.2},
+            "Scoring": {"pod_port": _free_port(), "idle_timeout": 3.0},
         }
     )
 

@@ -1,19 +1,19 @@
-"""Fixtures of the notebook-server tests: the Kubernetes API emulator, a migrated store,
-and services wired to a backend the way the extension wires them."""
+"""Fixtures of the notebook-server tests: services wired to a backend the way the extension
+wires them (on ``mlops_kube`` and ``mlops_notebook_database`` of tests/conftest.py), and
+the REST fixtures of tests/server."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import signal
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from kube_emulator import KubeEmulator
 from notebook_support import make_options
+from server_fixtures_support import load_server_fixtures
 
 from jupyter_mlops.database.engine import Database
 from jupyter_mlops.kube.client import KubeConfig
@@ -32,22 +32,6 @@ def mlops_local_pids() -> Iterator[list[int]]:
     for pid in pids:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, signal.SIGKILL)
-
-
-@pytest.fixture
-def mlops_kube() -> Iterator[KubeEmulator]:
-    """A Kubernetes API emulator with the StatefulSet, PVC, Job and Kubeflow controllers."""
-    emulator = KubeEmulator(kubeflow=True).start()
-    yield emulator
-    emulator.stop()
-
-
-@pytest.fixture
-def mlops_notebook_database(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'db' / 'mlops.db'}")
-    database.upgrade()
-    yield database
-    database.dispose()
 
 
 ServiceFactory = Callable[..., NotebookService]
@@ -95,20 +79,7 @@ def mlops_notebook_service(
 # -- REST handler tests: the fixtures of tests/server (a real jupyter server through
 # pytest-jupyter, and ``mlops_api``, which validates every exchange against the OpenAPI
 # document), loaded under their own module name since both folders have a conftest.py.
-def _load_server_fixtures() -> Any:
-    import importlib.util
-
-    folder = Path(__file__).resolve().parent.parent / "server"
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
-    spec = importlib.util.spec_from_file_location("mlops_server_fixtures", folder / "conftest.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_server_fixtures = _load_server_fixtures()
+_server_fixtures = load_server_fixtures()
 mlops_openapi = _server_fixtures.mlops_openapi
 mlops_identity_config = _server_fixtures.mlops_identity_config
 mlops_extension_config = _server_fixtures.mlops_extension_config

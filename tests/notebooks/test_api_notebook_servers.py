@@ -31,15 +31,22 @@ def mlops_identity_config() -> dict[str, Any]:
 def mlops_extension_config(mlops_kube_api: KubeEmulator, tmp_path: Any) -> dict[str, Any]:
     return {
         "admin_users": {"root"},
-        "notebook_backend_class": BACKEND,
-        "kube_api_host": mlops_kube_api.url,
-        "notebook_namespace": "team",
-        "notebook_state_dir": str(tmp_path / "servers"),
-        "notebook_gpu_resources": ["nvidia.com/gpu"],
-        "notebook_quotas": {"default": {"servers": 2, "gpus": 1}},
-        "notebook_profiles": [
-            {"slug": "small", "display_name": "Small", "default": True, "overrides": {"cpu": "1"}}
-        ],
+        "Kube": {"api_host": mlops_kube_api.url},
+        "NotebookServers": {
+            "backend_class": BACKEND,
+            "namespace": "team",
+            "state_dir": str(tmp_path / "servers"),
+            "gpu_resources": ["nvidia.com/gpu"],
+            "quotas": {"default": {"servers": 2, "gpus": 1}},
+            "profiles": [
+                {
+                    "slug": "small",
+                    "display_name": "Small",
+                    "default": True,
+                    "overrides": {"cpu": "1"},
+                }
+            ],
+        },
     }
 
 

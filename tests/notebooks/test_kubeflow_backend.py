@@ -16,7 +16,7 @@ NS = "team"
 
 def test_notebook_lifecycle(mlops_notebook_service: Any, mlops_kube: KubeEmulator) -> None:
     service = mlops_notebook_service(KubeflowNotebookBackend)
-    server = service.create_server("alice", {"name": "work"})
+    server = service.create_server("alice", name="work").server
     workload = server.names.workload
     notebook = mlops_kube.get("kubeflow.org/v1", "Notebook", NS, workload)
     assert notebook is not None
@@ -25,7 +25,8 @@ def test_notebook_lifecycle(mlops_notebook_service: Any, mlops_kube: KubeEmulato
     assert mlops_kube.get("v1", "PersistentVolumeClaim", NS, server.names.pvc) is not None
 
     mlops_kube.kubelet.image_pull_backoff(NS, f"{workload}-0")
-    server, events = service.events("alice", "alice", "work")
+    progress = service.events("alice", "alice", "work")
+    server, events = progress.server.server, progress.events
     assert (server.status, server.reason) == (ServerStatus.FAILED, "ImagePullBackOff")
     # Events come re-issued on the Notebook (not twice from the pod).
     assert any(
@@ -35,18 +36,18 @@ def test_notebook_lifecycle(mlops_notebook_service: Any, mlops_kube: KubeEmulato
 
     mlops_kube.kubelet.run(NS, f"{workload}-0")
     assert (
-        service.get_server("alice", "alice", "work").status == ServerStatus.FAILED
+        service.get_server("alice", "alice", "work").server.status == ServerStatus.FAILED
     )  # not transitional
-    server, _ = service.events("alice", "alice", "work")
+    server = service.events("alice", "alice", "work").server.server
     assert server.status == ServerStatus.RUNNING
 
-    stopped = service.stop_server("alice", "alice", "work")
+    stopped = service.stop_server("alice", "alice", "work").server
     assert stopped.status == ServerStatus.STOPPED
     notebook = mlops_kube.get("kubeflow.org/v1", "Notebook", NS, workload)
     assert STOP_ANNOTATION in notebook["metadata"]["annotations"]
     assert mlops_kube.get("apps/v1", "StatefulSet", NS, workload)["spec"]["replicas"] == 0
 
-    service.update_server("alice", "alice", "work", {"memory": "4Gi"})
+    service.update_server("alice", "alice", "work", memory="4Gi")
     service.start_server("alice", "alice", "work")
     notebook = mlops_kube.get("kubeflow.org/v1", "Notebook", NS, workload)
     assert STOP_ANNOTATION not in notebook["metadata"]["annotations"]
@@ -66,8 +67,8 @@ def test_without_the_crd_the_server_fails_with_the_reason(
     for version in ("v1", "v1beta1"):
         mlops_kube.state.resources.unregister("kubeflow.org", version, "notebooks")
     service = mlops_notebook_service(KubeflowNotebookBackend)
-    server = service.create_server("alice", {"name": "work"})
+    server = service.create_server("alice", name="work").server
     assert (server.status, server.reason) == (ServerStatus.FAILED, "StartFailed")
     assert "Notebook CRD is not available" in server.message
-    _, events = service.events("alice", "alice", "work")
+    events = service.events("alice", "alice", "work").events
     assert events[-1].type == "Warning" and "Notebook CRD" in events[-1].message

@@ -27,18 +27,25 @@ def test_spawn_progress_stop_edit_start_delete(
     mlops_notebook_service: Any, mlops_kube: KubeEmulator
 ) -> None:
     service = mlops_notebook_service(KubernetesNotebookBackend)
-    kubelet = mlops_kube.kubelet
+    names = _created_with_its_objects(service, mlops_kube)
+    pod = f"{names.workload}-0"
+    _waits_for_a_node_then_runs(service, mlops_kube, pod)
+    _stops_keeping_the_volume(service, mlops_kube, names, pod)
+    _edit_applies_at_the_next_start(service, mlops_kube, names, pod)
+    _deleted_keeping_the_volume_then_without(service, mlops_kube, names, pod)
 
-    # Given a created server, its objects exist with our labels and stored names.
-    server = service.create_server("alice", {"name": "work", "cpu": "1", "memory": "2Gi"})
+
+def _created_with_its_objects(service: Any, kube: KubeEmulator) -> Any:
+    """Given a created server, its objects exist with our labels and stored names."""
+    server = service.create_server("alice", name="work", cpu="1", memory="2Gi").server
     names = server.names
-    sts = mlops_kube.get("apps/v1", "StatefulSet", NS, names.workload)
+    sts = kube.get("apps/v1", "StatefulSet", NS, names.workload)
     assert sts is not None and sts["spec"]["replicas"] == 1
     assert sts["metadata"]["labels"][MANAGED_BY_LABEL] == "jupyter-mlops"
     assert sts["metadata"]["labels"][OWNER_LABEL] == "alice"
-    assert mlops_kube.get("v1", "Service", NS, names.workload) is not None
-    assert mlops_kube.get("v1", "PersistentVolumeClaim", NS, names.pvc) is not None
-    secret = mlops_kube.get("v1", "Secret", NS, names.secret)
+    assert kube.get("v1", "Service", NS, names.workload) is not None
+    assert kube.get("v1", "PersistentVolumeClaim", NS, names.pvc) is not None
+    secret = kube.get("v1", "Secret", NS, names.secret)
     assert secret is not None and set(secret["stringData"]) == {"notebook-token", "tracking-token"}
     container = sts["spec"]["template"]["spec"]["containers"][0]
     assert container["resources"]["requests"] == {"cpu": "1", "memory": "2Gi"}
@@ -49,17 +56,20 @@ def test_spawn_progress_stop_edit_start_delete(
     }
     assert "--ServerApp.base_url=/mlops/servers/alice/work/" in container["args"]
     assert server.status == ServerStatus.PENDING
+    return names
 
-    pod = f"{names.workload}-0"
+
+def _waits_for_a_node_then_runs(service: Any, kube: KubeEmulator, pod: str) -> None:
     # When the scheduler finds no node: Pending, with the scheduler's message.
-    kubelet.unschedulable(NS, pod, "0/3 nodes are available: 3 Insufficient memory.")
-    server = service.get_server("alice", "alice", "work")
+    kube.kubelet.unschedulable(NS, pod, "0/3 nodes are available: 3 Insufficient memory.")
+    server = service.get_server("alice", "alice", "work").server
     assert (server.status, server.reason) == (ServerStatus.PENDING, "Unschedulable")
     assert "Insufficient memory" in server.message
 
     # Then it runs; the events tell the story in order, and the cursor moves on.
-    kubelet.run(NS, pod, log="[I ServerApp] Jupyter Server is running\n")
-    server, events = service.events("alice", "alice", "work", since=0)
+    kube.kubelet.run(NS, pod, log="[I ServerApp] Jupyter Server is running\n")
+    progress = service.events("alice", "alice", "work", since=0)
+    server, events = progress.server.server, progress.events
     assert server.status == ServerStatus.RUNNING
     reasons = [e.reason for e in events]
     for expected in (
@@ -73,44 +83,52 @@ def test_spawn_progress_stop_edit_start_delete(
     ):
         assert expected in reasons, (expected, reasons)
     assert reasons.index("Scheduled") < reasons.index("Ready")
-    cursor = events[-1].id
-    assert service.events("alice", "alice", "work", since=cursor)[1] == []
+    cursor = progress.cursor
+    assert cursor == events[-1].id
+    assert service.events("alice", "alice", "work", since=cursor).events == []
     assert "Jupyter Server is running" in service.logs("alice", "alice", "work", tail=10)
 
-    # Stop scales to 0 and keeps the volume.
-    server = service.stop_server("alice", "alice", "work")
-    assert server.status == ServerStatus.STOPPED
-    assert mlops_kube.get("apps/v1", "StatefulSet", NS, names.workload)["spec"]["replicas"] == 0
-    assert mlops_kube.get("v1", "Pod", NS, pod) is None
-    assert mlops_kube.get("v1", "PersistentVolumeClaim", NS, names.pvc) is not None
 
-    # An edit applies at the next start, without losing the workspace.
+def _stops_keeping_the_volume(service: Any, kube: KubeEmulator, names: Any, pod: str) -> None:
+    """Stop scales to 0 and keeps the volume."""
+    server = service.stop_server("alice", "alice", "work").server
+    assert server.status == ServerStatus.STOPPED
+    assert kube.get("apps/v1", "StatefulSet", NS, names.workload)["spec"]["replicas"] == 0
+    assert kube.get("v1", "Pod", NS, pod) is None
+    assert kube.get("v1", "PersistentVolumeClaim", NS, names.pvc) is not None
+
+
+def _edit_applies_at_the_next_start(service: Any, kube: KubeEmulator, names: Any, pod: str) -> None:
+    """An edit applies at the next start, without losing the workspace."""
     service.update_server(
         "alice",
         "alice",
         "work",
-        {"image": "quay.io/jupyter/pytorch-notebook:cuda12-2025-03-14", "gpus": 1},
+        image="quay.io/jupyter/pytorch-notebook:cuda12-2025-03-14",
+        gpus=1,
     )
-    server = service.start_server("alice", "alice", "work")
-    sts = mlops_kube.get("apps/v1", "StatefulSet", NS, names.workload)
+    service.start_server("alice", "alice", "work")
+    sts = kube.get("apps/v1", "StatefulSet", NS, names.workload)
     container = sts["spec"]["template"]["spec"]["containers"][0]
     assert sts["spec"]["replicas"] == 1
     assert container["image"].startswith("quay.io/jupyter/pytorch-notebook")
     assert container["resources"]["limits"]["nvidia.com/gpu"] == "1"
-    assert (
-        mlops_kube.get("v1", "Pod", NS, pod)["spec"]["containers"][0]["image"] == container["image"]
-    )
-    assert mlops_kube.get("v1", "PersistentVolumeClaim", NS, names.pvc) is not None
+    assert kube.get("v1", "Pod", NS, pod)["spec"]["containers"][0]["image"] == container["image"]
+    assert kube.get("v1", "PersistentVolumeClaim", NS, names.pvc) is not None
 
-    # Delete keeping the volume, then a server of the same name finds it again.
+
+def _deleted_keeping_the_volume_then_without(
+    service: Any, kube: KubeEmulator, names: Any, pod: str
+) -> None:
+    """Delete keeping the volume, then a server of the same name finds it again."""
     service.delete_server("alice", "alice", "work", delete_volume=False)
-    assert mlops_kube.get("apps/v1", "StatefulSet", NS, names.workload) is None
-    assert mlops_kube.get("v1", "Pod", NS, pod) is None  # garbage-collected with its owner
-    assert mlops_kube.get("v1", "PersistentVolumeClaim", NS, names.pvc) is not None
-    again = service.create_server("alice", {"name": "work", "start": False})
+    assert kube.get("apps/v1", "StatefulSet", NS, names.workload) is None
+    assert kube.get("v1", "Pod", NS, pod) is None  # garbage-collected with its owner
+    assert kube.get("v1", "PersistentVolumeClaim", NS, names.pvc) is not None
+    again = service.create_server("alice", name="work", start=False).server
     assert again.names.pvc == names.pvc
     service.delete_server("alice", "alice", "work", delete_volume=True)
-    assert mlops_kube.get("v1", "PersistentVolumeClaim", NS, names.pvc) is None
+    assert kube.get("v1", "PersistentVolumeClaim", NS, names.pvc) is None
 
 
 def test_failure_reasons(mlops_notebook_service: Any, mlops_kube: KubeEmulator) -> None:
@@ -126,9 +144,10 @@ def test_failure_reasons(mlops_notebook_service: Any, mlops_kube: KubeEmulator) 
         ),
     }
     for name, (move, reason) in cases.items():
-        server = service.create_server("bob", {"name": name})
+        server = service.create_server("bob", name=name).server
         move(NS, f"{server.names.workload}-0")
-        server, events = service.events("bob", "bob", name)
+        progress = service.events("bob", "bob", name)
+        server, events = progress.server.server, progress.events
         assert (server.status, server.reason) == (ServerStatus.FAILED, reason), name
         assert events[-1].type == "Warning" and reason in events[-1].message
 
@@ -137,8 +156,8 @@ def test_restart_of_our_server_reconciles(
     mlops_notebook_service: Any, mlops_kube: KubeEmulator
 ) -> None:
     service = mlops_notebook_service(KubernetesNotebookBackend)
-    running = service.create_server("alice", {"name": "one"})
-    service.create_server("alice", {"name": "two"})
+    running = service.create_server("alice", name="one").server
+    service.create_server("alice", name="two")
     mlops_kube.kubelet.run(NS, f"{running.names.workload}-0")
     # While we were down, someone scaled "two" to 0 by hand.
     mlops_kube.state.patch(
@@ -159,7 +178,7 @@ def test_namespace_per_user(mlops_notebook_service: Any, mlops_kube: KubeEmulato
     service = mlops_notebook_service(
         KubernetesNotebookBackend, namespace_template="mlops-{username}"
     )
-    server = service.create_server("Carol@Example.com", {"name": "lab"})
+    server = service.create_server("Carol@Example.com", name="lab").server
     namespace = server.names.namespace
     assert namespace.startswith("mlops-carol-example-com---")
     assert mlops_kube.get("v1", "Namespace", None, namespace) is not None
@@ -168,7 +187,7 @@ def test_namespace_per_user(mlops_notebook_service: Any, mlops_kube: KubeEmulato
 
 def test_manifest_shows_no_secret(mlops_notebook_service: Any, mlops_kube: KubeEmulator) -> None:
     service = mlops_notebook_service(KubernetesNotebookBackend)
-    service.create_server("alice", {"name": "work"})
+    service.create_server("alice", name="work")
     documents = service.manifests("alice", "alice", "work")
     assert [d["kind"] for d in documents] == [
         "Secret",
@@ -186,7 +205,7 @@ def test_the_token_is_stored_sealed_and_kept_across_starts(
 ) -> None:
     service = mlops_notebook_service(KubernetesNotebookBackend)
     backend, database = service.backend, tmp_path / "db" / "mlops.db"
-    server = service.create_server("alice", {"name": "work"})
+    server = service.create_server("alice", name="work").server
 
     def secret_token() -> str:
         secret = mlops_kube.get("v1", "Secret", NS, server.names.secret)

@@ -85,7 +85,7 @@ def test_without_an_account_servers_are_refused_naming_kubernetes(
     policy = ProcessPolicy(mode=UserMode.MULTI, account_template="mlops-nobody-{username}")
     service = _service(tmp_path, mlops_notebook_database, policy)
     with pytest.raises(PermissionDenied, match="Kubernetes") as refused:
-        service.create_server("carol", {"name": "box"})
+        service.create_server("carol", name="box")
     assert refused.value.field == "owner"
     assert service.store.find("carol", "box") is None  # nothing recorded, nothing failed
 
@@ -110,7 +110,7 @@ def test_without_an_account_servers_are_refused_naming_kubernetes(
     # Root (or this server's own account) is never a user's account.
     as_root = _service(tmp_path, mlops_notebook_database, ProcessPolicy(mode=UserMode.MULTI))
     with pytest.raises(PermissionDenied, match="Kubernetes"):
-        as_root.create_server("admin", {"owner": "root", "name": "box"})
+        as_root.create_server("admin", owner="root", name="box")
 
 
 @pytest.fixture
@@ -122,7 +122,7 @@ def mlops_identity_config() -> dict[str, Any]:
 def mlops_extension_config(tmp_path: Path) -> dict[str, Any]:
     return {
         "local_account_template": "mlops-nobody-{username}",
-        "notebook_state_dir": str(tmp_path / "servers"),
+        "NotebookServers": {"state_dir": str(tmp_path / "servers")},
     }
 
 
@@ -145,8 +145,8 @@ def test_a_state_dir_the_accounts_cannot_reach_is_refused_naming_the_setting(
     private.mkdir(mode=0o700)
     policy = ProcessPolicy(mode=UserMode.MULTI, account_template="mlops-{username}")
     service = _service(tmp_path, mlops_notebook_database, policy, state_dir=private / "servers")
-    with pytest.raises(InvalidState, match="notebook_state_dir") as refused:
-        service.create_server("alice", {"name": "box"})
+    with pytest.raises(InvalidState, match=r"NotebookServers\.state_dir") as refused:
+        service.create_server("alice", name="box")
     assert str(private) in refused.value.message
     assert service.store.find("alice", "box") is None
 
@@ -156,8 +156,8 @@ SERVER_ARGS = (
     "--ServerApp.identity_provider_class=users_identity.HeaderUsers",
     "--MlopsExtension.admin_users=admin",
     "--MlopsExtension.local_account_template=mlops-{username}",
-    "--MlopsExtension.notebook_monitor_interval=0.5",
-    "--MlopsExtension.notebook_cull_interval=0",
+    "--NotebookServers.monitor_interval=0.5",
+    "--NotebookServers.cull_interval=0",
 )
 
 #: Run by alice's kernel and by a process of bob's: what each label's path lets it do.
@@ -294,136 +294,204 @@ def test_servers_run_as_their_owners_accounts_and_users_stay_apart(
     root = mlops_shared_root
     database, state_dir = root / "store" / "mlops.db", root / "servers"
     alice_account, bob_account = mlops_os_accounts["mlops-alice"], mlops_os_accounts["mlops-bob"]
-    args = (*SERVER_ARGS, f"--MlopsExtension.notebook_state_dir={state_dir}")
+    args = (*SERVER_ARGS, f"--NotebookServers.state_dir={state_dir}")
     with _root.run_mlops_server(root, args, store_uri=f"sqlite:///{database}") as server:
         assert api_call(server, "GET", "me", ALICE).json()["mode"] == "multi-user"
-        # -- carol has no account: refused with the reason; nothing recorded ---------------
-        refused = api_call(server, "POST", "notebook-servers", CAROL, json={"name": "box"})
-        assert refused.status_code == 403 and "Kubernetes" in refused.json()["error"]["message"]
-        assert api_call(server, "GET", "notebook-servers", CAROL).json()["servers"] == []
-
-        # -- alice and bob each start a server: it runs as their account -------------------
-        for headers in (ALICE, BOB):
-            body = {"name": "box", "cull_idle_seconds": 0}
-            created = api_call(server, "POST", "notebook-servers", headers, json=body)
-            assert created.status_code == 201, created.text
-        processes = {}
-        for owner in ("alice", "bob"):
-            wait_for_status(server, owner, "box", "Running")
-            processes[owner] = _server_process(server, owner)
-            mlops_local_pids.append(processes[owner]["pid"])
-        for owner, process in processes.items():  # its port, from the stored runtime record
-            process["port"] = json.loads(stored_server_row(database, owner, "box")["runtime"])[
-                "port"
-            ]
-        alice, bob = processes["alice"], processes["bob"]
-        assert (alice["user"], bob["user"]) == ("mlops-alice", "mlops-bob")
-        alice_process = psutil.Process(alice["pid"])
-        assert set(alice_process.uids()) == {alice_account.uid}
-        assert set(alice_process.gids()) == {alice_account.gid}
-        assert set(psutil.Process(bob["pid"]).uids()) == {bob_account.uid}
-
-        # -- its token: sealed in the database, in its environment, never on its command line
-        token = stored_server_token(database, root / CRYPT_KEY, "alice", "box")
-        bob_token = stored_server_token(database, root / CRYPT_KEY, "bob", "box")
-        assert token not in repr(stored_server_row(database, "alice", "box"))
-        cmdline = Path(f"/proc/{alice['pid']}/cmdline").read_text()
-        assert token not in cmdline and "--allow-root" not in cmdline
-        environ = dict(
-            entry.split("=", 1)
-            for entry in Path(f"/proc/{alice['pid']}/environ").read_text().split("\0")
-            if "=" in entry
+        _refused_without_an_account(server)
+        alice, bob = _started_as_their_accounts(
+            server, database, mlops_os_accounts, mlops_local_pids
         )
-        assert environ["JUPYTER_TOKEN"] == token
-        assert (environ["HOME"], environ["USER"]) == (alice_account.home, "mlops-alice")
-        assert not [k for k, v in environ.items() if server.token in v or str(database) in v]
+        token, environ = _token_sealed_and_in_the_environment(
+            server, root, database, alice, alice_account
+        )
+        alice_folder, bob_folder = _layout_of_our_folders_and_theirs(
+            root, state_dir, database, environ, alice_account
+        )
+        _straight_to_the_port_needs_the_token(alice, token)
+        bob_token = stored_server_token(database, root / CRYPT_KEY, "bob", "box")
+        _bob_reaches_nothing_of_alices(
+            server, alice, alice_folder, bob_folder, bob_account, bob_token
+        )
+        _alices_kernel_has_her_uid_and_no_secrets(
+            server, root, database, bob_folder, bob, alice_account
+        )
+        _stopped_and_deleted_across_accounts(server, alice, bob, alice_folder, bob_folder)
 
-        # -- the layout: our folders are ours; the user's are the user's alone --------------
-        alice_folder = state_dir / stored_server_row(database, "alice", "box")["workload_name"]
-        bob_folder = state_dir / stored_server_row(database, "bob", "box")["workload_name"]
-        assert environ["JUPYTER_RUNTIME_DIR"] == str(alice_folder / "runtime")
-        assert _mode_and_owner(state_dir) == (0o711, 0)
-        assert _mode_and_owner(alice_folder) == (0o711, 0)
-        assert _mode_and_owner(alice_folder / "server.log") == (0o600, 0)
-        for private in ("workspace", "runtime"):
-            assert _mode_and_owner(alice_folder / private) == (0o700, alice_account.uid)
-        assert _mode_and_owner(root / "store") == (0o700, 0)
-        assert _mode_and_owner(root / "runtime") == (0o700, 0)  # made 0755 by the test helper
-        assert _mode_and_owner(root / "artifacts") == (0o700, 0)
 
-        # -- straight to alice's port: the token is needed ---------------------------------
-        direct = f"http://127.0.0.1:{alice['port']}/mlops/servers/alice/box/api/status"
-        auth = {"Authorization": f"token {token}"}
-        assert requests.get(direct, headers=auth, timeout=30).status_code == 200
-        assert requests.get(direct, timeout=30).status_code == 403
+def _refused_without_an_account(server: Any) -> None:
+    """Carol has no account: refused with the reason; nothing recorded."""
+    refused = api_call(server, "POST", "notebook-servers", CAROL, json={"name": "box"})
+    assert refused.status_code == 403 and "Kubernetes" in refused.json()["error"]["message"]
+    assert api_call(server, "GET", "notebook-servers", CAROL).json()["servers"] == []
 
-        # -- bob: neither through the proxy nor straight to the port, nor through /proc ----
-        through_proxy = f"{server.url}mlops/servers/alice/box/api/status"
-        assert requests.get(through_proxy, headers=BOB, timeout=30).status_code in (403, 404)
-        bob_file = bob_folder / "workspace" / "notes.txt"
-        bob_file.write_text("bob's")
-        os.chown(bob_file, bob_account.uid, bob_account.gid)
-        as_bob = _probe_as_bob(alice, alice_folder / "workspace", bob_token)
-        assert as_bob == {
-            "uid": bob_account.uid,
-            "without_token": 403,
-            "with_his_own_servers_token": 403,
-            "alice_environ": "denied",
-            "alice_workspace": "denied",
-            "own_environ": "read",  # the probe can read what is bob's
-        }
 
-        # -- alice's kernel: her uid; none of our secrets, nothing of bob's ------------------
-        channel = _alice_kernel(server)
-        try:
-            logged = _last_json(
-                channel.execute(
-                    "import jupyter_mlops as mlops\n"
-                    "with mlops.start_run(experiment='alice-box') as run:\n"
-                    "    mlops.log_text('a note of alice', 'note.txt')\n"
-                    "open('mine.txt', 'w').write('mine')\n"
-                    "print(json.dumps({'uid': os.getuid(), 'run_id': run.info.run_id,"
-                    " 'environ': dict(os.environ)}))\n"
-                )
+def _started_as_their_accounts(
+    server: Any, database: Path, accounts: dict[str, OsAccount], pids: list[int]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Alice and bob each start a server: it runs as their account. Their processes."""
+    alice_account, bob_account = accounts["mlops-alice"], accounts["mlops-bob"]
+    for headers in (ALICE, BOB):
+        body = {"name": "box", "cull_idle_seconds": 0}
+        created = api_call(server, "POST", "notebook-servers", headers, json=body)
+        assert created.status_code == 201, created.text
+    processes = {}
+    for owner in ("alice", "bob"):
+        wait_for_status(server, owner, "box", "Running")
+        processes[owner] = _server_process(server, owner)
+        pids.append(processes[owner]["pid"])
+    for owner, process in processes.items():  # its port, from the stored runtime record
+        process["port"] = json.loads(stored_server_row(database, owner, "box")["runtime"])["port"]
+    alice, bob = processes["alice"], processes["bob"]
+    assert (alice["user"], bob["user"]) == ("mlops-alice", "mlops-bob")
+    alice_process = psutil.Process(alice["pid"])
+    assert set(alice_process.uids()) == {alice_account.uid}
+    assert set(alice_process.gids()) == {alice_account.gid}
+    assert set(psutil.Process(bob["pid"]).uids()) == {bob_account.uid}
+    return alice, bob
+
+
+def _token_sealed_and_in_the_environment(
+    server: Any, root: Path, database: Path, alice: dict[str, Any], alice_account: OsAccount
+) -> tuple[str, dict[str, str]]:
+    """Its token: sealed in the database, in its environment, never on its command line.
+    The token, and the environment of alice's server."""
+    token = stored_server_token(database, root / CRYPT_KEY, "alice", "box")
+    assert token not in repr(stored_server_row(database, "alice", "box"))
+    cmdline = Path(f"/proc/{alice['pid']}/cmdline").read_text()
+    assert token not in cmdline and "--allow-root" not in cmdline
+    environ = dict(
+        entry.split("=", 1)
+        for entry in Path(f"/proc/{alice['pid']}/environ").read_text().split("\0")
+        if "=" in entry
+    )
+    assert environ["JUPYTER_TOKEN"] == token
+    assert (environ["HOME"], environ["USER"]) == (alice_account.home, "mlops-alice")
+    assert not [k for k, v in environ.items() if server.token in v or str(database) in v]
+    return token, environ
+
+
+def _layout_of_our_folders_and_theirs(
+    root: Path,
+    state_dir: Path,
+    database: Path,
+    environ: dict[str, str],
+    alice_account: OsAccount,
+) -> tuple[Path, Path]:
+    """The layout: our folders are ours; the user's are the user's alone. The folders of
+    alice's and bob's servers."""
+    alice_folder = state_dir / stored_server_row(database, "alice", "box")["workload_name"]
+    bob_folder = state_dir / stored_server_row(database, "bob", "box")["workload_name"]
+    assert environ["JUPYTER_RUNTIME_DIR"] == str(alice_folder / "runtime")
+    assert _mode_and_owner(state_dir) == (0o711, 0)
+    assert _mode_and_owner(alice_folder) == (0o711, 0)
+    assert _mode_and_owner(alice_folder / "server.log") == (0o600, 0)
+    for private in ("workspace", "runtime"):
+        assert _mode_and_owner(alice_folder / private) == (0o700, alice_account.uid)
+    assert _mode_and_owner(root / "store") == (0o700, 0)
+    assert _mode_and_owner(root / "runtime") == (0o700, 0)  # made 0755 by the test helper
+    assert _mode_and_owner(root / "artifacts") == (0o700, 0)
+    return alice_folder, bob_folder
+
+
+def _straight_to_the_port_needs_the_token(alice: dict[str, Any], token: str) -> None:
+    direct = f"http://127.0.0.1:{alice['port']}/mlops/servers/alice/box/api/status"
+    auth = {"Authorization": f"token {token}"}
+    assert requests.get(direct, headers=auth, timeout=30).status_code == 200
+    assert requests.get(direct, timeout=30).status_code == 403
+
+
+def _bob_reaches_nothing_of_alices(
+    server: Any,
+    alice: dict[str, Any],
+    alice_folder: Path,
+    bob_folder: Path,
+    bob_account: OsAccount,
+    bob_token: str,
+) -> None:
+    """Bob: neither through the proxy nor straight to the port, nor through /proc."""
+    through_proxy = f"{server.url}mlops/servers/alice/box/api/status"
+    assert requests.get(through_proxy, headers=BOB, timeout=30).status_code in (403, 404)
+    bob_file = bob_folder / "workspace" / "notes.txt"
+    bob_file.write_text("bob's")
+    os.chown(bob_file, bob_account.uid, bob_account.gid)
+    as_bob = _probe_as_bob(alice, alice_folder / "workspace", bob_token)
+    assert as_bob == {
+        "uid": bob_account.uid,
+        "without_token": 403,
+        "with_his_own_servers_token": 403,
+        "alice_environ": "denied",
+        "alice_workspace": "denied",
+        "own_environ": "read",  # the probe can read what is bob's
+    }
+
+
+def _alices_kernel_has_her_uid_and_no_secrets(
+    server: Any,
+    root: Path,
+    database: Path,
+    bob_folder: Path,
+    bob: dict[str, Any],
+    alice_account: OsAccount,
+) -> None:
+    """Alice's kernel: her uid; none of our secrets, nothing of bob's."""
+    channel = _alice_kernel(server)
+    try:
+        logged = _last_json(
+            channel.execute(
+                "import jupyter_mlops as mlops\n"
+                "with mlops.start_run(experiment='alice-box') as run:\n"
+                "    mlops.log_text('a note of alice', 'note.txt')\n"
+                "open('mine.txt', 'w').write('mine')\n"
+                "print(json.dumps({'uid': os.getuid(), 'run_id': run.info.run_id,"
+                " 'environ': dict(os.environ)}))\n"
             )
-            paths = _paths_alice_must_not_read(root, bob_folder, bob["pid"])
-            found = _last_json(
-                channel.execute(
-                    f"found = probe({json.dumps(paths)})\n"
-                    "found.update(probe({'own_workspace_file': 'mine.txt',"
-                    " 'own_runtime': os.environ['JUPYTER_RUNTIME_DIR']}))\n"
-                    "print(json.dumps(found))\n"
-                )
+        )
+        paths = _paths_alice_must_not_read(root, bob_folder, bob["pid"])
+        found = _last_json(
+            channel.execute(
+                f"found = probe({json.dumps(paths)})\n"
+                "found.update(probe({'own_workspace_file': 'mine.txt',"
+                " 'own_runtime': os.environ['JUPYTER_RUNTIME_DIR']}))\n"
+                "print(json.dumps(found))\n"
             )
-        finally:
-            channel.close()
-        assert logged["uid"] == alice_account.uid
-        assert {"runtime/jupyter_cookie_secret", "store/mlops.db", "artifact"} <= set(paths)
-        assert found == {
-            **dict.fromkeys(paths, "denied"),
-            "own_workspace_file": "read",  # the probe can read what is hers
-            "own_runtime": "read",
-        }
-        # Her run is hers (an API token of hers), and her kernel holds none of our secrets.
-        run = api_call(server, "GET", f"runs/{logged['run_id']}", ALICE).json()["run"]
-        assert run["info"]["user"] == "alice"
-        kernel_env = logged["environ"]
-        assert kernel_env["JUPYTER_MLOPS_TOKEN"].startswith("mlops_")
-        assert not [k for k, v in kernel_env.items() if server.token in v or str(database) in v]
+        )
+    finally:
+        channel.close()
+    assert logged["uid"] == alice_account.uid
+    assert {"runtime/jupyter_cookie_secret", "store/mlops.db", "artifact"} <= set(paths)
+    assert found == {
+        **dict.fromkeys(paths, "denied"),
+        "own_workspace_file": "read",  # the probe can read what is hers
+        "own_runtime": "read",
+    }
+    # Her run is hers (an API token of hers), and her kernel holds none of our secrets.
+    run = api_call(server, "GET", f"runs/{logged['run_id']}", ALICE).json()["run"]
+    assert run["info"]["user"] == "alice"
+    kernel_env = logged["environ"]
+    assert kernel_env["JUPYTER_MLOPS_TOKEN"].startswith("mlops_")
+    assert not [k for k, v in kernel_env.items() if server.token in v or str(database) in v]
 
-        # -- stopping works across accounts ------------------------------------------------
-        stopped = api_call(server, "POST", "notebook-servers/alice/box/stop", ALICE)
-        assert stopped.status_code == 200, stopped.text
-        wait_for_status(server, "alice", "box", "Stopped", timeout=30)
-        assert process_gone(alice["pid"])
-        for headers, owner in ((ALICE, "alice"), (BOB, "bob")):
-            deleted = api_call(
-                server,
-                "DELETE",
-                f"notebook-servers/{owner}/box",
-                headers,
-                params={"delete_volume": "true"},
-            )
-            assert deleted.status_code == 204, deleted.text
-        assert not alice_folder.exists() and not bob_folder.exists()
-        assert process_gone(bob["pid"])
+
+def _stopped_and_deleted_across_accounts(
+    server: Any,
+    alice: dict[str, Any],
+    bob: dict[str, Any],
+    alice_folder: Path,
+    bob_folder: Path,
+) -> None:
+    """Stopping works across accounts."""
+    stopped = api_call(server, "POST", "notebook-servers/alice/box/stop", ALICE)
+    assert stopped.status_code == 200, stopped.text
+    wait_for_status(server, "alice", "box", "Stopped", timeout=30)
+    assert process_gone(alice["pid"])
+    for headers, owner in ((ALICE, "alice"), (BOB, "bob")):
+        deleted = api_call(
+            server,
+            "DELETE",
+            f"notebook-servers/{owner}/box",
+            headers,
+            params={"delete_volume": "true"},
+        )
+        assert deleted.status_code == 204, deleted.text
+    assert not alice_folder.exists() and not bob_folder.exists()
+    assert process_gone(bob["pid"])

@@ -59,8 +59,8 @@ SERVER_ARGS = (
     "--MlopsExtension.user_mode=multi-user",
     "--MlopsExtension.admin_users=admin",
     f"--MlopsExtension.local_account_template={ACCOUNT_TEMPLATE}",
-    "--MlopsExtension.notebook_monitor_interval=0.5",
-    "--MlopsExtension.notebook_cull_interval=0",
+    "--NotebookServers.monitor_interval=0.5",
+    "--NotebookServers.cull_interval=0",
 )
 SUBDOMAINS = (
     "--MlopsExtension.subdomain_host=http://example.com",
@@ -168,7 +168,7 @@ def test_the_proxy_lets_admins_in_only_with_admin_access(
     mlops_notebook_service: Any, mlops_kube: KubeEmulator
 ) -> None:
     service = mlops_notebook_service(KubernetesNotebookBackend, admins=("root",))
-    server = service.create_server("alice", {"name": "work"})
+    server = service.create_server("alice", name="work").server
     mlops_kube.kubelet.run("team", f"{server.names.workload}-0")
     assert service.upstream("alice", "alice", "work")[1].url
     for user, admin_access in (("root", False), ("bob", False), ("bob", True)):
@@ -179,7 +179,7 @@ def test_the_proxy_lets_admins_in_only_with_admin_access(
         assert refused.value.message == missing.value.message.replace("none", "work")
     assert service.upstream("root", "alice", "work", admin_access=True)[1].url
     # The API stays open to admins: they see, stop and start other users' servers.
-    assert service.get_server("root", "alice", "work").owner == "alice"
+    assert service.get_server("root", "alice", "work").server.owner == "alice"
     service.stop_server("root", "alice", "work")
     with pytest.raises(InvalidState):
         service.upstream("alice", "alice", "work")
@@ -238,7 +238,7 @@ class ProxyLab:
             self._stack.close()
             self._stack = contextlib.ExitStack()
             # The servers' folder: one every user's account may pass through.
-            folder = f"--MlopsExtension.notebook_state_dir={self.root / 'servers'}"
+            folder = f"--NotebookServers.state_dir={self.root / 'servers'}"
             self.server = self._stack.enter_context(
                 _root.run_mlops_server(self.root, (*SERVER_ARGS, folder, *extra))
             )

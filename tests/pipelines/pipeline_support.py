@@ -71,7 +71,8 @@ def make_env(store_uri: str, artifact_root: Path, parallelism: int = 4) -> Pipel
 def server_config(tmp_path: Path, server: Mapping[str, Any] | None = None, **mlops: Any) -> Config:
     """The config of a pytest-jupyter server with jupyter_mlops on a fresh SQLite store and
     artifact root under ``tmp_path``, authentication on. ``mlops`` adds or overrides
-    MlopsExtension traits (a backend, its namespace...), ``server`` ServerApp ones."""
+    MlopsExtension traits and sections (``Pipelines={...}``, ``Kube={...}``), ``server``
+    ServerApp ones."""
     return Config(
         {
             "ServerApp": {
@@ -79,9 +80,11 @@ def server_config(tmp_path: Path, server: Mapping[str, Any] | None = None, **mlo
                 "allow_unauthenticated_access": False,
                 **(server or {}),
             },
-            "MlopsExtension": {
+            "Tracking": {
                 "store_uri": f"sqlite:///{tmp_path / 'store' / 'mlops.db'}",
                 "artifact_root": str(tmp_path / "artifacts"),
+            },
+            "MlopsExtension": {
                 "max_workers": 2,
                 **mlops,
             },

@@ -46,7 +46,7 @@ def crasher(x: int = 1):
 
 @pytest.fixture
 def jp_server_config(tmp_path: Path) -> Config:
-    return server_config(tmp_path, default_user="owner", pipeline_parallelism=2)
+    return server_config(tmp_path, default_user="owner", Pipelines={"parallelism": 2})
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,6 @@ and over REST."""
 from __future__ import annotations
 
 import asyncio
-import getpass
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +16,9 @@ from typing import Any
 
 import jsonschema
 import pytest
+from cluster_support import EmulatedCluster, emulated_cluster
 from hera.workflows.models import Workflow
-from kube_emulator import KubeEmulator, kube_emulator
+from kube_emulator import KubeEmulator
 from kube_emulator.jobs import PodRunner, WorkflowRunner
 from pipeline_support import make_env, server_config
 from traitlets.config import Config
@@ -37,9 +37,6 @@ from jupyter_mlops.pipelines.server.service import PipelineService
 from jupyter_mlops.pipelines.server.store.sql_store import SqlPipelineStore
 from jupyter_mlops.pipelines.spec import states
 from jupyter_mlops.server.extension import ENV_TOKEN, ENV_TRACKING_URI
-from jupyter_mlops.tracking.artifacts import LocalArtifactRepository
-from jupyter_mlops.tracking.service import TrackingService
-from jupyter_mlops.tracking.store.sql_store import SqlTrackingStore
 
 pytestmark = pytest.mark.slow
 
@@ -198,18 +195,12 @@ def _strict(schema: Any) -> Any:
 ARGO_SCHEMA = _strict(Workflow.model_json_schema(by_alias=True))
 
 
-class ArgoCluster:
+class ArgoCluster(EmulatedCluster):
+    backend: ArgoBackend
+
     def __init__(self, emulator: KubeEmulator, tmp_path: Path) -> None:
-        self.emulator = emulator
-        self.user = getpass.getuser()
-        store_uri = f"sqlite:///{tmp_path / 'store.db'}"
-        artifact_root = tmp_path / "artifacts"
-        self.tracking_store = SqlTrackingStore(store_uri)
-        tracking = TrackingService(
-            self.tracking_store, LocalArtifactRepository(artifact_root), (self.user,)
-        )
-        self.tracking = tracking
-        engine = RunEngine(SqlPipelineStore(self.tracking_store.database), tracking)
+        super().__init__(emulator, tmp_path)
+        engine = RunEngine(SqlPipelineStore(self.tracking_store.database), self.tracking)
         # Each run's steps get a token of its own, as the server extension wires it.
         self.tokens = TokenService(SqlTokenStore(self.tracking_store.database), ())
         self.backend = ArgoBackend(
@@ -223,15 +214,7 @@ class ArgoCluster:
             ),
         )
         self.service = PipelineService(engine, {"argo": self.backend}, "argo", (self.user,))
-        pods = PodRunner(
-            emulator,
-            env={
-                "JUPYTER_MLOPS_TRACKING_URI": store_uri,
-                "JUPYTER_MLOPS_ARTIFACT_ROOT": str(artifact_root),
-            },
-        )
-        self.pods = pods
-        self.controller = WorkflowRunner(pods)
+        self.controller = WorkflowRunner(self.pods)
 
     def workflow(self, run_id: str) -> dict[str, Any]:
         found = self.emulator.list("argoproj.io/v1alpha1", "Workflow", NAMESPACE)
@@ -292,11 +275,8 @@ def _states(run: Any) -> dict[str, tuple[str, str, dict[str, Any]]]:
 
 @pytest.fixture
 def mlops_argo(tmp_path: Path) -> Iterator[ArgoCluster]:
-    with kube_emulator() as emulator:
-        cluster = ArgoCluster(emulator, tmp_path)
+    with emulated_cluster(ArgoCluster, tmp_path) as cluster:
         yield cluster
-        cluster.backend.close()
-        cluster.tracking_store.close()
 
 
 def test_run_compiles_to_one_valid_workflow_and_reads_back(mlops_argo: ArgoCluster) -> None:
@@ -541,7 +521,7 @@ def test_what_one_flat_dag_cannot_express_is_refused_before_a_run_exists(
     with pytest.raises(InvalidParameter) as refused:
         cluster.service.submit(cluster.user, pipeline.compile())
     assert refused.value.field == field
-    assert cluster.service.list_runs(cluster.user)[0] == []
+    assert cluster.service.list_runs(cluster.user).items == []
 
 
 def test_retry_from_failure_reruns_only_what_failed(
@@ -708,11 +688,13 @@ def jp_server_config(tmp_path: Path, mlops_emulator: KubeEmulator) -> Config:
     return server_config(
         tmp_path,
         default_user="owner",
-        pipeline_backend_class="jupyter_mlops.pipelines.server.backends.argo.ArgoBackend",
-        pipeline_namespace=NAMESPACE,
-        pipeline_poll_interval=0.2,
-        pipeline_tracking_url="http://mlops.example:8888/",
-        kube_api_host=mlops_emulator.url,
+        Pipelines={
+            "backend_class": "jupyter_mlops.pipelines.server.backends.argo.ArgoBackend",
+            "namespace": NAMESPACE,
+            "poll_interval": 0.2,
+            "tracking_url": "http://mlops.example:8888/",
+        },
+        Kube={"api_host": mlops_emulator.url},
     )
 
 

@@ -5,7 +5,6 @@ kept after the pods are gone, and a restarted server picking up where it stopped
 
 from __future__ import annotations
 
-import getpass
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,8 +12,8 @@ from typing import Any
 
 import kubernetes_validate
 import pytest
-from kube_emulator import KubeEmulator, kube_emulator
-from kube_emulator.jobs import PodRunner
+from cluster_support import EmulatedCluster, emulated_cluster
+from kube_emulator import KubeEmulator
 
 import jupyter_mlops as mlops
 from jupyter_mlops.auth import SqlTokenStore, TokenService
@@ -25,9 +24,6 @@ from jupyter_mlops.pipelines.server.engine import RunEngine
 from jupyter_mlops.pipelines.server.service import PipelineService
 from jupyter_mlops.pipelines.server.store.sql_store import SqlPipelineStore
 from jupyter_mlops.pipelines.spec import states
-from jupyter_mlops.tracking.artifacts import LocalArtifactRepository
-from jupyter_mlops.tracking.service import TrackingService
-from jupyter_mlops.tracking.store.sql_store import SqlTrackingStore
 
 pytestmark = pytest.mark.slow
 
@@ -64,24 +60,11 @@ def broken(x: int = 3):
     plus(a=fail_on(x=x), b=1)
 
 
-class Cluster:
+class Cluster(EmulatedCluster):
+    backend: KubernetesBackend
+
     def __init__(self, emulator: KubeEmulator, tmp_path: Path) -> None:
-        self.emulator = emulator
-        self.user = getpass.getuser()
-        self.store_uri = f"sqlite:///{tmp_path / 'store.db'}"
-        self.artifact_root = tmp_path / "artifacts"
-        self.tracking_store = SqlTrackingStore(self.store_uri)
-        self.tracking = TrackingService(
-            self.tracking_store, LocalArtifactRepository(self.artifact_root), (self.user,)
-        )
-        # The pods "reach the server" through the store (the host runs them).
-        self.pods = PodRunner(
-            emulator,
-            env={
-                "JUPYTER_MLOPS_TRACKING_URI": self.store_uri,
-                "JUPYTER_MLOPS_ARTIFACT_ROOT": str(self.artifact_root),
-            },
-        )
+        super().__init__(emulator, tmp_path)
         #: Issues each run a token of its own (as the server extension does); None: the
         #: namespace-wide Secret of ``tracking_token``.
         self.tokens: TokenService | None = None
@@ -121,11 +104,8 @@ class Cluster:
 
 @pytest.fixture
 def mlops_cluster(tmp_path: Path) -> Iterator[Cluster]:
-    with kube_emulator() as emulator:
-        cluster = Cluster(emulator, tmp_path)
+    with emulated_cluster(Cluster, tmp_path) as cluster:
         yield cluster
-        cluster.backend.close()
-        cluster.tracking_store.close()
 
 
 def test_pipeline_runs_as_one_job_per_step(mlops_cluster: Cluster) -> None:

@@ -140,13 +140,15 @@ def mlops_stock_image(tmp_path: Path) -> StockImage:
 # -- the server ---------------------------------------------------------------------------
 @pytest.fixture
 def jp_server_config(tmp_path: Path, mlops_emulator: KubeEmulator) -> Config:
-    # No pipeline_tracking_url: pods get this server's URL and token, as by default.
+    # No Pipelines.tracking_url: pods get this server's URL and token, as by default.
     return server_config(
         tmp_path,
-        pipeline_backend_class=KUBERNETES_BACKEND,
-        pipeline_namespace=NAMESPACE,
-        pipeline_poll_interval=0.2,
-        kube_api_host=mlops_emulator.url,
+        Pipelines={
+            "backend_class": KUBERNETES_BACKEND,
+            "namespace": NAMESPACE,
+            "poll_interval": 0.2,
+        },
+        Kube={"api_host": mlops_emulator.url},
     )
 
 

@@ -42,7 +42,7 @@ def quadrupler(x: int = 1):
 @pytest.fixture
 def jp_server_config(tmp_path: Path) -> Config:
     # The test fires schedules itself; the scheduler thread must not.
-    return server_config(tmp_path, default_user="owner", pipeline_schedule_interval=3600.0)
+    return server_config(tmp_path, default_user="owner", Pipelines={"schedule_interval": 3600.0})
 
 
 @pytest.fixture

@@ -66,11 +66,13 @@ def jp_server_config(tmp_path: Path, mlops_emulator: KubeEmulator) -> Config:
     return server_config(
         tmp_path,
         {"identity_provider_class": TwoUsers},
-        pipeline_backend_class=KUBERNETES_BACKEND,
-        pipeline_namespace="team",
-        pipeline_poll_interval=0.2,
-        pipeline_tracking_url="http://mlops.team.svc:8888/",
-        kube_api_host=mlops_emulator.url,
+        Pipelines={
+            "backend_class": KUBERNETES_BACKEND,
+            "namespace": "team",
+            "poll_interval": 0.2,
+            "tracking_url": "http://mlops.team.svc:8888/",
+        },
+        Kube={"api_host": mlops_emulator.url},
     )
 
 
@@ -96,6 +98,22 @@ async def _call(
     return response.code, json.loads(response.body) if response.body else None
 
 
+async def _play_until_done(
+    jp_fetch: Any, pods: PodRunner, run_id: str, timeout: float
+) -> dict[str, Any]:
+    """Runs the pending pods (as the kubelet would) until alice's run ends; returns it."""
+    loop = asyncio.get_running_loop()
+    deadline = time.monotonic() + timeout
+    while True:
+        await loop.run_in_executor(None, pods.run_pending, "team")
+        _, body = await _call(jp_fetch, "GET", f"pipeline-runs/{run_id}", "alice")
+        if body["run"]["state"] in ("SUCCEEDED", "FAILED"):
+            run: dict[str, Any] = body["run"]
+            return run
+        assert time.monotonic() < deadline, body
+        await asyncio.sleep(0.2)
+
+
 async def test_configured_kubernetes_backend_runs_jobs_from_the_reconcile_loop(
     jp_serverapp: Any, jp_fetch: Any, mlops_emulator: KubeEmulator, tmp_path: Path
 ) -> None:
@@ -119,21 +137,13 @@ async def test_configured_kubernetes_backend_runs_jobs_from_the_reconcile_loop(
     pods = PodRunner(
         mlops_emulator,
         env={
-            "JUPYTER_MLOPS_TRACKING_URI": str(jp_serverapp.config["MlopsExtension"]["store_uri"]),
+            "JUPYTER_MLOPS_TRACKING_URI": str(jp_serverapp.config["Tracking"]["store_uri"]),
             "JUPYTER_MLOPS_ARTIFACT_ROOT": str(tmp_path / "artifacts"),
         },
     )
-    loop = asyncio.get_running_loop()
-    deadline = time.monotonic() + 90
-    while True:
-        await loop.run_in_executor(None, pods.run_pending, "team")
-        status, body = await _call(jp_fetch, "GET", f"pipeline-runs/{run['run_id']}", "alice")
-        if body["run"]["state"] in ("SUCCEEDED", "FAILED"):
-            break
-        assert time.monotonic() < deadline, body
-        await asyncio.sleep(0.2)
-    assert body["run"]["state"] == "SUCCEEDED", body["run"]["message"]
-    assert body["run"]["outputs"] == {"Output": 18}
+    finished = await _play_until_done(jp_fetch, pods, run["run_id"], timeout=90)
+    assert finished["state"] == "SUCCEEDED", finished["message"]
+    assert finished["outputs"] == {"Output": 18}
     assert len(mlops_emulator.list("batch/v1", "Job", "team")) == 2
     assert "mlops_pipeline_service" in settings
 
@@ -193,19 +203,11 @@ async def test_steps_on_a_cluster_act_as_the_runs_owner_with_a_token_of_the_run(
         env={"JUPYTER_MLOPS_TRACKING_URI": jp_serverapp.connection_url},
         secrets=True,
     )
-    loop = asyncio.get_running_loop()
-    deadline = time.monotonic() + 60
-    while True:
-        await loop.run_in_executor(None, pods.run_pending, "team")
-        status, body = await _call(jp_fetch, "GET", f"pipeline-runs/{run_id}", "alice")
-        if body["run"]["state"] in ("SUCCEEDED", "FAILED"):
-            break
-        assert time.monotonic() < deadline, body
-        await asyncio.sleep(0.2)
-    assert body["run"]["state"] == "SUCCEEDED", body["run"]["message"]
+    finished = await _play_until_done(jp_fetch, pods, run_id, timeout=60)
+    assert finished["state"] == "SUCCEEDED", finished["message"]
 
     # Then the step's tracking run is alice's, and the run's token and Secret are gone
-    step_run = body["run"]["steps"][0]["tracking_run_id"]
+    step_run = finished["steps"][0]["tracking_run_id"]
     status, child = await _call(jp_fetch, "GET", f"runs/{step_run}", "alice")
     assert child["run"]["info"]["user"] == "alice"
     assert child["run"]["metrics"]["tripled"]["value"] == 6

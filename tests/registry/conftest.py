@@ -4,14 +4,13 @@ fixtures of tests/server (a real jupyter server, responses checked against OpenA
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from server_fixtures_support import load_server_fixtures
 
+from jupyter_mlops.client.client import MlopsClient
 from jupyter_mlops.registry.service import RegistryService
 from jupyter_mlops.registry.store import SqlRegistryStore
 from jupyter_mlops.tracking.artifacts import LocalArtifactRepository
@@ -19,18 +18,8 @@ from jupyter_mlops.tracking.service import TrackingService
 from jupyter_mlops.tracking.store.sql_store import SqlTrackingStore
 
 # The REST tests reuse tests/server's fixtures (mlops_api validates every response against
-# the OpenAPI document). Loaded under a name of its own, so that it never clashes with the
-# "conftest" module pytest imports for tests/server itself.
-_SERVER_TESTS = Path(__file__).resolve().parent.parent / "server"
-if str(_SERVER_TESTS) not in sys.path:
-    sys.path.insert(0, str(_SERVER_TESTS))  # for its `import server_support`
-_spec = importlib.util.spec_from_file_location(
-    "_mlops_server_fixtures", _SERVER_TESTS / "conftest.py"
-)
-assert _spec is not None and _spec.loader is not None
-_server_fixtures: Any = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_server_fixtures)
-
+# the OpenAPI document).
+_server_fixtures = load_server_fixtures()
 mlops_openapi = _server_fixtures.mlops_openapi
 mlops_identity_config = _server_fixtures.mlops_identity_config
 mlops_extension_config = _server_fixtures.mlops_extension_config
@@ -40,6 +29,23 @@ mlops_kernel_environment = _server_fixtures.mlops_kernel_environment
 mlops_api = _server_fixtures.mlops_api
 
 ADMIN = "root"
+
+
+@pytest.fixture(params=["sqlite", "rest"])
+def mlops_registry_client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MlopsClient]:
+    """An explicit client on a fresh SQLite store, or on the session's live server over REST
+    (shared by the session: give what you create unique names)."""
+    if request.param == "sqlite":
+        client = MlopsClient(
+            f"sqlite:///{tmp_path / 'store' / 'mlops.db'}", artifact_root=tmp_path / "artifacts"
+        )
+    else:
+        server = request.getfixturevalue("mlops_server")
+        client = MlopsClient(server.url, server.token)
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 @pytest.fixture

@@ -5,28 +5,11 @@ and the same errors."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from jupyter_mlops.client.client import MlopsClient
 from jupyter_mlops.errors import AlreadyExists, InvalidParameter, NotFound
-
-
-@pytest.fixture(params=["sqlite", "rest"])
-def mlops_registry_client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MlopsClient]:
-    if request.param == "sqlite":
-        client = MlopsClient(
-            f"sqlite:///{tmp_path / 'store' / 'mlops.db'}", artifact_root=tmp_path / "artifacts"
-        )
-    else:
-        server = request.getfixturevalue("mlops_server")
-        client = MlopsClient(server.url, server.token)
-    try:
-        yield client
-    finally:
-        client.close()
 
 
 def test_register_alias_and_resolve(mlops_registry_client: MlopsClient) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,28 +26,34 @@ HOSTILE_PATHS = ["../x", "a/../../x", "/etc/passwd", "a\\..\\x", "a\x00b", "..",
 # -- the service ---------------------------------------------------------------------------
 def test_creator_writes_anyone_reads(mlops_registry_service: RegistryService) -> None:
     service = mlops_registry_service
-    logged = service.create_logged_model(ALICE, "0", "model")
+    logged = service.logged_models.create_logged_model(ALICE, "0", "model")
 
-    info = service.write_logged_model_artifact(ALICE, logged.model_id, "MLmodel", b"flavors: {}")
+    info = service.logged_models.write_logged_model_artifact(
+        ALICE, logged.model_id, "MLmodel", b"flavors: {}"
+    )
     assert (info.path, info.file_size) == ("MLmodel", 11)
-    service.write_logged_model_artifact(ROOT, logged.model_id, "data/w.bin", BINARY)
+    service.logged_models.write_logged_model_artifact(ROOT, logged.model_id, "data/w.bin", BINARY)
 
     root = service.artifacts.root
     assert (root / logged.artifact_location / "data" / "w.bin").read_bytes() == BINARY
     assert [
-        (f.path, f.is_dir) for f in service.list_logged_model_artifacts(BOB, logged.model_id)
+        (f.path, f.is_dir)
+        for f in service.logged_models.list_logged_model_artifacts(BOB, logged.model_id)
     ] == [
         ("MLmodel", False),
         ("data", True),
     ]
-    assert [f.path for f in service.list_logged_model_artifacts(BOB, logged.model_id, "data")] == [
-        "data/w.bin"
-    ]
-    assert service.logged_model_artifact_file(BOB, logged.model_id, "data/w.bin").read_bytes() == (
-        BINARY
-    )
+    assert [
+        f.path
+        for f in service.logged_models.list_logged_model_artifacts(BOB, logged.model_id, "data")
+    ] == ["data/w.bin"]
+    assert service.logged_models.logged_model_artifact_file(
+        BOB, logged.model_id, "data/w.bin"
+    ).read_bytes() == (BINARY)
     with pytest.raises(PermissionDenied):
-        service.write_logged_model_artifact(BOB, logged.model_id, "MLmodel", b"mine now")
+        service.logged_models.write_logged_model_artifact(
+            BOB, logged.model_id, "MLmodel", b"mine now"
+        )
     assert (root / logged.artifact_location / "MLmodel").read_bytes() == b"flavors: {}"
 
 
@@ -56,8 +61,8 @@ def test_paths_stay_inside_the_models_folder(
     mlops_registry_service: RegistryService, tmp_path: Path
 ) -> None:
     service = mlops_registry_service
-    logged = service.create_logged_model(ALICE, "0", "model")
-    service.write_logged_model_artifact(ALICE, logged.model_id, "ok.txt", b"ok")
+    logged = service.logged_models.create_logged_model(ALICE, "0", "model")
+    service.logged_models.write_logged_model_artifact(ALICE, logged.model_id, "ok.txt", b"ok")
     folder = service.artifacts.root / logged.artifact_location
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -65,9 +70,11 @@ def test_paths_stay_inside_the_models_folder(
     (folder / "escape").symlink_to(outside, target_is_directory=True)
 
     calls = [
-        lambda p: service.write_logged_model_artifact(ALICE, logged.model_id, p, b"pwned"),
-        lambda p: service.logged_model_artifact_file(ALICE, logged.model_id, p),
-        lambda p: service.list_logged_model_artifacts(ALICE, logged.model_id, p),
+        lambda p: service.logged_models.write_logged_model_artifact(
+            ALICE, logged.model_id, p, b"pwned"
+        ),
+        lambda p: service.logged_models.logged_model_artifact_file(ALICE, logged.model_id, p),
+        lambda p: service.logged_models.list_logged_model_artifacts(ALICE, logged.model_id, p),
     ]
     for path in [*HOSTILE_PATHS, "escape/secret.txt", "escape"]:
         for call in calls:
@@ -75,7 +82,7 @@ def test_paths_stay_inside_the_models_folder(
                 call(path)
             assert caught.value.field == "path", path
     with pytest.raises(InvalidParameter) as no_file:
-        service.write_logged_model_artifact(ALICE, logged.model_id, "", b"x")
+        service.logged_models.write_logged_model_artifact(ALICE, logged.model_id, "", b"x")
     assert no_file.value.field == "path"
     assert (outside / "secret.txt").read_text() == "secret"
     assert sorted(os.listdir(outside)) == ["secret.txt"]
@@ -85,22 +92,29 @@ def test_a_deleted_model_takes_no_files_but_keeps_its_own(
     mlops_registry_service: RegistryService,
 ) -> None:
     service = mlops_registry_service
-    logged = service.create_logged_model(ALICE, "0", "model")
-    service.write_logged_model_artifact(ALICE, logged.model_id, "MLmodel", b"x")
-    service.finalize_logged_model(ALICE, logged.model_id, "READY")
+    logged = service.logged_models.create_logged_model(ALICE, "0", "model")
+    service.logged_models.write_logged_model_artifact(ALICE, logged.model_id, "MLmodel", b"x")
+    service.logged_models.finalize_logged_model(ALICE, logged.model_id, "READY")
     # As in MLflow, a READY model still takes files (log_model(model_id=...) does so).
-    service.write_logged_model_artifact(ALICE, logged.model_id, "extra.txt", b"y")
-    service.delete_logged_model(ALICE, logged.model_id)
+    service.logged_models.write_logged_model_artifact(ALICE, logged.model_id, "extra.txt", b"y")
+    service.logged_models.delete_logged_model(ALICE, logged.model_id)
 
     for user in (ALICE, ROOT):
         with pytest.raises(NotFound):
-            service.write_logged_model_artifact(user, logged.model_id, "late.txt", b"z")
+            service.logged_models.write_logged_model_artifact(
+                user, logged.model_id, "late.txt", b"z"
+            )
     # Its files stay until garbage collection, and a registered version may point at them.
-    assert service.logged_model_artifact_file(BOB, logged.model_id, "MLmodel").read_bytes() == b"x"
+    assert (
+        service.logged_models.logged_model_artifact_file(
+            BOB, logged.model_id, "MLmodel"
+        ).read_bytes()
+        == b"x"
+    )
     with pytest.raises(NotFound):
-        service.logged_model_artifact_file(BOB, logged.model_id, "late.txt")
+        service.logged_models.logged_model_artifact_file(BOB, logged.model_id, "late.txt")
     with pytest.raises(InvalidParameter) as bad_id:
-        service.list_logged_model_artifacts(BOB, "m-nope")
+        service.logged_models.list_logged_model_artifacts(BOB, "m-nope")
     assert bad_id.value.field == "model_id"
 
 
@@ -108,7 +122,7 @@ def test_a_version_of_a_logged_model_locates_that_model(
     mlops_registry_service: RegistryService,
 ) -> None:
     service = mlops_registry_service
-    logged = service.create_logged_model(ALICE, "0", "model")
+    logged = service.logged_models.create_logged_model(ALICE, "0", "model")
     service.create_registered_model(ALICE, "churn")
     service.create_model_version(ALICE, "churn", f"models:/{logged.model_id}")
     location = service.locate_model_uri(BOB, "models:/churn/1")
@@ -217,25 +231,10 @@ async def test_rest_upload_over_the_limit_is_413(
 
 
 # -- the client, both transports -----------------------------------------------------------
-@pytest.fixture(params=["sqlite", "rest"])
-def mlops_files_client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MlopsClient]:
-    if request.param == "sqlite":
-        client = MlopsClient(
-            f"sqlite:///{tmp_path / 'store' / 'mlops.db'}", artifact_root=tmp_path / "artifacts"
-        )
-    else:
-        server = request.getfixturevalue("mlops_server")
-        client = MlopsClient(server.url, server.token)
-    try:
-        yield client
-    finally:
-        client.close()
-
-
 def test_client_logs_lists_and_downloads_a_models_files(
-    mlops_files_client: MlopsClient, tmp_path: Path
+    mlops_registry_client: MlopsClient, tmp_path: Path
 ) -> None:
-    client = mlops_files_client
+    client = mlops_registry_client
     source = tmp_path / "source"
     (source / "data").mkdir(parents=True)
     (source / "MLmodel").write_text("flavors: {}\n")
@@ -285,35 +284,43 @@ def test_run_outputs_link_models_to_the_run_that_made_them(
     run = service.tracking.create_run(ALICE, "0")
     other = service.tracking.create_run(ALICE, "0")
     run_id = run.info.run_id
-    made_inside = service.create_logged_model(ALICE, "0", "inside", source_run_id=run_id)
-    made_outside = service.create_logged_model(ALICE, "0", "outside")
-    unrelated = service.create_logged_model(ALICE, "0", "other", source_run_id=other.info.run_id)
+    made_inside = service.logged_models.create_logged_model(
+        ALICE, "0", "inside", source_run_id=run_id
+    )
+    made_outside = service.logged_models.create_logged_model(ALICE, "0", "outside")
+    unrelated = service.logged_models.create_logged_model(
+        ALICE, "0", "other", source_run_id=other.info.run_id
+    )
 
-    assert [m.model_id for m in service.run_logged_models(BOB, run_id).items] == [
+    assert [m.model_id for m in service.logged_models.run_logged_models(BOB, run_id).items] == [
         made_inside.model_id
     ]
     # MLflow's log_outputs: the model made without a run becomes this run's output.
-    service.log_run_outputs(ALICE, run_id, [made_outside.model_id, made_inside.model_id])
-    assert [m.model_id for m in service.run_logged_models(BOB, run_id).items] == [
+    service.logged_models.log_run_outputs(
+        ALICE, run_id, [made_outside.model_id, made_inside.model_id]
+    )
+    assert [m.model_id for m in service.logged_models.run_logged_models(BOB, run_id).items] == [
         made_inside.model_id,
         made_outside.model_id,
     ]
-    page = service.run_logged_models(BOB, run_id, max_results=1)
+    page = service.logged_models.run_logged_models(BOB, run_id, max_results=1)
     assert len(page.items) == 1 and page.next_page_token
 
     with pytest.raises(PermissionDenied):
-        service.log_run_outputs(BOB, run_id, [made_outside.model_id])
+        service.logged_models.log_run_outputs(BOB, run_id, [made_outside.model_id])
     with pytest.raises(InvalidState) as taken:
-        service.log_run_outputs(ALICE, run_id, [made_outside.model_id, unrelated.model_id])
+        service.logged_models.log_run_outputs(
+            ALICE, run_id, [made_outside.model_id, unrelated.model_id]
+        )
     assert taken.value.field == "models[1].model_id"
     with pytest.raises(NotFound) as missing:
-        service.log_run_outputs(ALICE, run_id, ["m-" + "0" * 32])
+        service.logged_models.log_run_outputs(ALICE, run_id, ["m-" + "0" * 32])
     assert missing.value.field == "models[0].model_id"
     with pytest.raises(InvalidParameter) as bad:
-        service.log_run_outputs(ALICE, run_id, ["nope"])
+        service.logged_models.log_run_outputs(ALICE, run_id, ["nope"])
     assert bad.value.field == "models[0].model_id"
     with pytest.raises(NotFound) as no_run:
-        service.run_logged_models(BOB, "0" * 32)
+        service.logged_models.run_logged_models(BOB, "0" * 32)
     assert no_run.value.field == "run_id"
 
 

@@ -197,17 +197,20 @@ def test_everyone_reads_and_creates_but_only_owner_and_admin_change(
 
 def test_logged_models_belong_to_their_creator(mlops_registry_service: RegistryService) -> None:
     service = mlops_registry_service
-    logged = service.create_logged_model(ALICE, "0", "model")
-    assert service.get_logged_model(BOB, logged.model_id).creator_id == ALICE
+    logged = service.logged_models.create_logged_model(ALICE, "0", "model")
+    assert service.logged_models.get_logged_model(BOB, logged.model_id).creator_id == ALICE
     for call in (
-        lambda: service.finalize_logged_model(BOB, logged.model_id, "READY"),
-        lambda: service.set_logged_model_tags(BOB, logged.model_id, {"k": "v"}),
-        lambda: service.log_logged_model_params(BOB, logged.model_id, {"k": "v"}),
-        lambda: service.delete_logged_model(BOB, logged.model_id),
+        lambda: service.logged_models.finalize_logged_model(BOB, logged.model_id, "READY"),
+        lambda: service.logged_models.set_logged_model_tags(BOB, logged.model_id, {"k": "v"}),
+        lambda: service.logged_models.log_logged_model_params(BOB, logged.model_id, {"k": "v"}),
+        lambda: service.logged_models.delete_logged_model(BOB, logged.model_id),
     ):
         with pytest.raises(PermissionDenied):
             call()
-    assert service.finalize_logged_model(ROOT, logged.model_id, "FAILED").status == "FAILED"
+    assert (
+        service.logged_models.finalize_logged_model(ROOT, logged.model_id, "FAILED").status
+        == "FAILED"
+    )
 
 
 def test_logged_models_need_an_active_experiment(mlops_registry_service: RegistryService) -> None:
@@ -215,11 +218,11 @@ def test_logged_models_need_an_active_experiment(mlops_registry_service: Registr
     experiment = service.tracking.create_experiment(ALICE, "gone")
     service.tracking.delete_experiment(ALICE, experiment.experiment_id)
     with pytest.raises(InvalidState):
-        service.create_logged_model(ALICE, experiment.experiment_id, "model")
+        service.logged_models.create_logged_model(ALICE, experiment.experiment_id, "model")
     with pytest.raises(NotFound):
-        service.create_logged_model(ALICE, "999", "model")
+        service.logged_models.create_logged_model(ALICE, "999", "model")
     with pytest.raises(InvalidParameter) as error:
-        service.create_logged_model(ALICE, "0", "model", source_run_id="nope")
+        service.logged_models.create_logged_model(ALICE, "0", "model", source_run_id="nope")
     assert error.value.field == "source_run_id"
 
 
@@ -240,9 +243,9 @@ def test_logged_models_need_an_active_experiment(mlops_registry_service: Registr
         (lambda s: s.search_registered_models(ALICE, max_results=1001), "max_results"),
         (lambda s: s.search_registered_models(ALICE, "name = 1"), "filter"),
         (lambda s: s.get_latest_versions(ALICE, "m", ["Prod"]), "stages[0]"),
-        (lambda s: s.get_logged_model(ALICE, "m-xyz"), "model_id"),
-        (lambda s: s.finalize_logged_model(ALICE, MODEL, "DONE"), "status"),
-        (lambda s: s.search_logged_models(ALICE, []), "experiment_ids"),
+        (lambda s: s.logged_models.get_logged_model(ALICE, "m-xyz"), "model_id"),
+        (lambda s: s.logged_models.finalize_logged_model(ALICE, MODEL, "DONE"), "status"),
+        (lambda s: s.logged_models.search_logged_models(ALICE, []), "experiment_ids"),
         (lambda s: s.resolve_model_uri(ALICE, "s3://x"), "model_uri"),
     ],
 )
@@ -252,3 +255,27 @@ def test_bad_input_names_the_field(
     with pytest.raises(InvalidParameter) as error:
         call(mlops_registry_service)  # type: ignore[operator]
     assert error.value.field is not None and error.value.field.startswith(field)
+
+
+def test_one_update_call_does_what_its_request_asks(
+    mlops_registry_service: RegistryService,
+) -> None:
+    """The REST PATCHes are one call each: rename and re-describe together, re-describe and
+    move a stage together, a bad value refused before anything changes."""
+    service = mlops_registry_service
+    _setup(service)
+    renamed = service.update_registered_model(ALICE, "m", "churn", new_name="m2")
+    assert (renamed.name, renamed.description) == ("m2", "churn")
+    assert service.update_registered_model(BOB, "m2").name == "m2"  # nothing asked: a read
+    with pytest.raises(InvalidParameter) as error:
+        service.update_model_version(ALICE, "m2", "1", "first", stage="Prod")
+    assert error.value.field == "stage"
+    assert service.get_model_version(ALICE, "m2", "1").description == ""
+    moved = service.update_model_version(ALICE, "m2", "1", "first", stage="staging")
+    assert (moved.description, moved.current_stage) == ("first", "Staging")
+    with pytest.raises(PermissionDenied):
+        service.update_model_version(BOB, "m2", "1", stage="Production")
+    assert service.set_registered_model_alias(ALICE, "m2", "champion", 1).version == "1"
+    assert [v.version for v in service.list_model_versions(BOB, "m2", ["Staging"]).items] == ["1"]
+    with pytest.raises(NotFound):
+        service.list_model_versions(BOB, "ghost")

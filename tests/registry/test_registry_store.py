@@ -276,21 +276,27 @@ def test_logged_models_lifecycle_and_registration(
 ) -> None:
     service = mlops_registry_service
     run_id = _run_id(service)
-    logged = service.create_logged_model(
+    logged = service.logged_models.create_logged_model(
         OWNER, "0", "model", source_run_id=run_id, params={"lr": "0.1"}, model_type="sklearn"
     )
     assert logged.model_id.startswith("m-") and len(logged.model_id) == 34
     assert logged.status == "PENDING"
     assert logged.artifact_location == f"0/models/{logged.model_id}/artifacts"
-    ready = service.finalize_logged_model(OWNER, logged.model_id, "LOGGED_MODEL_READY")
+    ready = service.logged_models.finalize_logged_model(
+        OWNER, logged.model_id, "LOGGED_MODEL_READY"
+    )
     assert ready.status == "READY"
-    service.set_logged_model_tags(OWNER, logged.model_id, {"stage": "dev"})
-    service.log_logged_model_params(OWNER, logged.model_id, {"lr": "0.1", "depth": "3"})
+    service.logged_models.set_logged_model_tags(OWNER, logged.model_id, {"stage": "dev"})
+    service.logged_models.log_logged_model_params(
+        OWNER, logged.model_id, {"lr": "0.1", "depth": "3"}
+    )
     with pytest.raises(InvalidParameter):
-        service.log_logged_model_params(OWNER, logged.model_id, {"lr": "0.2"})
-    again = service.get_logged_model("bob", logged.model_id)
+        service.logged_models.log_logged_model_params(OWNER, logged.model_id, {"lr": "0.2"})
+    again = service.logged_models.get_logged_model("bob", logged.model_id)
     assert again.tags == {"stage": "dev"} and again.params == {"lr": "0.1", "depth": "3"}
-    page = service.search_logged_models("bob", ["0"], "params.depth = '3' AND status = 'READY'")
+    page = service.logged_models.search_logged_models(
+        "bob", ["0"], "params.depth = '3' AND status = 'READY'"
+    )
     assert [m.model_id for m in page.items] == [logged.model_id]
 
     service.create_registered_model(OWNER, "reg")
@@ -303,10 +309,10 @@ def test_logged_models_lifecycle_and_registration(
         logged.artifact_location
     )
 
-    service.delete_logged_model(OWNER, logged.model_id)
+    service.logged_models.delete_logged_model(OWNER, logged.model_id)
     with pytest.raises(NotFound):
-        service.get_logged_model(OWNER, logged.model_id)
-    assert service.search_logged_models(OWNER, ["0"]).items == []
+        service.logged_models.get_logged_model(OWNER, logged.model_id)
+    assert service.logged_models.search_logged_models(OWNER, ["0"]).items == []
 
 
 def test_readers_never_see_a_moving_alias_missing(
@@ -348,15 +354,17 @@ def test_logged_model_metrics_keep_order_and_nan(
     from jupyter_mlops.registry.entities import LoggedModelMetric
 
     service = mlops_registry_service
-    logged = service.create_logged_model(OWNER, "0", "model")
-    service.log_logged_model_metrics(
+    logged = service.logged_models.create_logged_model(OWNER, "0", "model")
+    service.logged_models.log_logged_model_metrics(
         OWNER,
         logged.model_id,
         [LoggedModelMetric("acc", 0.5, 1, 1), LoggedModelMetric("acc", math.nan, 2, 2)],
     )
-    metrics = service.get_logged_model(OWNER, logged.model_id).metrics
+    metrics = service.logged_models.get_logged_model(OWNER, logged.model_id).metrics
     assert [(m.key, m.step) for m in metrics] == [("acc", 1), ("acc", 2)]
     assert metrics[0].value == 0.5 and math.isnan(metrics[1].value)
     with pytest.raises(InvalidParameter) as error:
-        service.log_logged_model_metrics(OWNER, logged.model_id, [LoggedModelMetric("", 1.0, 1, 0)])
+        service.logged_models.log_logged_model_metrics(
+            OWNER, logged.model_id, [LoggedModelMetric("", 1.0, 1, 0)]
+        )
     assert error.value.field == "metrics[0].key"

@@ -1,12 +1,16 @@
 """Run inputs and outputs in the SQL tracking store, on SQLite and PostgreSQL: datasets of
-an experiment, the datasets and logged models a run used, the logged models it produced."""
+an experiment, the datasets and logged models a run used, the logged models it produced
+(the last two as the tracking service reads them from the logged models' own store)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from jupyter_mlops.errors import InvalidState, NotFound
-from jupyter_mlops.registry.store.sql_store import SqlRegistryStore
+from jupyter_mlops.registry.logged_models.store import SqlLoggedModelStore
+from jupyter_mlops.tracking.artifacts import LocalArtifactRepository
 from jupyter_mlops.tracking.entities import (
     Dataset,
     DatasetInput,
@@ -16,6 +20,7 @@ from jupyter_mlops.tracking.entities import (
     RunInputs,
     RunOutputs,
 )
+from jupyter_mlops.tracking.service import TrackingService
 from jupyter_mlops.tracking.store.sql_store import SqlTrackingStore
 
 TRAIN = Dataset("iris-train", "1a2b3c4d", "local", '{"uri": "/data/train.csv"}', '{"s": 1}', None)
@@ -30,8 +35,17 @@ def _as(dataset: Dataset, context: str | None = None, **tags: str) -> DatasetInp
 
 
 @pytest.fixture
-def mlops_registry(mlops_store: SqlTrackingStore) -> SqlRegistryStore:
-    return SqlRegistryStore(mlops_store.database)
+def mlops_registry(mlops_store: SqlTrackingStore) -> SqlLoggedModelStore:
+    return SqlLoggedModelStore(mlops_store.database)
+
+
+@pytest.fixture
+def mlops_tracking(
+    mlops_store: SqlTrackingStore, mlops_registry: SqlLoggedModelStore, tmp_path: Path
+) -> TrackingService:
+    """Tracking as the server wires it: the logged models' store answers for them."""
+    artifacts = LocalArtifactRepository(tmp_path / "artifacts")
+    return TrackingService(mlops_store, artifacts, ("alice",), logged_models=mlops_registry)
 
 
 def test_a_runs_datasets_come_back_with_their_tags_in_logged_order(
@@ -92,7 +106,9 @@ def test_logging_an_input_again_keeps_the_first(mlops_store: SqlTrackingStore) -
 
 
 def test_model_inputs_and_outputs(
-    mlops_store: SqlTrackingStore, mlops_registry: SqlRegistryStore
+    mlops_store: SqlTrackingStore,
+    mlops_registry: SqlLoggedModelStore,
+    mlops_tracking: TrackingService,
 ) -> None:
     """A run's model inputs are what it logged; its outputs are the live logged models
     whose source_run_id is the run (one source of truth: the logged model)."""
@@ -102,24 +118,29 @@ def test_model_inputs_and_outputs(
     dropped = mlops_registry.create_logged_model("0", "0", "old", "alice", source_run_id=producer)
     mlops_registry.delete_logged_model(dropped.model_id)
 
-    mlops_store.log_inputs(consumer, model_ids=[made.model_id, made.model_id])
+    mlops_tracking.log_inputs("alice", consumer, model_ids=[made.model_id, made.model_id])
 
-    assert mlops_store.get_run(producer).outputs == RunOutputs(
+    assert mlops_tracking.get_run("alice", producer).outputs == RunOutputs(
         (LoggedModelRef(made.model_id, "clf"),)
     )
-    assert mlops_store.get_run(producer).inputs == RunInputs()
-    assert mlops_store.get_run(consumer).inputs.models == (LoggedModelRef(made.model_id, "clf"),)
-    assert mlops_store.get_run(consumer).outputs == RunOutputs()
+    assert mlops_tracking.get_run("alice", producer).inputs == RunInputs()
+    consumed = mlops_tracking.get_run("alice", consumer)
+    assert consumed.inputs.models == (LoggedModelRef(made.model_id, "clf"),)
+    assert consumed.outputs == RunOutputs()
+    # The store alone knows the ids of the models a run used, not the logged models' names.
+    assert mlops_store.get_run(consumer).inputs.models == (LoggedModelRef(made.model_id),)
 
 
 def test_an_unknown_model_stores_nothing(
-    mlops_store: SqlTrackingStore, mlops_registry: SqlRegistryStore
+    mlops_store: SqlTrackingStore,
+    mlops_registry: SqlLoggedModelStore,
+    mlops_tracking: TrackingService,
 ) -> None:
     run_id = mlops_store.create_run("0", "alice").info.run_id
     known = mlops_registry.create_logged_model("0", "0", "clf", "alice").model_id
 
     with pytest.raises(NotFound) as raised:
-        mlops_store.log_inputs(run_id, [_as(TRAIN)], model_ids=[known, "m-" + "0" * 32])
+        mlops_tracking.log_inputs("alice", run_id, [_as(TRAIN)], model_ids=[known, "m-" + "0" * 32])
 
     assert raised.value.field == "models[1].model_id"
     assert mlops_store.get_run(run_id).inputs == RunInputs()
@@ -139,16 +160,18 @@ def test_inputs_of_unknown_or_deleted_runs_are_refused(mlops_store: SqlTrackingS
 
 
 def test_a_search_page_carries_each_runs_own_inputs_and_outputs(
-    mlops_store: SqlTrackingStore, mlops_registry: SqlRegistryStore
+    mlops_store: SqlTrackingStore,
+    mlops_registry: SqlLoggedModelStore,
+    mlops_tracking: TrackingService,
 ) -> None:
     eid = mlops_store.create_experiment("page", "alice").experiment_id
     runs = [mlops_store.create_run(eid, "alice", start_time=i).info.run_id for i in range(4)]
     mlops_store.log_inputs(runs[0], [_as(TRAIN, "training")])
     mlops_store.log_inputs(runs[1], [_as(TRAIN, "training"), _as(EVAL, "eval")])
     model = mlops_registry.create_logged_model(eid, eid, "m", "alice", source_run_id=runs[2])
-    mlops_store.log_inputs(runs[3], model_ids=[model.model_id])
+    mlops_tracking.log_inputs("alice", runs[3], model_ids=[model.model_id])
 
-    page = mlops_store.search_runs([eid], order_by=["attributes.start_time ASC"])
+    page = mlops_tracking.search_runs("alice", [eid], order_by=["attributes.start_time ASC"])
 
     by_id = {r.info.run_id: r for r in page.items}
     assert [d.dataset.name for d in by_id[runs[0]].inputs.datasets] == ["iris-train"]

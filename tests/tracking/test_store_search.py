@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 import pytest
 
+from jupyter_mlops.database.comparisons import like_to_glob
 from jupyter_mlops.errors import InvalidParameter
 from jupyter_mlops.tracking.entities import LifecycleStage, Metric, RunStatus, ViewType
-from jupyter_mlops.tracking.store.search_sql import RunSearch, like_to_glob
+from jupyter_mlops.tracking.store.search_sql import RunSearch
 from jupyter_mlops.tracking.store.sql_store import SqlTrackingStore
 
 NAN = float("nan")

@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from ...errors import InvalidParameter
 from ..spec import types as t
@@ -252,28 +252,32 @@ class Step:
 _REQUIRED = inspect.Parameter.empty
 
 
+if TYPE_CHECKING:
+    from typing import TypedDict, Unpack
+
+    class _StepKeywords(TypedDict, total=False):
+        """The keywords of ``@step(...)``, as its implementation below takes them."""
+
+        name: str | None
+        image: str | None
+        cpu: str | float | None
+        memory: str | None
+        gpu: int
+        gpu_type: str
+        retries: int
+        retry_backoff: float
+        timeout: float | None
+        cache: bool
+        packages: Sequence[str]
+        env: Mapping[str, str] | None
+
+
 @overload
 def step(func: F, /) -> Step: ...
 
 
 @overload
-def step(
-    func: None = None,
-    /,
-    *,
-    name: str | None = None,
-    image: str | None = None,
-    cpu: str | float | None = None,
-    memory: str | None = None,
-    gpu: int = 0,
-    gpu_type: str = "nvidia.com/gpu",
-    retries: int = 0,
-    retry_backoff: float = 1.0,
-    timeout: float | None = None,
-    cache: bool = True,
-    packages: Sequence[str] = (),
-    env: Mapping[str, str] | None = None,
-) -> Callable[[F], Step]: ...
+def step(func: None = None, /, **keywords: Unpack[_StepKeywords]) -> Callable[[F], Step]: ...
 
 
 def step(

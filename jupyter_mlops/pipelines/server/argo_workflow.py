@@ -40,6 +40,7 @@ outputs.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from ...errors import InvalidParameter
@@ -77,6 +78,19 @@ def body_template_name(loop: str) -> str:
     return f"loop-{loop}".replace("_", "-").replace(".", "-")[:63]
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What the step templates of one run share."""
+
+    run_id: str
+    parent_run_id: str | None
+    experiment_id: str
+    tracking_url: str
+    default_image: str
+    token_secret: str
+    labels: dict[str, str]
+
+
 def build_workflow(
     *,
     run_id: str,
@@ -94,106 +108,22 @@ def build_workflow(
 ) -> dict[str, Any]:
     dag = spec["root"]["dag"]
     tasks: dict[str, Any] = dag["tasks"]
-    iterators: dict[str, Any] = dag.get("iterators", {})
     labels = managed_labels(COMPONENT, owner, spec["pipelineInfo"]["name"])
     labels[RUN_LABEL] = run_id
-    scopes = _Scopes(tasks, iterators)
+    run = _Run(
+        run_id, parent_run_id, experiment_id, tracking_url, default_image, token_secret, labels
+    )
+    scopes = _Scopes(tasks, dag.get("iterators", {}))
     templates: list[dict[str, Any]] = []
     dag_tasks: list[dict[str, Any]] = []
     for name, task in tasks.items():
         component = spec["components"][task["componentRef"]["name"]]
         executor = spec["deploymentSpec"]["executors"][component["executorLabel"]]
-        outputs = component.get("outputDefinitions", {}).get("parameters", {})
-        given = task.get("inputs", {}).get("parameters", {})
-        loop = task.get("iterator")
-        runner_task = {
-            "executor": executor,
-            "inputs": {},
-            "outputs": {key: value["parameterType"] for key, value in outputs.items()},
-            "outputsDir": ARGO_OUTPUTS_DIR,
-            "uploadOutputs": True,
-            "tracking": {
-                "parentRunId": parent_run_id,
-                "experimentId": experiment_id,
-                "runName": name,
-                # The pod's name tells loop iterations' runs apart (Argo fills it in), the
-                # attempt a retried step's run from the failed one (same pod name).
-                "tags": {
-                    "mlops.pipeline.run_id": run_id,
-                    "mlops.pipeline.step": name,
-                    "mlops.pipeline.pod": "{{pod.name}}",
-                    "mlops.pipeline.attempt": f"{{{{workflow.parameters.{ATTEMPT_PARAMETER}}}}}",
-                },
-            },
-        }
-        args = ["--task-json", json.dumps(runner_task, separators=(",", ":"))]
-        task_arguments: list[dict[str, str]] = []
-        for key, ref in given.items():
-            field = f"root.dag.tasks.{name}.inputs.parameters.{key}"
-            flag = {"item": "--input-text", "fan-in": "--input-list"}.get(
-                scopes.kind(ref, name, field), "--input"
-            )
-            args += [flag, f"{key}={{{{inputs.parameters.{key}}}}}"]
-            task_arguments.append({"name": key, "value": scopes.value(ref, name)})
-        template: dict[str, Any] = {
-            "name": template_name(name),
-            "metadata": {"labels": dict(labels), "annotations": {STEP_ANNOTATION: name}},
-            "container": {
-                "image": executor.get("image") or default_image,
-                "args": args,
-                "env": _env(tracking_url, dict(executor.get("env") or {}), token_secret),
-                "resources": resources_of(executor),
-            },
-        }
-        if given:
-            template["inputs"] = {"parameters": [{"name": key} for key in given]}
-        if outputs:
-            template["outputs"] = {
-                "parameters": [
-                    {"name": key, "valueFrom": {"path": f"{ARGO_OUTPUTS_DIR}/{key}.json"}}
-                    for key in outputs
-                ]
-            }
-        retry = task.get("retryPolicy")
-        if retry and retry.get("maxRetryCount"):
-            template["retryStrategy"] = {
-                "limit": str(retry["maxRetryCount"]),
-                "retryPolicy": "OnFailure",
-                "backoff": {
-                    "duration": retry.get("backoffDuration", "1s"),
-                    "factor": str(retry.get("backoffFactor", 2)),
-                    "maxDuration": retry.get("backoffMaxDuration", "3600s"),
-                },
-            }
-        if "timeout" in task:
-            template["activeDeadlineSeconds"] = str(int(parse_duration(task["timeout"])) or 1)
+        template, task_arguments = _step_template(name, task, component, executor, scopes, run)
         templates.append(template)
-        dag_task: dict[str, Any] = {"name": name, "template": template_name(name)}
-        in_body = loop in scopes.bodies
-        # In a body, its steps' order; the loop's task waits for what is outside it.
-        depends = dict.fromkeys(
-            dependency if in_body else scopes.dag_task(dependency)
-            for dependency in task.get("dependentTasks", [])
-            if not in_body or tasks[dependency].get("iterator") == loop
-        )
-        if depends:
-            dag_task["depends"] = " && ".join(f"{d}.Succeeded" for d in depends)
-        if task_arguments:
-            dag_task["arguments"] = {"parameters": task_arguments}
-        conditions = task.get("triggerPolicy", {}).get("conditions", [])
-        if conditions:
-            field = f"root.dag.tasks.{name}.triggerPolicy.conditions"
-            dag_task["when"] = " && ".join(
-                " ".join(
-                    (
-                        scopes.operand(c["left"], name, field),
-                        c["operator"],
-                        scopes.operand(c["right"], name, field),
-                    )
-                )
-                for c in conditions
-            )
-        if in_body:
+        dag_task = _dag_task(name, task, task_arguments, scopes)
+        loop = task.get("iterator")
+        if loop in scopes.bodies:
             scopes.bodies[loop]["dag"]["tasks"].append(dag_task)
             if loop not in {t["name"] for t in dag_tasks}:
                 dag_tasks.append({"name": loop, "template": body_template_name(loop)})
@@ -201,9 +131,140 @@ def build_workflow(
         if loop is not None:
             dag_task.update(scopes.loop_items(loop))
         dag_tasks.append(dag_task)
+    templates.extend(_loop_bodies_wired(scopes, dag_tasks))
+    workflow_spec = _workflow_spec(dag_tasks, templates, arguments, attempt, service_account)
+    return {
+        "apiVersion": WORKFLOW_API_VERSION,
+        "kind": "Workflow",
+        "metadata": {"name": workflow_name(run_id), "namespace": namespace, "labels": labels},
+        "spec": workflow_spec,
+    }
+
+
+def _step_template(
+    name: str,
+    task: dict[str, Any],
+    component: dict[str, Any],
+    executor: dict[str, Any],
+    scopes: _Scopes,
+    run: _Run,
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """The container template of a step, and the arguments its DAG task hands it."""
+    outputs = component.get("outputDefinitions", {}).get("parameters", {})
+    given = task.get("inputs", {}).get("parameters", {})
+    runner_task = _runner_task(name, executor, outputs, run)
+    args = ["--task-json", json.dumps(runner_task, separators=(",", ":"))]
+    task_arguments: list[dict[str, str]] = []
+    for key, ref in given.items():
+        field = f"root.dag.tasks.{name}.inputs.parameters.{key}"
+        flag = {"item": "--input-text", "fan-in": "--input-list"}.get(
+            scopes.kind(ref, name, field), "--input"
+        )
+        args += [flag, f"{key}={{{{inputs.parameters.{key}}}}}"]
+        task_arguments.append({"name": key, "value": scopes.value(ref, name)})
+    template: dict[str, Any] = {
+        "name": template_name(name),
+        "metadata": {"labels": dict(run.labels), "annotations": {STEP_ANNOTATION: name}},
+        "container": {
+            "image": executor.get("image") or run.default_image,
+            "args": args,
+            "env": _env(run.tracking_url, dict(executor.get("env") or {}), run.token_secret),
+            "resources": resources_of(executor),
+        },
+    }
+    if given:
+        template["inputs"] = {"parameters": [{"name": key} for key in given]}
+    if outputs:
+        template["outputs"] = {
+            "parameters": [
+                {"name": key, "valueFrom": {"path": f"{ARGO_OUTPUTS_DIR}/{key}.json"}}
+                for key in outputs
+            ]
+        }
+    retry = task.get("retryPolicy")
+    if retry and retry.get("maxRetryCount"):
+        template["retryStrategy"] = {
+            "limit": str(retry["maxRetryCount"]),
+            "retryPolicy": "OnFailure",
+            "backoff": {
+                "duration": retry.get("backoffDuration", "1s"),
+                "factor": str(retry.get("backoffFactor", 2)),
+                "maxDuration": retry.get("backoffMaxDuration", "3600s"),
+            },
+        }
+    if "timeout" in task:
+        template["activeDeadlineSeconds"] = str(int(parse_duration(task["timeout"])) or 1)
+    return template, task_arguments
+
+
+def _runner_task(
+    name: str, executor: dict[str, Any], outputs: dict[str, Any], run: _Run
+) -> dict[str, Any]:
+    """The step runner's ``--task-json``: what to run, where its outputs go, its tracking."""
+    return {
+        "executor": executor,
+        "inputs": {},
+        "outputs": {key: value["parameterType"] for key, value in outputs.items()},
+        "outputsDir": ARGO_OUTPUTS_DIR,
+        "uploadOutputs": True,
+        "tracking": {
+            "parentRunId": run.parent_run_id,
+            "experimentId": run.experiment_id,
+            "runName": name,
+            # The pod's name tells loop iterations' runs apart (Argo fills it in), the
+            # attempt a retried step's run from the failed one (same pod name).
+            "tags": {
+                "mlops.pipeline.run_id": run.run_id,
+                "mlops.pipeline.step": name,
+                "mlops.pipeline.pod": "{{pod.name}}",
+                "mlops.pipeline.attempt": f"{{{{workflow.parameters.{ATTEMPT_PARAMETER}}}}}",
+            },
+        },
+    }
+
+
+def _dag_task(
+    name: str, task: dict[str, Any], task_arguments: list[dict[str, str]], scopes: _Scopes
+) -> dict[str, Any]:
+    """The step's task in its DAG (the main one, or its loop's body): what it waits for,
+    what it is given and when it runs."""
+    tasks = scopes.tasks
+    loop = task.get("iterator")
+    dag_task: dict[str, Any] = {"name": name, "template": template_name(name)}
+    in_body = loop in scopes.bodies
+    # In a body, its steps' order; the loop's task waits for what is outside it.
+    depends = dict.fromkeys(
+        dependency if in_body else scopes.dag_task(dependency)
+        for dependency in task.get("dependentTasks", [])
+        if not in_body or tasks[dependency].get("iterator") == loop
+    )
+    if depends:
+        dag_task["depends"] = " && ".join(f"{d}.Succeeded" for d in depends)
+    if task_arguments:
+        dag_task["arguments"] = {"parameters": task_arguments}
+    conditions = task.get("triggerPolicy", {}).get("conditions", [])
+    if conditions:
+        field = f"root.dag.tasks.{name}.triggerPolicy.conditions"
+        dag_task["when"] = " && ".join(
+            " ".join(
+                (
+                    scopes.operand(c["left"], name, field),
+                    c["operator"],
+                    scopes.operand(c["right"], name, field),
+                )
+            )
+            for c in conditions
+        )
+    return dag_task
+
+
+def _loop_bodies_wired(scopes: _Scopes, dag_tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The loops' body templates, their inputs and outputs declared, once each body's task
+    in the main DAG has its items and what its steps need from outside the loop (upstream
+    steps and values, handed in as input parameters)."""
+    tasks = scopes.tasks
+    bodies = []
     for loop, body in scopes.bodies.items():
-        # The body's task in the main DAG: its items, what its steps need from outside
-        # the loop (upstream steps and values, handed in as input parameters).
         outer = next(t for t in dag_tasks if t["name"] == loop)
         external = dict.fromkeys(
             scopes.dag_task(dependency)
@@ -228,7 +289,17 @@ def build_workflow(
                     for key, value in exported.items()
                 ]
             }
-        templates.append(body)
+        bodies.append(body)
+    return bodies
+
+
+def _workflow_spec(
+    dag_tasks: list[dict[str, Any]],
+    templates: list[dict[str, Any]],
+    arguments: dict[str, Any],
+    attempt: int,
+    service_account: str | None,
+) -> dict[str, Any]:
     workflow_spec: dict[str, Any] = {
         "entrypoint": "main",
         "arguments": {
@@ -250,12 +321,7 @@ def build_workflow(
     }
     if service_account:
         workflow_spec["serviceAccountName"] = service_account
-    return {
-        "apiVersion": WORKFLOW_API_VERSION,
-        "kind": "Workflow",
-        "metadata": {"name": workflow_name(run_id), "namespace": namespace, "labels": labels},
-        "spec": workflow_spec,
-    }
+    return workflow_spec
 
 
 def loop_bodies(tasks: dict[str, Any]) -> set[str]:

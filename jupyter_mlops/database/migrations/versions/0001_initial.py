@@ -1,9 +1,4 @@
-"""Initial tracking schema, with the Default experiment (id 0).
-
-Revision ID: 0001
-Revises:
-Create Date: 2025-01-01
-"""
+"""Initial tracking schema, with the Default experiment (id 0)."""
 
 from __future__ import annotations
 
@@ -12,27 +7,31 @@ import time
 import sqlalchemy as sa
 from alembic import op
 
+from jupyter_mlops.database.migrations.ddl import (
+    create_metrics_table,
+    foreign_key,
+    millis,
+    on_postgresql,
+    owner_column,
+    primary_key,
+)
+
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
-
-BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
-    dialect = op.get_bind().dialect.name
     experiments = op.create_table(
         "experiments",
         sa.Column("experiment_id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("name", sa.String(500), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
-        sa.Column("owner", sa.String(256), nullable=False),
+        owner_column(),
         sa.Column("artifact_location", sa.String(1000), nullable=False),
         sa.Column("lifecycle_stage", sa.String(32), nullable=False),
-        sa.Column("creation_time", sa.BigInteger(), nullable=False),
-        sa.Column("last_update_time", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("experiment_id", name="pk_experiments"),
+        millis("creation_time"),
+        millis("last_update_time"),
+        primary_key("experiments", "experiment_id"),
         sa.UniqueConstraint("name", name="uq_experiments_name"),
     )
     op.create_index(
@@ -45,12 +44,8 @@ def upgrade() -> None:
         sa.Column("experiment_id", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(250), nullable=False),
         sa.Column("value", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["experiment_id"],
-            ["experiments.experiment_id"],
-            name="fk_experiment_tags_experiment_id_experiments",
-        ),
-        sa.PrimaryKeyConstraint("experiment_id", "key", name="pk_experiment_tags"),
+        foreign_key("experiment_tags", "experiment_id", "experiments.experiment_id"),
+        primary_key("experiment_tags", "experiment_id", "key"),
     )
     op.create_table(
         "runs",
@@ -58,22 +53,18 @@ def upgrade() -> None:
         sa.Column("experiment_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(250), nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
-        sa.Column("start_time", sa.BigInteger(), nullable=False),
-        sa.Column("end_time", sa.BigInteger(), nullable=True),
+        millis("start_time"),
+        millis("end_time", nullable=True),
         sa.Column("user_id", sa.String(256), nullable=False),
         sa.Column("parent_run_id", sa.String(32), nullable=True),
         sa.Column("lifecycle_stage", sa.String(32), nullable=False),
         sa.Column("artifact_uri", sa.String(1000), nullable=False),
-        sa.Column("deleted_time", sa.BigInteger(), nullable=True),
+        millis("deleted_time", nullable=True),
         sa.Column(
             "deleted_with_experiment", sa.Boolean(), server_default=sa.false(), nullable=False
         ),
-        sa.ForeignKeyConstraint(
-            ["experiment_id"],
-            ["experiments.experiment_id"],
-            name="fk_runs_experiment_id_experiments",
-        ),
-        sa.PrimaryKeyConstraint("run_id", name="pk_runs"),
+        foreign_key("runs", "experiment_id", "experiments.experiment_id"),
+        primary_key("runs", "run_id"),
     )
     op.create_index(
         "ix_runs_experiment_stage_start", "runs", ["experiment_id", "lifecycle_stage", "start_time"]
@@ -87,40 +78,27 @@ def upgrade() -> None:
             sa.Column("run_id", sa.String(32), nullable=False),
             sa.Column("key", sa.String(250), nullable=False),
             sa.Column("value", value_type, nullable=False),
-            sa.ForeignKeyConstraint(["run_id"], ["runs.run_id"], name=f"fk_{table}_run_id_runs"),
-            sa.PrimaryKeyConstraint("run_id", "key", name=f"pk_{table}"),
+            foreign_key(table, "run_id", "runs.run_id"),
+            primary_key(table, "run_id", "key"),
         )
         # PostgreSQL's btree rejects index rows over ~2.7 kB; values may be longer.
-        if dialect == "postgresql":
+        if on_postgresql():
             op.create_index(f"ix_{table}_key", table, ["key"])
         else:
             op.create_index(f"ix_{table}_key_value", table, ["key", "value"])
 
-    op.create_table(
-        "metrics",
-        sa.Column("id", BigId, autoincrement=True, nullable=False),
-        sa.Column("run_id", sa.String(32), nullable=False),
-        sa.Column("key", sa.String(250), nullable=False),
-        sa.Column("step", sa.BigInteger(), nullable=False),
-        sa.Column("timestamp", sa.BigInteger(), nullable=False),
-        sa.Column("value", sa.Double(), nullable=True),
-        sa.ForeignKeyConstraint(["run_id"], ["runs.run_id"], name="fk_metrics_run_id_runs"),
-        sa.PrimaryKeyConstraint("id", name="pk_metrics"),
-    )
-    op.create_index(
-        "ix_metrics_run_key_step", "metrics", ["run_id", "key", "step", "timestamp", "value"]
-    )
+    create_metrics_table()
     op.create_table(
         "latest_metrics",
         sa.Column("run_id", sa.String(32), nullable=False),
         sa.Column("key", sa.String(250), nullable=False),
         sa.Column("value", sa.Double(), nullable=True),
         sa.Column("step", sa.BigInteger(), nullable=False),
-        sa.Column("timestamp", sa.BigInteger(), nullable=False),
+        millis("timestamp"),
         sa.Column("min_value", sa.Double(), nullable=True),
         sa.Column("max_value", sa.Double(), nullable=True),
-        sa.ForeignKeyConstraint(["run_id"], ["runs.run_id"], name="fk_latest_metrics_run_id_runs"),
-        sa.PrimaryKeyConstraint("run_id", "key", name="pk_latest_metrics"),
+        foreign_key("latest_metrics", "run_id", "runs.run_id"),
+        primary_key("latest_metrics", "run_id", "key"),
     )
     op.create_index("ix_latest_metrics_key_value", "latest_metrics", ["key", "value"])
     op.create_index("ix_latest_metrics_key_min", "latest_metrics", ["key", "min_value"])

@@ -1,21 +1,21 @@
-"""Model registry: registered models, versions, aliases, tags and MLflow 3 logged models.
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-23
-"""
+"""Model registry: registered models, versions, aliases, tags and MLflow 3 logged models."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
+from jupyter_mlops.database.migrations.ddl import (
+    BigId,
+    foreign_key,
+    millis,
+    owner_column,
+    primary_key,
+    surrogate_key,
+)
+
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
-
-BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def _key_value_table(name: str, owner_column: sa.Column, parent: str, parent_key: str) -> None:
@@ -24,27 +24,22 @@ def _key_value_table(name: str, owner_column: sa.Column, parent: str, parent_key
         owner_column,
         sa.Column("key", sa.String(250), nullable=False),
         sa.Column("value", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(
-            [owner_column.name],
-            [f"{parent}.{parent_key}"],
-            name=f"fk_{name}_{owner_column.name}_{parent}",
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint(owner_column.name, "key", name=f"pk_{name}"),
+        foreign_key(name, owner_column.name, f"{parent}.{parent_key}", cascade=True),
+        primary_key(name, owner_column.name, "key"),
     )
 
 
 def upgrade() -> None:
     op.create_table(
         "registered_models",
-        sa.Column("id", BigId, autoincrement=True, nullable=False),
+        surrogate_key(),
         sa.Column("name", sa.String(256), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
-        sa.Column("owner", sa.String(256), nullable=False),
-        sa.Column("creation_timestamp", sa.BigInteger(), nullable=False),
-        sa.Column("last_updated_timestamp", sa.BigInteger(), nullable=False),
+        owner_column(),
+        millis("creation_timestamp"),
+        millis("last_updated_timestamp"),
         sa.Column("last_version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_registered_models"),
+        primary_key("registered_models", "id"),
         sa.UniqueConstraint("name", name="uq_registered_models_name"),
     )
     op.create_index(
@@ -61,11 +56,11 @@ def upgrade() -> None:
     )
     op.create_table(
         "model_versions",
-        sa.Column("id", BigId, autoincrement=True, nullable=False),
+        surrogate_key(),
         sa.Column("model_id", BigId, nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("creation_timestamp", sa.BigInteger(), nullable=False),
-        sa.Column("last_updated_timestamp", sa.BigInteger(), nullable=False),
+        millis("creation_timestamp"),
+        millis("last_updated_timestamp"),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("user_id", sa.String(256), nullable=False),
         sa.Column("current_stage", sa.String(20), nullable=False),
@@ -76,13 +71,8 @@ def upgrade() -> None:
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("status_message", sa.Text(), nullable=False),
         sa.Column("logged_model_id", sa.String(34), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["model_id"],
-            ["registered_models.id"],
-            name="fk_model_versions_model_id_registered_models",
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_model_versions"),
+        foreign_key("model_versions", "model_id", "registered_models.id", cascade=True),
+        primary_key("model_versions", "id"),
         sa.UniqueConstraint("model_id", "version", name="uq_model_versions_model_id_version"),
     )
     op.create_index("ix_model_versions_run_id", "model_versions", ["run_id"])
@@ -98,19 +88,9 @@ def upgrade() -> None:
         sa.Column("model_id", BigId, nullable=False),
         sa.Column("alias", sa.String(256), nullable=False),
         sa.Column("version_id", BigId, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["model_id"],
-            ["registered_models.id"],
-            name="fk_registered_model_aliases_model_id_registered_models",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["version_id"],
-            ["model_versions.id"],
-            name="fk_registered_model_aliases_version_id_model_versions",
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("model_id", "alias", name="pk_registered_model_aliases"),
+        foreign_key("registered_model_aliases", "model_id", "registered_models.id", cascade=True),
+        foreign_key("registered_model_aliases", "version_id", "model_versions.id", cascade=True),
+        primary_key("registered_model_aliases", "model_id", "alias"),
     )
     op.create_index(
         "ix_registered_model_aliases_version_id", "registered_model_aliases", ["version_id"]
@@ -121,20 +101,16 @@ def upgrade() -> None:
         sa.Column("experiment_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(500), nullable=False),
         sa.Column("artifact_location", sa.String(1024), nullable=False),
-        sa.Column("creation_timestamp", sa.BigInteger(), nullable=False),
-        sa.Column("last_updated_timestamp", sa.BigInteger(), nullable=False),
+        millis("creation_timestamp"),
+        millis("last_updated_timestamp"),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("status_message", sa.Text(), nullable=False),
         sa.Column("source_run_id", sa.String(32), nullable=True),
         sa.Column("model_type", sa.String(500), nullable=True),
         sa.Column("creator_id", sa.String(256), nullable=False),
         sa.Column("lifecycle_stage", sa.String(32), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["experiment_id"],
-            ["experiments.experiment_id"],
-            name="fk_logged_models_experiment_id_experiments",
-        ),
-        sa.PrimaryKeyConstraint("model_id", name="pk_logged_models"),
+        foreign_key("logged_models", "experiment_id", "experiments.experiment_id"),
+        primary_key("logged_models", "model_id"),
     )
     op.create_index(
         "ix_logged_models_experiment",
@@ -151,20 +127,15 @@ def upgrade() -> None:
         )
     op.create_table(
         "logged_model_metrics",
-        sa.Column("id", BigId, autoincrement=True, nullable=False),
+        surrogate_key(),
         sa.Column("model_id", sa.String(34), nullable=False),
         sa.Column("key", sa.String(250), nullable=False),
         sa.Column("value", sa.Double(), nullable=True),
-        sa.Column("timestamp", sa.BigInteger(), nullable=False),
+        millis("timestamp"),
         sa.Column("step", sa.BigInteger(), nullable=False),
         sa.Column("run_id", sa.String(32), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["model_id"],
-            ["logged_models.model_id"],
-            name="fk_logged_model_metrics_model_id_logged_models",
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_logged_model_metrics"),
+        foreign_key("logged_model_metrics", "model_id", "logged_models.model_id", cascade=True),
+        primary_key("logged_model_metrics", "id"),
     )
     op.create_index(
         "ix_logged_model_metrics_model", "logged_model_metrics", ["model_id", "key", "step"]

@@ -1,42 +1,41 @@
-"""Pipelines: pipeline specs, pipeline runs, step runs, schedules.
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-11-23
-"""
+"""Pipelines: pipeline specs, pipeline runs, step runs, schedules."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
+from jupyter_mlops.database.migrations.ddl import (
+    foreign_key,
+    millis,
+    owner_column,
+    primary_key,
+    surrogate_key,
+)
+
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
-
-BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
     op.create_table(
         "pipelines",
-        sa.Column("pipeline_id", BigId, autoincrement=True, nullable=False),
+        surrogate_key("pipeline_id"),
         sa.Column("name", sa.String(63), nullable=False),
-        sa.Column("owner", sa.String(256), nullable=False),
+        owner_column(),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("spec", sa.Text(), nullable=False),
         sa.Column("source_path", sa.String(1000), nullable=True),
-        sa.Column("created_time", sa.BigInteger(), nullable=False),
-        sa.Column("updated_time", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("pipeline_id", name="pk_pipelines"),
+        millis("created_time"),
+        millis("updated_time"),
+        primary_key("pipelines", "pipeline_id"),
         sa.UniqueConstraint("owner", "name", name="uq_pipelines_owner_name"),
     )
     op.create_table(
         "pipeline_runs",
         sa.Column("run_id", sa.String(32), nullable=False),
         sa.Column("name", sa.String(63), nullable=False),
-        sa.Column("owner", sa.String(256), nullable=False),
+        owner_column(),
         sa.Column("spec", sa.Text(), nullable=False),
         sa.Column("arguments", sa.Text(), nullable=False),
         sa.Column("backend", sa.String(32), nullable=False),
@@ -49,18 +48,18 @@ def upgrade() -> None:
         sa.Column("schedule_id", sa.BigInteger(), nullable=True),
         sa.Column("backend_ref", sa.String(253), nullable=True),
         sa.Column("attempt", sa.Integer(), nullable=False),
-        sa.Column("created_time", sa.BigInteger(), nullable=False),
-        sa.Column("start_time", sa.BigInteger(), nullable=True),
-        sa.Column("end_time", sa.BigInteger(), nullable=True),
-        sa.Column("updated_time", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("run_id", name="pk_pipeline_runs"),
+        millis("created_time"),
+        millis("start_time", nullable=True),
+        millis("end_time", nullable=True),
+        millis("updated_time"),
+        primary_key("pipeline_runs", "run_id"),
     )
     op.create_index("ix_pipeline_runs_created", "pipeline_runs", ["created_time", "run_id"])
     op.create_index("ix_pipeline_runs_state_backend", "pipeline_runs", ["state", "backend"])
     op.create_index("ix_pipeline_runs_schedule", "pipeline_runs", ["schedule_id", "state"])
     op.create_table(
         "pipeline_step_runs",
-        sa.Column("id", BigId, autoincrement=True, nullable=False),
+        surrogate_key(),
         sa.Column("run_id", sa.String(32), nullable=False),
         sa.Column("step_id", sa.String(100), nullable=False),
         sa.Column("task", sa.String(63), nullable=False),
@@ -75,24 +74,19 @@ def upgrade() -> None:
         sa.Column("inputs", sa.Text(), nullable=False),
         sa.Column("outputs", sa.Text(), nullable=False),
         sa.Column("backend_ref", sa.String(253), nullable=True),
-        sa.Column("start_time", sa.BigInteger(), nullable=True),
-        sa.Column("end_time", sa.BigInteger(), nullable=True),
-        sa.Column("updated_time", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["run_id"],
-            ["pipeline_runs.run_id"],
-            name="fk_pipeline_step_runs_run_id_pipeline_runs",
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_pipeline_step_runs"),
+        millis("start_time", nullable=True),
+        millis("end_time", nullable=True),
+        millis("updated_time"),
+        foreign_key("pipeline_step_runs", "run_id", "pipeline_runs.run_id", cascade=True),
+        primary_key("pipeline_step_runs", "id"),
         sa.UniqueConstraint("run_id", "step_id", name="uq_pipeline_step_runs_run_id"),
     )
     op.create_index("ix_pipeline_step_runs_cache", "pipeline_step_runs", ["cache_key", "state"])
     op.create_table(
         "pipeline_schedules",
-        sa.Column("schedule_id", BigId, autoincrement=True, nullable=False),
+        surrogate_key("schedule_id"),
         sa.Column("name", sa.String(256), nullable=False),
-        sa.Column("owner", sa.String(256), nullable=False),
+        owner_column(),
         sa.Column("cron", sa.String(128), nullable=False),
         sa.Column("spec", sa.Text(), nullable=False),
         sa.Column("arguments", sa.Text(), nullable=False),
@@ -101,10 +95,10 @@ def upgrade() -> None:
         sa.Column("policy", sa.String(8), nullable=False),
         sa.Column("enabled", sa.Boolean(), nullable=False),
         sa.Column("queued", sa.Integer(), nullable=False),
-        sa.Column("next_fire_time", sa.BigInteger(), nullable=False),
+        millis("next_fire_time"),
         sa.Column("last_run_id", sa.String(32), nullable=True),
-        sa.Column("created_time", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("schedule_id", name="pk_pipeline_schedules"),
+        millis("created_time"),
+        primary_key("pipeline_schedules", "schedule_id"),
     )
     op.create_index(
         "ix_pipeline_schedules_due", "pipeline_schedules", ["enabled", "next_fire_time"]

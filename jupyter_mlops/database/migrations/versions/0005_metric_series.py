@@ -4,28 +4,29 @@ metrics table carrying run id and key on every point (WITHOUT ROWID on SQLite).
 
 Narrow integer keys in one b-tree halve what each logged point writes; see
 ``jupyter_mlops/tracking/store/models.py``. Also metric_rollups: pre-aggregated blocks of
-steps per series at several widths, for downsampling long histories (``rollups.py``).
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-11-23
-"""
+steps per series at several widths, for downsampling long histories (``rollups.py``)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
+from jupyter_mlops.database.migrations.ddl import (
+    create_metrics_table,
+    foreign_key,
+    millis,
+    on_postgresql,
+    primary_key,
+)
+
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 SEQUENCE = "latest_metrics_series_id_seq"
 
 
 def upgrade() -> None:
-    postgresql = op.get_bind().dialect.name == "postgresql"
+    postgresql = on_postgresql()
     if postgresql:
         op.execute(f"CREATE SEQUENCE {SEQUENCE}")
     with op.batch_alter_table("latest_metrics") as batch:
@@ -49,15 +50,11 @@ def upgrade() -> None:
         "metric_points",
         sa.Column("series_id", sa.BigInteger(), nullable=False),
         sa.Column("step", sa.BigInteger(), nullable=False),
-        sa.Column("timestamp", sa.BigInteger(), nullable=False),
+        millis("timestamp"),
         sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.Column("value", sa.Double(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["series_id"],
-            ["latest_metrics.series_id"],
-            name="fk_metric_points_series_id_latest_metrics",
-        ),
-        sa.PrimaryKeyConstraint("series_id", "step", "timestamp", "seq", name="pk_metric_points"),
+        foreign_key("metric_points", "series_id", "latest_metrics.series_id"),
+        primary_key("metric_points", "series_id", "step", "timestamp", "seq"),
         sqlite_with_rowid=False,
     )
     # Each series' points numbered 0, 1, ... in the order they were logged.
@@ -84,17 +81,13 @@ def _create_rollups() -> None:
         sa.Column("block", sa.BigInteger(), nullable=False),
         sa.Column("first_step", sa.BigInteger(), nullable=False),
         sa.Column("last_step", sa.BigInteger(), nullable=False),
-        sa.Column("last_timestamp", sa.BigInteger(), nullable=False),
+        millis("last_timestamp"),
         sa.Column("last_value", sa.Double(), nullable=True),
         sa.Column("min_value", sa.Double(), nullable=True),
         sa.Column("max_value", sa.Double(), nullable=True),
         sa.Column("points", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["series_id"],
-            ["latest_metrics.series_id"],
-            name="fk_metric_rollups_series_id_latest_metrics",
-        ),
-        sa.PrimaryKeyConstraint("series_id", "level", "block", name="pk_metric_rollups"),
+        foreign_key("metric_rollups", "series_id", "latest_metrics.series_id"),
+        primary_key("metric_rollups", "series_id", "level", "block"),
         sqlite_with_rowid=False,
     )
     for shift in LEVEL_SHIFTS:
@@ -121,20 +114,7 @@ def _create_rollups() -> None:
 
 def downgrade() -> None:
     op.drop_table("metric_rollups")
-    op.create_table(
-        "metrics",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("run_id", sa.String(32), nullable=False),
-        sa.Column("key", sa.String(250), nullable=False),
-        sa.Column("step", sa.BigInteger(), nullable=False),
-        sa.Column("timestamp", sa.BigInteger(), nullable=False),
-        sa.Column("value", sa.Double(), nullable=True),
-        sa.ForeignKeyConstraint(["run_id"], ["runs.run_id"], name="fk_metrics_run_id_runs"),
-        sa.PrimaryKeyConstraint("id", name="pk_metrics"),
-    )
-    op.create_index(
-        "ix_metrics_run_key_step", "metrics", ["run_id", "key", "step", "timestamp", "value"]
-    )
+    create_metrics_table()
     op.execute(
         "INSERT INTO metrics (run_id, key, step, timestamp, value)"
         " SELECT s.run_id, s.key, p.step, p.timestamp, p.value"
@@ -146,5 +126,5 @@ def downgrade() -> None:
         batch.drop_constraint("uq_latest_metrics_series_id", type_="unique")
         batch.drop_column("points")
         batch.drop_column("series_id")
-    if op.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         op.execute(f"DROP SEQUENCE IF EXISTS {SEQUENCE}")  # gone with the column it belonged to

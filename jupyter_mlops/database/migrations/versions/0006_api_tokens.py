@@ -1,36 +1,29 @@
-"""API tokens: owner-scoped tokens for the REST API, stored as SHA-256 hashes.
-
-Revision ID: 0006
-Revises: 0005
-Create Date: 2026-11-23
-"""
+"""API tokens: owner-scoped tokens for the REST API, stored as SHA-256 hashes."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
+from jupyter_mlops.database.migrations.ddl import millis, owner_column, primary_key, surrogate_key
+
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
-
-BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
     op.create_table(
         "api_tokens",
-        sa.Column("id", BigId, autoincrement=True, nullable=False),
-        sa.Column("owner", sa.String(256), nullable=False),
+        surrogate_key(),
+        owner_column(),
         sa.Column("token_hash", sa.String(64), nullable=False),
         sa.Column("prefix", sa.String(16), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("notebook_server", sa.String(330), nullable=True),
-        sa.Column("created_at", sa.BigInteger(), nullable=False),
-        sa.Column("last_used", sa.BigInteger(), nullable=True),
-        sa.Column("expires_at", sa.BigInteger(), nullable=True),
-        sa.PrimaryKeyConstraint("id", name="pk_api_tokens"),
+        millis("created_at"),
+        millis("last_used", nullable=True),
+        millis("expires_at", nullable=True),
+        primary_key("api_tokens", "id"),
         sa.UniqueConstraint("token_hash", name="uq_api_tokens_token_hash"),
     )
     op.create_index("ix_api_tokens_owner", "api_tokens", ["owner", "id"])
