@@ -8,6 +8,7 @@ export default tseslint.config(
     ignores: [
       'node_modules',
       'lib',
+      'src/generated',
       'coverage',
       '.venv',
       'jupyter_mlops',

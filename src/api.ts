@@ -1,108 +1,51 @@
-import { URLExt } from '@jupyterlab/coreutils';
-import { ServerConnection } from '@jupyterlab/services';
+import { fetchAPI } from './request';
+import { IPage, pageOf, RestClient, Schemas } from './rest-client';
 
-import {
-  API_NAMESPACE,
-  ApiError,
-  errorMessageFrom,
-  RestClient,
-  segment
-} from './request';
+export type { IPage } from './rest-client';
 
 /**
  * A float as the server sends it: a JSON number, or one of the proto3 JSON
  * strings for values JSON cannot hold.
  */
-export type WireFloat = number | 'NaN' | 'Infinity' | '-Infinity';
+export type WireFloat = Schemas['Float'];
 
-export type RunStatus =
-  'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
+export type RunStatus = Schemas['RunStatus'];
 
-export type LifecycleStage = 'active' | 'deleted';
+export type LifecycleStage = Schemas['LifecycleStage'];
 
-export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
+export type ViewType = Schemas['ViewType'];
 
-/**
- * An experiment. Times are milliseconds since the epoch.
- */
-export interface IExperiment {
-  experiment_id: string;
-  name: string;
-  owner: string;
-  description: string;
-  artifact_location: string;
-  lifecycle_stage: LifecycleStage;
-  creation_time: number;
-  last_update_time: number;
-  tags: Record<string, string>;
-}
+/** An experiment. Times are milliseconds since the epoch. */
+export type IExperiment = Schemas['Experiment'];
 
-export interface IRunInfo {
-  run_id: string;
-  run_name: string;
-  experiment_id: string;
-  user: string;
-  status: RunStatus;
-  start_time: number;
-  /** `null` while the run is running. */
-  end_time: number | null;
-  parent_run_id: string | null;
-  lifecycle_stage: LifecycleStage;
-  artifact_uri: string;
-}
+/** A run's info; `end_time` is `null` while the run is running. */
+export type IRunInfo = Schemas['RunInfo'];
 
 /**
  * The latest value of a metric, with the extremes over its whole history.
  * Values are decoded: NaN and infinities are real numbers here.
  */
-export interface IMetricSummary {
+export interface IMetricSummary extends Omit<
+  Schemas['MetricSummary'],
+  'value' | 'min' | 'max'
+> {
   value: number;
-  step: number;
-  timestamp: number;
   min: number;
   max: number;
 }
 
 /** A dataset of an experiment, one per (name, digest) there. */
-export interface IDataset {
-  name: string;
-  digest: string;
-  /** How to read `source`: `local`, `http`, `s3`, `code`... */
-  source_type: string;
-  /** Where the data came from, often JSON such as `{"uri": "s3://..."}`. */
-  source: string;
-  schema: string | null;
-  profile: string | null;
-}
+export type IDataset = Schemas['Dataset'];
 
 /** A dataset a run used; `context` is its `mlflow.data.context` tag. */
-export interface IDatasetInput {
-  dataset: IDataset;
-  context: string | null;
-  tags: Record<string, string>;
-}
+export type IDatasetInput = Schemas['DatasetInput'];
 
 /** A logged model a run used or produced. */
-export interface ILoggedModelRef {
-  model_id: string;
-  name: string | null;
-}
+export type ILoggedModelRef = Schemas['LoggedModelRef'];
 
-export interface IRun {
-  info: IRunInfo;
-  params: Record<string, string>;
-  tags: Record<string, string>;
+/** A run, its metric values decoded. */
+export interface IRun extends Omit<Schemas['Run'], 'metrics'> {
   metrics: Record<string, IMetricSummary>;
-  /** What the run used (absent from servers that predate run inputs). */
-  inputs?: { datasets: IDatasetInput[]; models: ILoggedModelRef[] };
-  /** The logged models the run produced. */
-  outputs?: { models: ILoggedModelRef[] };
-}
-
-export interface IPage<T> {
-  items: T[];
-  /** Pass back as `pageToken` for the next page; `null` on the last page. */
-  nextPageToken: string | null;
 }
 
 export interface IListExperimentsOptions {
@@ -138,11 +81,9 @@ export interface IUpdateRunOptions {
   runName?: string;
 }
 
-export interface IMetricInput {
-  key: string;
+/** A metric to log; `value` may be NaN or infinite (it is encoded on the way). */
+export interface IMetricInput extends Omit<Schemas['MetricInput'], 'value'> {
   value: number;
-  step?: number;
-  timestamp?: number;
 }
 
 export interface ILogBatchOptions {
@@ -151,6 +92,7 @@ export interface ILogBatchOptions {
   tags?: Record<string, string>;
 }
 
+/** A point of a metric's history, or a bucket of points (with min, max, count). */
 export interface IMetricPoint {
   step: number;
   timestamp: number;
@@ -162,23 +104,24 @@ export interface IMetricPoint {
 }
 
 /** A file or folder in a run's artifacts; `path` is relative to the run's root. */
-export interface IArtifactFile {
-  path: string;
-  is_dir: boolean;
-  /** `null` for folders. */
-  file_size: number | null;
-}
+export type IArtifactFile = Schemas['FileInfo'];
 
-export interface IMetricHistory {
-  key: string;
-  downsampled: boolean;
+/** A metric's history, its values decoded. */
+export interface IMetricHistory extends Omit<
+  Schemas['MetricHistory'],
+  'points'
+> {
   points: IMetricPoint[];
 }
 
 /**
- * Decode a float sent in the proto3 JSON mapping.
+ * Decode a float sent in the proto3 JSON mapping; `null` (an extreme of a
+ * history with no finite value) is NaN.
  */
-export function decodeFloat(value: WireFloat | string): number {
+export function decodeFloat(value: WireFloat | string | null): number {
+  if (value === null) {
+    return NaN;
+  }
   if (typeof value === 'number') {
     return value;
   }
@@ -210,23 +153,9 @@ export function encodeFloat(value: number): WireFloat {
   return value;
 }
 
-type WireMetricSummary = Omit<IMetricSummary, 'value' | 'min' | 'max'> & {
-  value: WireFloat;
-  min: WireFloat;
-  max: WireFloat;
-};
+type WireMetricPoint = Schemas['MetricPoint'] | Schemas['MetricBucket'];
 
-type WireRun = Omit<IRun, 'metrics'> & {
-  metrics: Record<string, WireMetricSummary>;
-};
-
-type WireMetricPoint = Omit<IMetricPoint, 'value' | 'min' | 'max'> & {
-  value: WireFloat;
-  min?: WireFloat;
-  max?: WireFloat;
-};
-
-function decodeRun(run: WireRun): IRun {
+function decodeRun(run: Schemas['Run']): IRun {
   const metrics: Record<string, IMetricSummary> = {};
   for (const [key, metric] of Object.entries(run.metrics ?? {})) {
     metrics[key] = {
@@ -240,13 +169,16 @@ function decodeRun(run: WireRun): IRun {
 }
 
 function decodePoint(point: WireMetricPoint): IMetricPoint {
-  const { min, max, ...rest } = point;
-  const decoded: IMetricPoint = { ...rest, value: decodeFloat(point.value) };
-  if (min !== undefined) {
-    decoded.min = decodeFloat(min);
-  }
-  if (max !== undefined) {
-    decoded.max = decodeFloat(max);
+  const { step, timestamp } = point;
+  const decoded: IMetricPoint = {
+    step,
+    timestamp,
+    value: decodeFloat(point.value)
+  };
+  if ('count' in point) {
+    decoded.min = decodeFloat(point.min);
+    decoded.max = decodeFloat(point.max);
+    decoded.count = point.count;
   }
   return decoded;
 }
@@ -262,158 +194,144 @@ export class TrackingApi extends RestClient {
   async listExperiments(
     options: IListExperimentsOptions = {}
   ): Promise<IPage<IExperiment>> {
-    const body = await this._get<{
-      experiments: IExperiment[];
-      next_page_token: string | null;
-    }>('experiments', {
-      view: options.view,
-      name_like: options.nameLike,
-      max_results: options.maxResults,
-      page_token: options.pageToken
+    const body = await this.call('searchExperiments', {
+      query: {
+        view: options.view,
+        name_like: options.nameLike,
+        max_results: options.maxResults,
+        page_token: options.pageToken
+      }
     });
-    return {
-      items: body.experiments,
-      nextPageToken: body.next_page_token ?? null
-    };
+    return pageOf(body.experiments, body.next_page_token);
   }
 
   /**
    * The experiment with exactly this name, or `null` if there is none.
    */
   async getExperimentByName(name: string): Promise<IExperiment | null> {
-    const body = await this._get<{ experiments: IExperiment[] }>(
-      'experiments',
-      { name }
-    );
+    const body = await this.call('searchExperiments', { query: { name } });
     return body.experiments[0] ?? null;
   }
 
   async getExperiment(experimentId: string): Promise<IExperiment> {
-    const body = await this._get<{ experiment: IExperiment }>(
-      `experiments/${segment(experimentId)}`
-    );
+    const body = await this.call('getExperiment', {
+      path: { experiment_id: experimentId }
+    });
     return body.experiment;
   }
 
   async createExperiment(
     name: string,
-    options: { description?: string; tags?: Record<string, string> } = {}
+    options: Omit<Schemas['CreateExperimentRequest'], 'name'> = {}
   ): Promise<IExperiment> {
-    const body = await this._send<{ experiment: IExperiment }>(
-      'POST',
-      'experiments',
-      { name, ...options }
-    );
+    const body = await this.call('createExperiment', {
+      body: { name, ...options }
+    });
     return body.experiment;
   }
 
   async updateExperiment(
     experimentId: string,
-    changes: {
-      name?: string;
-      description?: string;
-      tags?: Record<string, string>;
-    }
+    changes: Schemas['UpdateExperimentRequest']
   ): Promise<IExperiment> {
-    const body = await this._send<{ experiment: IExperiment }>(
-      'PATCH',
-      `experiments/${segment(experimentId)}`,
-      changes
-    );
+    const body = await this.call('updateExperiment', {
+      path: { experiment_id: experimentId },
+      body: changes
+    });
     return body.experiment;
   }
 
   async deleteExperiment(experimentId: string): Promise<void> {
-    await this._send<void>('DELETE', `experiments/${segment(experimentId)}`);
+    await this.call('deleteExperiment', {
+      path: { experiment_id: experimentId }
+    });
   }
 
   async restoreExperiment(experimentId: string): Promise<IExperiment> {
-    const body = await this._send<{ experiment: IExperiment }>(
-      'POST',
-      `experiments/${segment(experimentId)}/restore`
-    );
+    const body = await this.call('restoreExperiment', {
+      path: { experiment_id: experimentId }
+    });
     return body.experiment;
   }
 
   // -- runs -----------------------------------------------------------------------
   async searchRuns(options: ISearchRunsOptions = {}): Promise<IPage<IRun>> {
-    const body = await this._send<{
-      runs: WireRun[];
-      next_page_token: string | null;
-    }>('POST', 'runs/search', {
-      experiment_ids: options.experimentIds ?? [],
-      filter: options.filter,
-      order_by: options.orderBy,
-      view: options.view,
-      max_results: options.maxResults,
-      page_token: options.pageToken
+    const body = await this.call('searchRunsPost', {
+      body: {
+        experiment_ids: [...(options.experimentIds ?? [])],
+        filter: options.filter,
+        order_by: options.orderBy && [...options.orderBy],
+        view: options.view,
+        max_results: options.maxResults,
+        page_token: options.pageToken
+      }
     });
-    return {
-      items: body.runs.map(decodeRun),
-      nextPageToken: body.next_page_token ?? null
-    };
+    return pageOf(body.runs.map(decodeRun), body.next_page_token);
   }
 
   async countRuns(
     options: Pick<ISearchRunsOptions, 'experimentIds' | 'filter' | 'view'> = {}
   ): Promise<number> {
-    const body = await this._get<{ count: number }>('runs/count', {
-      experiment_ids: options.experimentIds ?? [],
-      filter: options.filter,
-      view: options.view
+    const body = await this.call('countRuns', {
+      query: {
+        experiment_ids: [...(options.experimentIds ?? [])],
+        filter: options.filter,
+        view: options.view
+      }
     });
     return body.count;
   }
 
   async getRun(runId: string): Promise<IRun> {
-    const body = await this._get<{ run: WireRun }>(`runs/${segment(runId)}`);
+    const body = await this.call('getRun', { path: { run_id: runId } });
     return decodeRun(body.run);
   }
 
   async createRun(options: ICreateRunOptions = {}): Promise<IRun> {
-    const body = await this._send<{ run: WireRun }>('POST', 'runs', {
-      experiment_id: options.experimentId,
-      run_name: options.runName,
-      start_time: options.startTime,
-      tags: options.tags,
-      parent_run_id: options.parentRunId
+    const body = await this.call('createRun', {
+      body: {
+        experiment_id: options.experimentId,
+        run_name: options.runName,
+        start_time: options.startTime,
+        tags: options.tags,
+        parent_run_id: options.parentRunId
+      }
     });
     return decodeRun(body.run);
   }
 
   async updateRun(runId: string, changes: IUpdateRunOptions): Promise<IRun> {
-    const body = await this._send<{ run: WireRun }>(
-      'PATCH',
-      `runs/${segment(runId)}`,
-      {
+    const body = await this.call('updateRun', {
+      path: { run_id: runId },
+      body: {
         status: changes.status,
         end_time: changes.endTime,
         run_name: changes.runName
       }
-    );
+    });
     return decodeRun(body.run);
   }
 
   async deleteRun(runId: string): Promise<void> {
-    await this._send<void>('DELETE', `runs/${segment(runId)}`);
+    await this.call('deleteRun', { path: { run_id: runId } });
   }
 
   async restoreRun(runId: string): Promise<IRun> {
-    const body = await this._send<{ run: WireRun }>(
-      'POST',
-      `runs/${segment(runId)}/restore`
-    );
+    const body = await this.call('restoreRun', { path: { run_id: runId } });
     return decodeRun(body.run);
   }
 
   async logBatch(runId: string, batch: ILogBatchOptions): Promise<void> {
-    await this._send<void>('POST', `runs/${segment(runId)}/batch`, {
-      metrics: (batch.metrics ?? []).map(metric => ({
-        ...metric,
-        value: encodeFloat(metric.value)
-      })),
-      params: batch.params ?? {},
-      tags: batch.tags ?? {}
+    await this.call('logBatch', {
+      path: { run_id: runId },
+      body: {
+        metrics: (batch.metrics ?? []).map(metric => ({
+          ...metric,
+          value: encodeFloat(metric.value)
+        })),
+        params: batch.params ?? {},
+        tags: batch.tags ?? {}
+      }
     });
   }
 
@@ -426,12 +344,9 @@ export class TrackingApi extends RestClient {
     key: string,
     maxPoints?: number
   ): Promise<IMetricHistory> {
-    const body = await this._get<{
-      key: string;
-      downsampled: boolean;
-      points: WireMetricPoint[];
-    }>(`runs/${segment(runId)}/metrics/${segment(key)}`, {
-      max_points: maxPoints
+    const body = await this.call('getMetricHistory', {
+      path: { run_id: runId, key },
+      query: { max_points: maxPoints }
     });
     return { ...body, points: body.points.map(decodePoint) };
   }
@@ -444,10 +359,7 @@ export class TrackingApi extends RestClient {
   }
 
   async deleteRunTag(runId: string, key: string): Promise<void> {
-    await this._send<void>(
-      'DELETE',
-      `runs/${segment(runId)}/tags/${segment(key)}`
-    );
+    await this.call('deleteRunTag', { path: { run_id: runId, key } });
   }
 
   // -- artifacts --------------------------------------------------------------------
@@ -456,10 +368,10 @@ export class TrackingApi extends RestClient {
    * the root).
    */
   async listArtifacts(runId: string, path = ''): Promise<IArtifactFile[]> {
-    const body = await this._get<{ files: IArtifactFile[] }>(
-      `runs/${segment(runId)}/artifacts`,
-      { path: path || undefined }
-    );
+    const body = await this.call('listArtifacts', {
+      path: { run_id: runId },
+      query: { path: path || undefined }
+    });
     return body.files;
   }
 
@@ -467,15 +379,7 @@ export class TrackingApi extends RestClient {
    * The URL of an artifact file, for the authenticated `fetchArtifact`.
    */
   artifactUrl(runId: string, path: string): string {
-    const encoded = path.split('/').map(segment).join('/');
-    return URLExt.join(
-      this.serverSettings.baseUrl,
-      API_NAMESPACE,
-      'runs',
-      segment(runId),
-      'artifacts',
-      encoded
-    );
+    return this.url('downloadArtifact', { run_id: runId, path });
   }
 
   /**
@@ -484,30 +388,11 @@ export class TrackingApi extends RestClient {
    * @throws {ApiError} with the server's message when the answer is an error.
    */
   async fetchArtifact(runId: string, path: string): Promise<Blob> {
-    const url = this.artifactUrl(runId, path);
-    let response: Response;
-    try {
-      response = await ServerConnection.makeRequest(
-        url,
-        { method: 'GET' },
-        this.serverSettings
-      );
-    } catch (error) {
-      throw new ServerConnection.NetworkError(error as TypeError);
-    }
-    if (!response.ok) {
-      const text = await response.text();
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // Not JSON: errorMessageFrom shows short text.
-      }
-      throw new ApiError(
-        response,
-        errorMessageFrom(body, response.status, response.statusText)
-      );
-    }
+    const response = await fetchAPI(
+      this.artifactUrl(runId, path),
+      { method: 'GET' },
+      this.serverSettings
+    );
     return response.blob();
   }
 }

@@ -114,6 +114,51 @@ function errorDetails(body: unknown): {
 }
 
 /**
+ * Send a request to a jupyter-mlops URL and return the successful response.
+ *
+ * For the calls whose bodies are not JSON (downloads); `requestAPI` is built on it.
+ *
+ * @throws {ApiError} with the server's message, code and field when the server
+ *   answers with an error status.
+ * @throws {ServerConnection.NetworkError} when the server cannot be reached.
+ */
+export async function fetchAPI(
+  url: string,
+  init: RequestInit,
+  settings: ServerConnection.ISettings
+): Promise<Response> {
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(url, init, settings);
+  } catch (error) {
+    throw new ServerConnection.NetworkError(error as TypeError);
+  }
+  if (!response.ok) {
+    const body = parseBody(await response.text());
+    const { code, field } = errorDetails(body);
+    throw new ApiError(
+      response,
+      errorMessageFrom(body, response.status, response.statusText),
+      code,
+      field
+    );
+  }
+  return response;
+}
+
+/** JSON when the text is JSON, else the text itself. */
+function parseBody(text: string): unknown {
+  if (text.length > 0) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // Not JSON: keep the text, errorMessageFrom decides whether to show it.
+    }
+  }
+  return text;
+}
+
+/**
  * Call the jupyter-mlops REST API.
  *
  * @param endPoint Path below `mlops/api/`, optionally with a query string
@@ -133,36 +178,12 @@ export async function requestAPI<T>(
   const url =
     URLExt.join(settings.baseUrl, API_NAMESPACE, path) +
     (query ? `?${query}` : '');
-
-  let response: Response;
-  try {
-    response = await ServerConnection.makeRequest(url, init, settings);
-  } catch (error) {
-    throw new ServerConnection.NetworkError(error as TypeError);
-  }
-
+  const response = await fetchAPI(url, init, settings);
   const text = await response.text();
-  let body: unknown = text;
-  if (text.length > 0) {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // Not JSON: keep the text, errorMessageFrom decides whether to show it.
-    }
-  }
-
-  if (!response.ok) {
-    const { code, field } = errorDetails(body);
-    throw new ApiError(
-      response,
-      errorMessageFrom(body, response.status, response.statusText),
-      code,
-      field
-    );
-  }
   if (text.length === 0) {
     return undefined as T;
   }
+  const body = parseBody(text);
   if (typeof body === 'string') {
     throw new ApiError(
       response,
@@ -177,42 +198,4 @@ function splitQuery(endPoint: string): [string, string] {
   return index < 0
     ? [endPoint, '']
     : [endPoint.slice(0, index), endPoint.slice(index + 1)];
-}
-
-/**
- * One path segment of a URL (a name, an id or a key), escaped.
- */
-export function segment(value: string): string {
-  return encodeURIComponent(value);
-}
-
-/**
- * What every typed client of our REST API shares: JSON requests against one
- * server, with errors propagating as `ApiError`.
- */
-export abstract class RestClient {
-  constructor(
-    readonly serverSettings: ServerConnection.ISettings = ServerConnection.makeSettings()
-  ) {}
-
-  protected _get<T>(
-    path: string,
-    query: Record<string, QueryValue | readonly QueryValue[]> = {}
-  ): Promise<T> {
-    return requestAPI<T>(
-      path + queryString(query),
-      { method: 'GET' },
-      this.serverSettings
-    );
-  }
-
-  protected _send<T>(method: string, path: string, body?: object): Promise<T> {
-    const init: RequestInit = { method };
-    if (body !== undefined) {
-      // JSON.stringify drops undefined members, so optional fields stay unset.
-      init.body = JSON.stringify(body);
-      init.headers = { 'Content-Type': 'application/json' };
-    }
-    return requestAPI<T>(path, init, this.serverSettings);
-  }
 }

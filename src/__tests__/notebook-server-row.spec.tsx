@@ -36,7 +36,9 @@ function server(openable: boolean): INotebookServer {
     url: '/mlops/servers/alice/work/',
     openable,
     created_at: 0,
+    updated_at: 0,
     started_at: 0,
+    stopped_at: null,
     last_activity: null,
     restart_required: false,
     spec: {
@@ -53,7 +55,7 @@ function server(openable: boolean): INotebookServer {
       shm_size: '',
       cull_idle_seconds: null
     },
-    names: {}
+    names: { namespace: '', workload: '', pvc: '', secret: '' }
   };
 }
 

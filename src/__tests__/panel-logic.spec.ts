@@ -54,7 +54,9 @@ function run(
     },
     params,
     tags: { team: 'growth', 'mlflow.user': 'ada' },
-    metrics: summary
+    metrics: summary,
+    inputs: { datasets: [], models: [] },
+    outputs: { models: [] }
   };
 }
 

@@ -49,6 +49,7 @@ const pipeline: ISavedPipeline = {
   owner: 'ada',
   description: '',
   source_path: 'flows.py',
+  created_time: 1_700_000_000_000,
   updated_time: 1_700_000_000_000,
   spec: {
     pipelineInfo: { name: 'train' },

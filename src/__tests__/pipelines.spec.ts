@@ -35,6 +35,7 @@ const step = (
   task: string,
   iteration: number | null
 ): IStepRun => ({
+  run_id: 'r1',
   step_id: id,
   task,
   iteration,

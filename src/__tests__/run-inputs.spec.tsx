@@ -73,7 +73,7 @@ function version(name: string, number: string, modelId: string): IModelVersion {
     status_message: '',
     tags: {},
     aliases: [],
-    run_link: null,
+    run_link: '',
     storage_location: ''
   };
 }

@@ -91,21 +91,7 @@ export function buildParallelOption(
   const colorIndex = colorBy ? dimensions.indexOf(colorBy) : -1;
   const colorAxis = colorIndex >= 0 ? axes[colorIndex] : null;
   const lineStyle = { width: 1.5, opacity: 0.6 };
-  const data = rows.map((row, rowIndex) => {
-    const item: Record<string, unknown> = {
-      name: row.label,
-      id: row.id,
-      value: axes.map((axis, i) => axisValue(row.values[i] ?? null, axis))
-    };
-    if (!colorAxis || colorAxis.type === 'category') {
-      const category =
-        colorAxis && colorAxis.categories
-          ? colorAxis.categories.indexOf(String(row.values[colorIndex]))
-          : rowIndex;
-      item.lineStyle = { color: seriesColor(Math.max(0, category)) };
-    }
-    return item;
-  });
+  const data = parallelLines(rows, axes, colorAxis, colorIndex);
   const option: Record<string, unknown> = {
     animation: false,
     textStyle: textStyle(theme),
@@ -126,20 +112,7 @@ export function buildParallelOption(
         areaSelectStyle: { width: 15, opacity: 0.3 }
       }
     },
-    parallelAxis: axes.map((axis, dim) =>
-      axis.type === 'value'
-        ? {
-            dim,
-            name: axis.name,
-            type: 'value',
-            scale: true,
-            axisLabel: {
-              ...textStyle(theme),
-              formatter: (v: number) => formatMetricValue(v)
-            }
-          }
-        : { dim, name: axis.name, type: 'category', data: axis.categories }
-    ),
+    parallelAxis: axes.map((axis, dim) => parallelAxis(axis, dim, theme)),
     series: [
       {
         type: 'parallel',
@@ -153,24 +126,80 @@ export function buildParallelOption(
     ]
   };
   if (colorAxis && colorAxis.type === 'value' && colorAxis.min !== undefined) {
-    option.visualMap = {
-      type: 'continuous',
-      show: true,
-      dimension: colorIndex,
-      min: colorAxis.min,
-      max: colorAxis.max === colorAxis.min ? colorAxis.min + 1 : colorAxis.max,
-      right: 0,
-      top: 'middle',
-      itemHeight: 120,
-      text: [colorAxis.name, ''],
-      textStyle: textStyle(theme),
-      inRange: {
-        color: ['#4e79a7', '#76b7b2', '#edc948', '#f28e2b', '#e15759']
-      },
-      calculable: true
-    };
+    option.visualMap = parallelColorScale(colorAxis, colorIndex, theme);
   }
   return option;
+}
+
+/**
+ * The lines of a parallel-coordinates plot, one per row; without a numeric
+ * colour dimension each line has its colour (by category, else by row).
+ */
+function parallelLines(
+  rows: readonly IParallelRow[],
+  axes: IDimensionAxis[],
+  colorAxis: IDimensionAxis | null,
+  colorIndex: number
+): Record<string, unknown>[] {
+  return rows.map((row, rowIndex) => {
+    const item: Record<string, unknown> = {
+      name: row.label,
+      id: row.id,
+      value: axes.map((axis, i) => axisValue(row.values[i] ?? null, axis))
+    };
+    if (!colorAxis || colorAxis.type === 'category') {
+      const category =
+        colorAxis && colorAxis.categories
+          ? colorAxis.categories.indexOf(String(row.values[colorIndex]))
+          : rowIndex;
+      item.lineStyle = { color: seriesColor(Math.max(0, category)) };
+    }
+    return item;
+  });
+}
+
+/** One axis of a parallel-coordinates plot: a value scale or categories. */
+function parallelAxis(
+  axis: IDimensionAxis,
+  dim: number,
+  theme: IThemeColors
+): Record<string, unknown> {
+  return axis.type === 'value'
+    ? {
+        dim,
+        name: axis.name,
+        type: 'value',
+        scale: true,
+        axisLabel: {
+          ...textStyle(theme),
+          formatter: (v: number) => formatMetricValue(v)
+        }
+      }
+    : { dim, name: axis.name, type: 'category', data: axis.categories };
+}
+
+/** The colour gradient of the lines along a numeric dimension. */
+function parallelColorScale(
+  colorAxis: IDimensionAxis,
+  colorIndex: number,
+  theme: IThemeColors
+): Record<string, unknown> {
+  return {
+    type: 'continuous',
+    show: true,
+    dimension: colorIndex,
+    min: colorAxis.min,
+    max: colorAxis.max === colorAxis.min ? colorAxis.min! + 1 : colorAxis.max,
+    right: 0,
+    top: 'middle',
+    itemHeight: 120,
+    text: [colorAxis.name, ''],
+    textStyle: textStyle(theme),
+    inRange: {
+      color: ['#4e79a7', '#76b7b2', '#edc948', '#f28e2b', '#e15759']
+    },
+    calculable: true
+  };
 }
 
 /**

@@ -1,58 +1,17 @@
-import { ServerConnection } from '@jupyterlab/services';
+import { CallResult, RestClient, Schemas } from '../rest-client';
 
-import { queryString, requestAPI } from '../request';
+export type ServerStatus = Schemas['NotebookServer']['status'];
 
-export type ServerStatus =
-  'Pending' | 'Starting' | 'Running' | 'Stopping' | 'Stopped' | 'Failed';
+/** What a server runs with (image, resources, workspace...). */
+export type IServerSpec = Schemas['NotebookServerSpecFields'];
 
-export interface IServerSpec {
-  profile: string;
-  image: string;
-  cpu: string;
-  cpu_limit: string;
-  memory: string;
-  memory_limit: string;
-  gpus: number;
-  gpu_resource: string;
-  workspace: { size: string; existing_claim: string; mount_path: string };
-  env: Record<string, string>;
-  shm_size: string;
-  cull_idle_seconds: number | null;
-}
+export type INotebookServer = Schemas['NotebookServer'];
 
-export interface INotebookServer {
-  owner: string;
-  name: string;
-  backend: string;
-  status: ServerStatus;
-  reason: string;
-  message: string;
-  /** Path of the server through the proxy (absolute, ends in `/`). */
-  url: string;
-  /** Whether this caller may open it through the proxy (its owner; admins with admin_access). */
-  openable: boolean;
-  created_at: number;
-  started_at: number | null;
-  last_activity: number | null;
-  restart_required: boolean;
-  spec: IServerSpec;
-  names: Record<string, string>;
-}
+export type IServerEvent = Schemas['NotebookServerEvent'];
 
-export interface IServerEvent {
-  id: number;
-  timestamp: number;
-  type: 'Normal' | 'Warning';
-  reason: string;
-  message: string;
-}
+export type IImageOption = Schemas['NotebookServerOptions']['images'][number];
 
-export interface IImageOption {
-  image: string;
-  display_name: string;
-  default: boolean;
-}
-
+/** A profile of the spawn form: a named set of spec fields. */
 export interface IProfile {
   slug: string;
   display_name: string;
@@ -61,76 +20,46 @@ export interface IProfile {
   overrides: Record<string, unknown>;
 }
 
-export interface INotebookOptions {
-  images: IImageOption[];
-  allow_custom_image: boolean;
+/**
+ * What the spawn form offers. The OpenAPI document leaves `profiles`,
+ * `defaults` and `quota` open objects; these are their shapes.
+ */
+export interface INotebookOptions extends Omit<
+  Schemas['NotebookServerOptions'],
+  'profiles' | 'defaults' | 'quota'
+> {
   profiles: IProfile[];
-  gpu_resources: string[];
-  max_gpus: number;
   defaults: { cpu: string; memory: string; workspace_size: string };
   quota: Record<string, string | number | null>;
-  backend: string;
-  is_admin: boolean;
-  user: string;
-  users?: string[];
 }
 
 /** A create request (see the OpenAPI document); the server fills in the rest. */
-export interface ICreateRequest {
-  name: string;
-  owner?: string;
-  profile?: string;
-  image?: string;
-  cpu?: string;
-  memory?: string;
-  gpus?: number;
-  gpu_resource?: string;
-  workspace?: { size?: string };
-  cull_idle_seconds?: number | null;
-}
+export type ICreateRequest = Schemas['NotebookServerRequest'];
 
-export type IEditRequest = Partial<
-  Pick<ICreateRequest, 'image' | 'cpu' | 'memory' | 'gpus' | 'gpu_resource'>
->;
+export type IEditRequest = Schemas['NotebookServerEdit'];
 
-export interface IEventsAnswer {
-  server: INotebookServer;
-  events: IServerEvent[];
-  cursor: number;
-}
-
-function item(owner: string, name: string): string {
-  return `notebook-servers/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`;
-}
+export type IEventsAnswer = CallResult<'getNotebookServerEvents'>;
 
 /**
  * The notebook-server REST API (`mlops/api/notebook-servers`); errors propagate
  * as `ApiError`s carrying the server's message and field.
  */
-export class NotebookServersApi {
-  constructor(
-    readonly settings: ServerConnection.ISettings = ServerConnection.makeSettings()
-  ) {}
-
-  options(): Promise<INotebookOptions> {
-    return requestAPI('notebook-servers/options', {}, this.settings);
+export class NotebookServersApi extends RestClient {
+  async options(): Promise<INotebookOptions> {
+    // The open objects of the document, read as their shapes (see INotebookOptions).
+    const options: unknown = await this.call('getNotebookServerOptions');
+    return options as INotebookOptions;
   }
 
   async list(user?: string): Promise<INotebookServer[]> {
-    const answer = await requestAPI<{ servers: INotebookServer[] }>(
-      `notebook-servers${queryString({ user, max_results: 1000 })}`,
-      {},
-      this.settings
-    );
+    const answer = await this.call('listNotebookServers', {
+      query: { user, max_results: 1000 }
+    });
     return answer.servers;
   }
 
   async create(body: ICreateRequest): Promise<INotebookServer> {
-    const answer = await requestAPI<{ server: INotebookServer }>(
-      'notebook-servers',
-      { method: 'POST', body: JSON.stringify(body) },
-      this.settings
-    );
+    const answer = await this.call('createNotebookServer', { body });
     return answer.server;
   }
 
@@ -139,11 +68,10 @@ export class NotebookServersApi {
     name: string,
     body: IEditRequest
   ): Promise<INotebookServer> {
-    const answer = await requestAPI<{ server: INotebookServer }>(
-      item(owner, name),
-      { method: 'PATCH', body: JSON.stringify(body) },
-      this.settings
-    );
+    const answer = await this.call('updateNotebookServer', {
+      path: { owner, name },
+      body
+    });
     return answer.server;
   }
 
@@ -152,11 +80,9 @@ export class NotebookServersApi {
     name: string,
     verb: 'start' | 'stop'
   ): Promise<INotebookServer> {
-    const answer = await requestAPI<{ server: INotebookServer }>(
-      `${item(owner, name)}/${verb}`,
-      { method: 'POST' },
-      this.settings
-    );
+    const operation =
+      verb === 'start' ? 'startNotebookServer' : 'stopNotebookServer';
+    const answer = await this.call(operation, { path: { owner, name } });
     return answer.server;
   }
 
@@ -165,36 +91,31 @@ export class NotebookServersApi {
     name: string,
     deleteVolume: boolean
   ): Promise<void> {
-    await requestAPI<void>(
-      `${item(owner, name)}${queryString({ delete_volume: deleteVolume })}`,
-      { method: 'DELETE' },
-      this.settings
-    );
+    await this.call('deleteNotebookServer', {
+      path: { owner, name },
+      query: { delete_volume: deleteVolume ? 'true' : 'false' }
+    });
   }
 
   async logs(owner: string, name: string, tail = 500): Promise<string> {
-    const answer = await requestAPI<{ logs: string }>(
-      `${item(owner, name)}/logs${queryString({ tail })}`,
-      {},
-      this.settings
-    );
+    const answer = await this.call('getNotebookServerLogs', {
+      path: { owner, name },
+      query: { tail }
+    });
     return answer.logs;
   }
 
   events(owner: string, name: string, since: number): Promise<IEventsAnswer> {
-    return requestAPI(
-      `${item(owner, name)}/events${queryString({ since })}`,
-      {},
-      this.settings
-    );
+    return this.call('getNotebookServerEvents', {
+      path: { owner, name },
+      query: { since }
+    });
   }
 
   async manifest(owner: string, name: string): Promise<unknown[]> {
-    const answer = await requestAPI<{ manifests: unknown[] }>(
-      `${item(owner, name)}/manifest`,
-      {},
-      this.settings
-    );
+    const answer = await this.call('getNotebookServerManifest', {
+      path: { owner, name }
+    });
     return answer.manifests;
   }
 }

@@ -7,6 +7,7 @@ import { ICommandPalette } from '@jupyterlab/apputils';
 import { LabIcon, ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
+import { addSidebar } from '../lab-shell';
 import { NotebookServersApi } from './api';
 import { ServersView } from './servers-view';
 
@@ -25,32 +26,33 @@ export const serversIcon = new LabIcon({
 export const OPEN_COMMAND = 'mlops:open-notebook-servers';
 export const PANEL_ID = 'mlops-notebook-servers';
 
+function activate(
+  app: JupyterFrontEnd,
+  palette: ICommandPalette | null,
+  restorer: ILayoutRestorer | null
+): void {
+  const api = new NotebookServersApi(app.serviceManager.serverSettings);
+  const panel = ReactWidget.create(<ServersView api={api} />);
+  addSidebar(app, restorer, panel, {
+    id: PANEL_ID,
+    icon: serversIcon,
+    caption: 'Notebook Servers',
+    className: 'mlops-NbSidebar',
+    rank: 660
+  });
+  app.commands.addCommand(OPEN_COMMAND, {
+    label: 'Open Notebook Servers',
+    caption: 'Spawn and manage notebook servers',
+    execute: () => app.shell.activateById(PANEL_ID)
+  });
+  palette?.addItem({ command: OPEN_COMMAND, category: 'MLOps' });
+}
+
 /** The Notebook Servers panel in the left sidebar, and a command to open it. */
 export const notebookServersPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyter-mlops:notebook-servers',
   description: 'Spawn and manage per-user notebook servers.',
   autoStart: true,
   optional: [ICommandPalette, ILayoutRestorer],
-  activate: (
-    app: JupyterFrontEnd,
-    palette: ICommandPalette | null,
-    restorer: ILayoutRestorer | null
-  ): void => {
-    const api = new NotebookServersApi(app.serviceManager.serverSettings);
-    const panel = ReactWidget.create(<ServersView api={api} />);
-    panel.id = PANEL_ID;
-    panel.title.icon = serversIcon;
-    panel.title.caption = 'Notebook Servers';
-    panel.addClass('mlops-NbSidebar');
-    app.shell.add(panel, 'left', { rank: 660 });
-    if (restorer) {
-      restorer.add(panel, PANEL_ID);
-    }
-    app.commands.addCommand(OPEN_COMMAND, {
-      label: 'Open Notebook Servers',
-      caption: 'Spawn and manage notebook servers',
-      execute: () => app.shell.activateById(PANEL_ID)
-    });
-    palette?.addItem({ command: OPEN_COMMAND, category: 'MLOps' });
-  }
+  activate
 };

@@ -6,11 +6,12 @@ import {
   isTransitional,
   NotebookServersApi
 } from './api';
+import { DeleteServerConfirm } from './delete-server-confirm';
+import { ServerButtons, ServerPane } from './server-buttons';
+import { ServerSummary } from './server-summary';
 import { SpawnForm } from './spawn-form';
 import { SpawnProgress } from './spawn-progress';
-import { ServerStatusBadge } from './status-badge';
-
-type Pane = 'none' | 'progress' | 'logs' | 'details' | 'edit' | 'delete';
+import { useServerPanes } from './use-server-panes';
 
 /** One server: status, actions, and its logs, details or edit form on demand. */
 export function ServerRow(props: {
@@ -19,44 +20,22 @@ export function ServerRow(props: {
   server: INotebookServer;
   onChange: (server: INotebookServer) => void;
   onDeleted: () => void;
-  initialPane?: Pane;
+  initialPane?: ServerPane;
 }): JSX.Element {
   const { api, options, server, onChange, onDeleted } = props;
-  const [pane, setPane] = React.useState<Pane>(
-    props.initialPane ?? (isTransitional(server.status) ? 'progress' : 'none')
-  );
-  const [text, setText] = React.useState('');
-  const [error, setError] = React.useState<string | null>(null);
-  const [deleteVolume, setDeleteVolume] = React.useState(false);
-  const running = server.status === 'Running';
-  const stopped = server.status === 'Stopped' || server.status === 'Failed';
-
-  const act = async (fn: () => Promise<void>): Promise<void> => {
-    setError(null);
-    try {
-      await fn();
-    } catch (reason) {
-      setError((reason as Error).message);
-    }
-  };
-  const toggle = (next: Pane, load?: () => Promise<void>): void => {
-    if (pane === next) {
-      setPane('none');
-      return;
-    }
-    setPane(next);
-    if (load) {
-      void act(load);
-    }
-  };
-  const showLogs = (): void =>
-    toggle('logs', async () =>
-      setText(await api.logs(server.owner, server.name))
+  const { pane, setPane, text, error, act, toggle, showLogs, showDetails } =
+    useServerPanes(
+      api,
+      server,
+      props.initialPane ?? (isTransitional(server.status) ? 'progress' : 'none')
     );
-  const showDetails = (): void =>
-    toggle('details', async () => {
-      const manifests = await api.manifest(server.owner, server.name);
-      setText(manifests.map(m => JSON.stringify(m, null, 2)).join('\n---\n'));
+  const [deleteVolume, setDeleteVolume] = React.useState(false);
+  const serverAction = (verb: 'start' | 'stop') =>
+    act(async () => {
+      onChange(await api.action(server.owner, server.name, verb));
+      if (verb === 'start') {
+        setPane('progress');
+      }
     });
 
   return (
@@ -65,85 +44,15 @@ export function ServerRow(props: {
       data-server={`${server.owner}/${server.name}`}
       aria-label={`${server.owner}/${server.name}`}
     >
-      <div className="mlops-NbServer-head">
-        <span className="mlops-NbServer-name">
-          {options.is_admin && server.owner !== options.user
-            ? `${server.owner}/`
-            : ''}
-          {server.name}
-        </span>
-        <ServerStatusBadge
-          status={server.status}
-          reason={server.reason}
-          message={server.message}
-        />
-      </div>
-      <div className="mlops-NbServer-spec">
-        {server.spec.image.split('/').pop()} · {server.spec.cpu} CPU ·{' '}
-        {server.spec.memory}
-        {server.spec.gpus > 0 ? ` · ${server.spec.gpus} GPU` : ''}
-        {server.restart_required ? ' · restart to apply edits' : ''}
-      </div>
-      {server.message && !running && (
-        <div className="mlops-NbServer-message">{server.message}</div>
-      )}
-      <div className="mlops-NbButtons">
-        <button
-          className="jp-Button"
-          disabled={!running || !server.openable}
-          title={
-            server.openable
-              ? undefined
-              : 'Only its owner opens it (admins too, when the server allows admin_access)'
-          }
-          onClick={() => window.open(server.url, '_blank', 'noopener')}
-        >
-          Open
-        </button>
-        {stopped ? (
-          <button
-            className="jp-Button"
-            onClick={() =>
-              act(async () => {
-                onChange(await api.action(server.owner, server.name, 'start'));
-                setPane('progress');
-              })
-            }
-          >
-            Start
-          </button>
-        ) : (
-          <button
-            className="jp-Button"
-            disabled={server.status === 'Stopping'}
-            onClick={() =>
-              act(async () =>
-                onChange(await api.action(server.owner, server.name, 'stop'))
-              )
-            }
-          >
-            Stop
-          </button>
-        )}
-        <button className="jp-Button" onClick={() => toggle('edit')}>
-          Edit
-        </button>
-        <button className="jp-Button" onClick={showLogs}>
-          Logs
-        </button>
-        <button className="jp-Button" onClick={showDetails}>
-          Details
-        </button>
-        <button className="jp-Button" onClick={() => toggle('progress')}>
-          Events
-        </button>
-        <button
-          className="jp-Button jp-mod-warn"
-          onClick={() => toggle('delete')}
-        >
-          Delete
-        </button>
-      </div>
+      <ServerSummary options={options} server={server} />
+      <ServerButtons
+        server={server}
+        onStart={() => serverAction('start')}
+        onStop={() => serverAction('stop')}
+        onToggle={toggle}
+        onLogs={showLogs}
+        onDetails={showDetails}
+      />
       {error && (
         <div className="mlops-NbError" role="alert">
           {error}
@@ -170,27 +79,17 @@ export function ServerRow(props: {
         />
       )}
       {pane === 'delete' && (
-        <div className="mlops-NbConfirm">
-          <label>
-            <input
-              type="checkbox"
-              checked={deleteVolume}
-              onChange={e => setDeleteVolume(e.target.checked)}
-            />{' '}
-            Also delete the workspace volume
-          </label>
-          <button
-            className="jp-Button jp-mod-warn"
-            onClick={() =>
-              act(async () => {
-                await api.remove(server.owner, server.name, deleteVolume);
-                onDeleted();
-              })
-            }
-          >
-            Delete {server.name}
-          </button>
-        </div>
+        <DeleteServerConfirm
+          name={server.name}
+          deleteVolume={deleteVolume}
+          onDeleteVolume={setDeleteVolume}
+          onConfirm={() =>
+            act(async () => {
+              await api.remove(server.owner, server.name, deleteVolume);
+              onDeleted();
+            })
+          }
+        />
       )}
     </li>
   );

@@ -1,54 +1,21 @@
 import * as React from 'react';
 
-import {
-  INotebookOptions,
-  INotebookServer,
-  isTransitional,
-  NotebookServersApi
-} from './api';
+import { isTransitional, NotebookServersApi } from './api';
 import { ServerRow } from './server-row';
 import { SpawnForm } from './spawn-form';
-
-const REFRESH_MS = 5000;
+import { useNotebookServers } from './use-notebook-servers';
+import { UserFilter } from './user-filter';
 
 /** The Notebook Servers panel: the list, and the spawn form. */
 export function ServersView(props: { api: NotebookServersApi }): JSX.Element {
   const { api } = props;
-  const [options, setOptions] = React.useState<INotebookOptions | null>(null);
-  const [servers, setServers] = React.useState<INotebookServer[]>([]);
   const [user, setUser] = React.useState('');
   const [spawning, setSpawning] = React.useState(false);
   const [justSpawned, setJustSpawned] = React.useState<string | null>(null);
-  const [error, setError] = React.useState<string | null>(null);
-
-  const refresh = React.useCallback(async () => {
-    try {
-      setServers(await api.list(user || undefined));
-      setError(null);
-    } catch (reason) {
-      setError((reason as Error).message);
-    }
-  }, [api, user]);
-
-  React.useEffect(() => {
-    api
-      .options()
-      .then(setOptions)
-      .catch(reason => setError((reason as Error).message));
-  }, [api]);
-
-  React.useEffect(() => {
-    void refresh();
-    const timer = window.setInterval(() => void refresh(), REFRESH_MS);
-    return () => window.clearInterval(timer);
-  }, [refresh]);
-
-  const replace = (server: INotebookServer): void =>
-    setServers(previous =>
-      previous.map(s =>
-        s.owner === server.owner && s.name === server.name ? server : s
-      )
-    );
+  const { options, servers, error, refresh, replace, add } = useNotebookServers(
+    api,
+    user
+  );
 
   if (options === null) {
     return (
@@ -72,21 +39,11 @@ export function ServersView(props: { api: NotebookServersApi }): JSX.Element {
         </button>
       </div>
       {options.is_admin && (
-        <label className="mlops-NbField">
-          Show user
-          <select
-            name="user-filter"
-            value={user}
-            onChange={e => setUser(e.target.value)}
-          >
-            <option value="">everyone</option>
-            {(options.users ?? []).map(u => (
-              <option key={u} value={u}>
-                {u}
-              </option>
-            ))}
-          </select>
-        </label>
+        <UserFilter
+          users={options.users ?? []}
+          value={user}
+          onChange={setUser}
+        />
       )}
       {spawning && (
         <SpawnForm
@@ -95,12 +52,7 @@ export function ServersView(props: { api: NotebookServersApi }): JSX.Element {
           onDone={server => {
             setSpawning(false);
             setJustSpawned(`${server.owner}/${server.name}`);
-            setServers(previous => [
-              ...previous.filter(
-                s => !(s.owner === server.owner && s.name === server.name)
-              ),
-              server
-            ]);
+            add(server);
           }}
           onCancel={() => setSpawning(false)}
         />

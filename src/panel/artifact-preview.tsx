@@ -4,15 +4,12 @@ import * as React from 'react';
 
 import type { IArtifactFile, TrackingApi } from '../api';
 import { describeError } from '../model';
-import {
-  baseName,
-  formatBytes,
-  PREVIEW_LIMIT_BYTES,
-  previewKind
-} from './artifact-kind';
+import { formatBytes, PREVIEW_LIMIT_BYTES, previewKind } from './artifact-kind';
 import { CsvTable } from './csv-table';
+import { downloadArtifact } from './download-artifact';
 import { Markdown } from './markdown';
 import { NotebookPreview } from './notebook-preview';
+import { LoadedArtifact, useArtifactContent } from './use-artifact-content';
 
 export interface IArtifactPreviewProps {
   api: TrackingApi;
@@ -21,11 +18,6 @@ export interface IArtifactPreviewProps {
   rendermime: IRenderMimeRegistry | null;
   trans: TranslationBundle;
 }
-
-type Loaded =
-  | { state: 'loading' }
-  | { state: 'error'; message: string }
-  | { state: 'ready'; blob: Blob; text: string | null; url: string };
 
 /**
  * A preview of one artifact: images, text, JSON (pretty), CSV as a table,
@@ -36,53 +28,17 @@ export function ArtifactPreview(props: IArtifactPreviewProps): JSX.Element {
   const { api, runId, file, trans } = props;
   const kind = previewKind(file.path);
   const tooBig = (file.file_size ?? 0) > PREVIEW_LIMIT_BYTES;
-  const [loaded, setLoaded] = React.useState<Loaded>({ state: 'loading' });
-
-  React.useEffect(() => {
-    if (kind === 'none' || tooBig) {
-      return;
-    }
-    let cancelled = false;
-    let url: string | null = null;
-    setLoaded({ state: 'loading' });
-    api
-      .fetchArtifact(runId, file.path)
-      .then(async blob => {
-        const text = kind === 'image' ? null : await blob.text();
-        // SVG drawn through <img> runs no script.
-        const typed =
-          kind === 'image' && /\.svg$/i.test(file.path)
-            ? new Blob([blob], { type: 'image/svg+xml' })
-            : blob;
-        url = URL.createObjectURL(typed);
-        if (!cancelled) {
-          setLoaded({ state: 'ready', blob, text, url });
-        }
-      })
-      .catch(reason => {
-        if (!cancelled) {
-          setLoaded({ state: 'error', message: describeError(reason).message });
-        }
-      });
-    return () => {
-      cancelled = true;
-      if (url) {
-        URL.revokeObjectURL(url);
-      }
-    };
-  }, [runId, file.path]);
+  const [loaded, setLoaded] = useArtifactContent(
+    api,
+    runId,
+    file,
+    kind,
+    kind === 'none' || tooBig
+  );
 
   const download = async () => {
     try {
-      const blob = await api.fetchArtifact(runId, file.path);
-      const url = URL.createObjectURL(blob);
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = baseName(file.path);
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      await downloadArtifact(api, runId, file.path);
     } catch (reason) {
       setLoaded({ state: 'error', message: describeError(reason).message });
     }
@@ -133,7 +89,7 @@ export function ArtifactPreview(props: IArtifactPreviewProps): JSX.Element {
 
 function renderPreview(
   kind: ReturnType<typeof previewKind>,
-  loaded: Extract<Loaded, { state: 'ready' }>,
+  loaded: Extract<LoadedArtifact, { state: 'ready' }>,
   file: IArtifactFile,
   props: IArtifactPreviewProps
 ): JSX.Element {

@@ -3,6 +3,8 @@ import * as React from 'react';
 
 import type { BandKind } from '../charts/aggregate';
 import type { XAxisKind } from '../charts/types';
+import { GroupControls } from './group-controls';
+import { OptionSelect } from './option-select';
 
 export interface IChartOptions {
   xAxis: XAxisKind;
@@ -33,18 +35,17 @@ export function ChartControls(props: IChartControlsProps): JSX.Element {
     onChange({ ...options, ...changes });
   return (
     <div className="mlops-ChartControls" role="toolbar">
-      <label>
-        {trans.__('X-axis')}{' '}
-        <select
-          className="jp-mod-styled mlops-ChartControls-xAxis"
-          value={options.xAxis}
-          onChange={event => set({ xAxis: event.target.value as XAxisKind })}
-        >
-          <option value="step">{trans.__('Step')}</option>
-          <option value="time">{trans.__('Wall time')}</option>
-          <option value="relative">{trans.__('Relative time')}</option>
-        </select>
-      </label>
+      <OptionSelect<XAxisKind>
+        label={trans.__('X-axis')}
+        className="mlops-ChartControls-xAxis"
+        value={options.xAxis}
+        choices={[
+          ['step', trans.__('Step')],
+          ['time', trans.__('Wall time')],
+          ['relative', trans.__('Relative time')]
+        ]}
+        onChange={xAxis => set({ xAxis })}
+      />
       <label>
         {trans.__('Smoothing')}{' '}
         <input
@@ -69,55 +70,23 @@ export function ChartControls(props: IChartControlsProps): JSX.Element {
         />{' '}
         {trans.__('Log scale')}
       </label>
-      <label>
-        {trans.__('Layout')}{' '}
-        <select
-          className="jp-mod-styled mlops-ChartControls-layout"
-          value={options.layout}
-          onChange={event =>
-            set({ layout: event.target.value as IChartOptions['layout'] })
-          }
-        >
-          <option value="grid">{trans.__('One chart per metric')}</option>
-          <option value="combined">
-            {trans.__('All metrics in one chart')}
-          </option>
-        </select>
-      </label>
+      <OptionSelect<IChartOptions['layout']>
+        label={trans.__('Layout')}
+        className="mlops-ChartControls-layout"
+        value={options.layout}
+        choices={[
+          ['grid', trans.__('One chart per metric')],
+          ['combined', trans.__('All metrics in one chart')]
+        ]}
+        onChange={layout => set({ layout })}
+      />
       {props.groupKeys && props.groupKeys.length > 0 && (
-        <>
-          <label>
-            {trans.__('Group by')}{' '}
-            <select
-              className="jp-mod-styled mlops-ChartControls-groupBy"
-              value={options.groupBy ?? ''}
-              onChange={event => set({ groupBy: event.target.value || null })}
-            >
-              <option value="">{trans.__('(no grouping)')}</option>
-              {props.groupKeys.map(key => (
-                <option key={key} value={key}>
-                  {key}
-                </option>
-              ))}
-            </select>
-          </label>
-          {options.groupBy && (
-            <label>
-              {trans.__('Band')}{' '}
-              <select
-                className="jp-mod-styled mlops-ChartControls-band"
-                value={options.band}
-                onChange={event =>
-                  set({ band: event.target.value as BandKind })
-                }
-              >
-                <option value="minmax">{trans.__('min–max')}</option>
-                <option value="std">{trans.__('± std')}</option>
-                <option value="none">{trans.__('none')}</option>
-              </select>
-            </label>
-          )}
-        </>
+        <GroupControls
+          options={options}
+          set={set}
+          groupKeys={props.groupKeys}
+          trans={trans}
+        />
       )}
       <span className="mlops-ChartControls-hint">
         {trans.__('Drag to zoom, double-click to reset')}

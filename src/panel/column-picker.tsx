@@ -1,8 +1,9 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { ATTRIBUTE_COLUMNS, columnId, IColumnId } from './columns';
-import { columnTitle } from './cell-format';
+import { ColumnGroups } from './column-groups';
+import { ShownColumns } from './shown-columns';
+import { useOutsideClick } from './use-outside-click';
 
 export interface IColumnPickerProps {
   /** The visible columns, in order. */
@@ -18,23 +19,11 @@ export interface IColumnPickerProps {
  * choice is saved in the settings by the owner.
  */
 export function ColumnPicker(props: IColumnPickerProps): JSX.Element {
-  const { columns, keys, trans } = props;
+  const { columns, trans } = props;
   const [open, setOpen] = React.useState(false);
   const [search, setSearch] = React.useState('');
   const rootRef = React.useRef<HTMLDivElement>(null);
-
-  React.useEffect(() => {
-    if (!open) {
-      return;
-    }
-    const close = (event: MouseEvent) => {
-      if (!rootRef.current?.contains(event.target as Node)) {
-        setOpen(false);
-      }
-    };
-    document.addEventListener('mousedown', close);
-    return () => document.removeEventListener('mousedown', close);
-  }, [open]);
+  useOutsideClick(open, rootRef, () => setOpen(false));
 
   const toggle = (id: string) =>
     props.onChange(
@@ -52,23 +41,6 @@ export function ColumnPicker(props: IColumnPickerProps): JSX.Element {
     props.onChange(next);
   };
 
-  const lower = search.toLowerCase();
-  const groups: { title: string; ids: string[] }[] = [
-    { title: trans.__('Attributes'), ids: [...ATTRIBUTE_COLUMNS] },
-    {
-      title: trans.__('Metrics'),
-      ids: keys.metrics.map(k => columnId('metric', k))
-    },
-    {
-      title: trans.__('Params'),
-      ids: keys.params.map(k => columnId('param', k))
-    },
-    { title: trans.__('Tags'), ids: keys.tags.map(k => columnId('tag', k)) }
-  ].map(g => ({
-    ...g,
-    ids: g.ids.filter(id => id.toLowerCase().includes(lower))
-  }));
-
   return (
     <div className="mlops-ColumnPicker" ref={rootRef}>
       <button
@@ -81,47 +53,12 @@ export function ColumnPicker(props: IColumnPickerProps): JSX.Element {
       </button>
       {open && (
         <div className="mlops-ColumnPicker-menu" role="dialog">
-          <section className="mlops-ColumnPicker-shown">
-            <h4>{trans.__('Shown, in order')}</h4>
-            {columns.length === 0 && (
-              <p className="mlops-Muted">{trans.__('Only the run name')}</p>
-            )}
-            <ol>
-              {columns.map((id, index) => (
-                <li key={id} data-column={id}>
-                  <span className="mlops-ColumnPicker-name" title={id}>
-                    {label(id)}
-                  </span>
-                  <button
-                    type="button"
-                    className="mlops-IconButton"
-                    title={trans.__('Move up')}
-                    disabled={index === 0}
-                    onClick={() => move(id, -1)}
-                  >
-                    ↑
-                  </button>
-                  <button
-                    type="button"
-                    className="mlops-IconButton"
-                    title={trans.__('Move down')}
-                    disabled={index === columns.length - 1}
-                    onClick={() => move(id, 1)}
-                  >
-                    ↓
-                  </button>
-                  <button
-                    type="button"
-                    className="mlops-IconButton"
-                    title={trans.__('Hide')}
-                    onClick={() => toggle(id)}
-                  >
-                    ×
-                  </button>
-                </li>
-              ))}
-            </ol>
-          </section>
+          <ShownColumns
+            columns={columns}
+            onMove={move}
+            onHide={toggle}
+            trans={trans}
+          />
           <input
             type="search"
             className="jp-mod-styled mlops-ColumnPicker-search"
@@ -129,40 +66,15 @@ export function ColumnPicker(props: IColumnPickerProps): JSX.Element {
             value={search}
             onChange={event => setSearch(event.target.value)}
           />
-          <div className="mlops-ColumnPicker-groups">
-            {groups
-              .filter(g => g.ids.length > 0)
-              .map(group => (
-                <fieldset key={group.title}>
-                  <legend>{group.title}</legend>
-                  {group.ids.map(id => (
-                    <label key={id} className="mlops-ColumnPicker-option">
-                      <input
-                        type="checkbox"
-                        checked={columns.includes(id)}
-                        onChange={() => toggle(id)}
-                      />
-                      <span title={id}>{label(id)}</span>
-                    </label>
-                  ))}
-                </fieldset>
-              ))}
-          </div>
+          <ColumnGroups
+            columns={columns}
+            keys={props.keys}
+            search={search}
+            onToggle={toggle}
+            trans={trans}
+          />
         </div>
       )}
     </div>
   );
-}
-
-function label(id: string): string {
-  const prefix = id.split('.')[0];
-  const kind: IColumnId['kind'] | null =
-    prefix === 'metrics'
-      ? 'metric'
-      : prefix === 'params'
-        ? 'param'
-        : prefix === 'tags'
-          ? 'tag'
-          : null;
-  return kind ? `${columnTitle(id)} (${kind})` : columnTitle(id);
 }

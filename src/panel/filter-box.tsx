@@ -1,12 +1,9 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import {
-  applyCompletion,
-  completeFilter,
-  ICompletionResult,
-  IKnownKeys
-} from './filter-completion';
+import { CompletionList } from './completion-list';
+import type { IKnownKeys } from './filter-completion';
+import { useFilterCompletion } from './use-filter-completion';
 
 export interface IFilterBoxProps {
   value: string;
@@ -25,64 +22,21 @@ export interface IFilterBoxProps {
  */
 export function FilterBox(props: IFilterBoxProps): JSX.Element {
   const { keys, trans } = props;
-  const [text, setText] = React.useState(props.value);
-  const [completion, setCompletion] = React.useState<ICompletionResult | null>(
-    null
-  );
-  const [active, setActive] = React.useState(0);
-  const inputRef = React.useRef<HTMLInputElement>(null);
-
-  React.useEffect(() => setText(props.value), [props.value]);
-
-  const update = (next: string, cursor: number) => {
-    setText(next);
-    const result = completeFilter(next, cursor, keys);
-    setCompletion(result && result.options.length > 0 ? result : null);
-    setActive(0);
-  };
-
-  const pick = (index: number) => {
-    if (!completion) {
-      return;
-    }
-    const applied = applyCompletion(
-      text,
-      completion,
-      completion.options[index]
-    );
-    setCompletion(null);
-    setText(applied.text);
-    requestAnimationFrame(() => {
-      const input = inputRef.current;
-      if (input) {
-        input.focus();
-        input.setSelectionRange(applied.cursor, applied.cursor);
-        // After a prefix (`metrics.`) the keys come next.
-        const result = completeFilter(applied.text, applied.cursor, keys);
-        setCompletion(result && result.options.length > 0 ? result : null);
-        setActive(0);
-      }
-    });
-  };
+  const {
+    text,
+    setText,
+    completion,
+    active,
+    inputRef,
+    update,
+    pick,
+    onCompletionKey,
+    close
+  } = useFilterCompletion(props.value, keys);
 
   const onKeyDown = (event: React.KeyboardEvent<HTMLInputElement>) => {
-    if (completion) {
-      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-        event.preventDefault();
-        const n = completion.options.length;
-        setActive(i => (i + (event.key === 'ArrowDown' ? 1 : n - 1)) % n);
-        return;
-      }
-      if (event.key === 'Tab' || event.key === 'Enter') {
-        event.preventDefault();
-        pick(active);
-        return;
-      }
-      if (event.key === 'Escape') {
-        event.preventDefault();
-        setCompletion(null);
-        return;
-      }
+    if (onCompletionKey(event)) {
+      return;
     }
     if (event.key === 'Enter') {
       event.preventDefault();
@@ -112,7 +66,7 @@ export function FilterBox(props: IFilterBoxProps): JSX.Element {
             )
           }
           onKeyDown={onKeyDown}
-          onBlur={() => window.setTimeout(() => setCompletion(null), 150)}
+          onBlur={() => window.setTimeout(close, 150)}
         />
         <button
           type="button"
@@ -135,27 +89,7 @@ export function FilterBox(props: IFilterBoxProps): JSX.Element {
         )}
       </div>
       {completion && (
-        <ul className="mlops-FilterBox-completions" role="listbox">
-          {completion.options.map((option, index) => (
-            <li
-              key={`${option.detail}:${option.label}`}
-              role="option"
-              aria-selected={index === active}
-              className={`mlops-FilterBox-option${index === active ? ' jp-mod-active' : ''}`}
-              onMouseDown={event => {
-                event.preventDefault();
-                pick(index);
-              }}
-            >
-              <span className="mlops-FilterBox-optionLabel">
-                {option.label}
-              </span>
-              <span className="mlops-FilterBox-optionDetail">
-                {option.detail}
-              </span>
-            </li>
-          ))}
-        </ul>
+        <CompletionList completion={completion} active={active} onPick={pick} />
       )}
       {props.error && (
         <div className="mlops-FilterBox-error" role="alert">

@@ -11,7 +11,11 @@ import {
 import { ILauncher } from '@jupyterlab/launcher';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
-import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import {
+  ITranslator,
+  nullTranslator,
+  TranslationBundle
+} from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { TrackingApi } from '../api';
@@ -105,66 +109,8 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
       return widget;
     };
 
-    app.commands.addCommand(PanelCommandIDs.openRuns, {
-      label: trans.__('MLOps Runs'),
-      caption: trans.__('Browse experiments and runs'),
-      icon: args => (args['isPalette'] ? undefined : mlopsIcon),
-      execute: args => {
-        const experimentId = args['experimentId'] as string | undefined;
-        return open({
-          view: 'runs',
-          experimentIds: experimentId ? [experimentId] : undefined
-        });
-      }
-    });
-    app.commands.addCommand(PanelCommandIDs.openRun, {
-      label: args =>
-        args['runId']
-          ? trans.__('Open MLOps Run %1', String(args['runId']).slice(0, 8))
-          : trans.__('Open MLOps Run'),
-      execute: args => open({ view: 'run', runId: String(args['runId']) })
-    });
-    app.commands.addCommand(PanelCommandIDs.compareRuns, {
-      label: trans.__('Compare MLOps Runs'),
-      execute: args =>
-        open({
-          view: 'compare',
-          runIds: ((args['runIds'] as string[] | undefined) ?? []).map(String)
-        })
-    });
-    app.commands.addCommand(PanelCommandIDs.openRegistry, {
-      label: trans.__('MLOps Model Registry'),
-      caption: trans.__('Registered models, versions and aliases'),
-      icon: args => (args['isPalette'] ? undefined : mlopsIcon),
-      execute: args =>
-        open({
-          view: 'registry',
-          model: (args['model'] as string | undefined) ?? undefined
-        })
-    });
-    app.commands.addCommand(PanelCommandIDs.openView, {
-      label: trans.__('Open MLOps View'),
-      execute: args => open(args as unknown as PanelViewSpec)
-    });
-
-    if (palette) {
-      const category = trans.__('MLOps');
-      for (const command of [
-        PanelCommandIDs.openRuns,
-        PanelCommandIDs.openRegistry
-      ]) {
-        palette.addItem({ command, category, args: { isPalette: true } });
-      }
-    }
-    if (launcher) {
-      const category = trans.__('MLOps');
-      launcher.add({ command: PanelCommandIDs.openRuns, category, rank: 1 });
-      launcher.add({
-        command: PanelCommandIDs.openRegistry,
-        category,
-        rank: 2
-      });
-    }
+    addPanelCommands(app, trans, open);
+    addToPaletteAndLauncher(palette, launcher, trans);
     if (restorer) {
       void restorer.restore(tracker, {
         command: PanelCommandIDs.openView,
@@ -174,6 +120,81 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     }
   }
 };
+
+/** The commands that open the views (the tab of one that is open). */
+function addPanelCommands(
+  app: JupyterFrontEnd,
+  trans: TranslationBundle,
+  open: (spec: PanelViewSpec) => MainAreaWidget<PanelContent>
+): void {
+  app.commands.addCommand(PanelCommandIDs.openRuns, {
+    label: trans.__('MLOps Runs'),
+    caption: trans.__('Browse experiments and runs'),
+    icon: args => (args['isPalette'] ? undefined : mlopsIcon),
+    execute: args => {
+      const experimentId = args['experimentId'] as string | undefined;
+      return open({
+        view: 'runs',
+        experimentIds: experimentId ? [experimentId] : undefined
+      });
+    }
+  });
+  app.commands.addCommand(PanelCommandIDs.openRun, {
+    label: args =>
+      args['runId']
+        ? trans.__('Open MLOps Run %1', String(args['runId']).slice(0, 8))
+        : trans.__('Open MLOps Run'),
+    execute: args => open({ view: 'run', runId: String(args['runId']) })
+  });
+  app.commands.addCommand(PanelCommandIDs.compareRuns, {
+    label: trans.__('Compare MLOps Runs'),
+    execute: args =>
+      open({
+        view: 'compare',
+        runIds: ((args['runIds'] as string[] | undefined) ?? []).map(String)
+      })
+  });
+  app.commands.addCommand(PanelCommandIDs.openRegistry, {
+    label: trans.__('MLOps Model Registry'),
+    caption: trans.__('Registered models, versions and aliases'),
+    icon: args => (args['isPalette'] ? undefined : mlopsIcon),
+    execute: args =>
+      open({
+        view: 'registry',
+        model: (args['model'] as string | undefined) ?? undefined
+      })
+  });
+  app.commands.addCommand(PanelCommandIDs.openView, {
+    label: trans.__('Open MLOps View'),
+    execute: args => open(args as unknown as PanelViewSpec)
+  });
+}
+
+/** The runs and registry views in the command palette and the launcher. */
+function addToPaletteAndLauncher(
+  palette: ICommandPalette | null,
+  launcher: ILauncher | null,
+  trans: TranslationBundle
+): void {
+  if (palette) {
+    const category = trans.__('MLOps');
+    for (const command of [
+      PanelCommandIDs.openRuns,
+      PanelCommandIDs.openRegistry
+    ]) {
+      palette.addItem({ command, category, args: { isPalette: true } });
+    }
+  }
+  if (launcher) {
+    const category = trans.__('MLOps');
+    launcher.add({ command: PanelCommandIDs.openRuns, category, rank: 1 });
+    launcher.add({
+      command: PanelCommandIDs.openRegistry,
+      category,
+      rank: 2
+    });
+  }
+}
 
 function viewFor(
   spec: PanelViewSpec,

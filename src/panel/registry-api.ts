@@ -1,36 +1,34 @@
-import type { IPage } from '../api';
-import { RestClient, segment } from '../request';
+import {
+  IPage,
+  pageOf,
+  RequestBody,
+  RestClient,
+  Schemas
+} from '../rest-client';
 
 /** A model version (see the registry's REST API). Times are ms since the epoch. */
-export interface IModelVersion {
-  name: string;
-  version: string;
-  creation_timestamp: number;
-  last_updated_timestamp: number;
-  description: string;
-  user_id: string;
-  current_stage: string;
-  source: string;
-  run_id: string | null;
-  status: 'READY' | 'PENDING_REGISTRATION' | 'FAILED_REGISTRATION';
-  status_message: string;
-  tags: Record<string, string>;
-  aliases: string[];
-  run_link: string | null;
-  model_id: string | null;
-  storage_location: string;
-}
+export type IModelVersion = Schemas['ModelVersion'];
 
 /** A registered model. `aliases` maps each alias to a version. */
-export interface IRegisteredModel {
-  name: string;
-  creation_timestamp: number;
-  last_updated_timestamp: number;
-  description: string;
-  owner: string;
-  tags: Record<string, string>;
-  aliases: Record<string, string>;
-  latest_versions: IModelVersion[];
+export type IRegisteredModel = Schemas['RegisteredModel'];
+
+/** How to ask for one page of a search. */
+export interface ISearchOptions {
+  filter?: string;
+  maxResults?: number;
+  pageToken?: string;
+}
+
+function searchQuery(options: ISearchOptions): {
+  filter?: string;
+  max_results?: number;
+  page_token?: string;
+} {
+  return {
+    filter: options.filter || undefined,
+    max_results: options.maxResults,
+    page_token: options.pageToken
+  };
 }
 
 /**
@@ -39,90 +37,64 @@ export interface IRegisteredModel {
  */
 export class RegistryApi extends RestClient {
   async searchModels(
-    options: { filter?: string; maxResults?: number; pageToken?: string } = {}
+    options: ISearchOptions = {}
   ): Promise<IPage<IRegisteredModel>> {
-    const body = await this._get<{
-      registered_models: IRegisteredModel[];
-      next_page_token?: string | null;
-    }>('registered-models', {
-      filter: options.filter || undefined,
-      max_results: options.maxResults,
-      page_token: options.pageToken
+    const body = await this.call('searchRegisteredModels', {
+      query: searchQuery(options)
     });
-    return {
-      items: body.registered_models ?? [],
-      nextPageToken: body.next_page_token ?? null
-    };
+    return pageOf(body.registered_models, body.next_page_token);
   }
 
   async getModel(name: string): Promise<IRegisteredModel> {
-    const body = await this._get<{ registered_model: IRegisteredModel }>(
-      `registered-models/${segment(name)}`
-    );
+    const body = await this.call('getRegisteredModel', { path: { name } });
     return body.registered_model;
   }
 
   async createModel(
     name: string,
-    options: { description?: string; tags?: Record<string, string> } = {}
+    options: Omit<RequestBody<'createRegisteredModel'>, 'name'> = {}
   ): Promise<IRegisteredModel> {
-    const body = await this._send<{ registered_model: IRegisteredModel }>(
-      'POST',
-      'registered-models',
-      { name, ...options }
-    );
-    return body.registered_model;
+    const answer = await this.call('createRegisteredModel', {
+      body: { ...options, name }
+    });
+    return answer.registered_model;
   }
 
+  /** Rename (`changes.name`) and/or re-describe a model. */
   async updateModel(
     name: string,
-    changes: { description?: string; name?: string }
+    changes: RequestBody<'updateRegisteredModel'>
   ): Promise<IRegisteredModel> {
-    const body = await this._send<{ registered_model: IRegisteredModel }>(
-      'PATCH',
-      `registered-models/${segment(name)}`,
-      changes
-    );
+    const body = await this.call('updateRegisteredModel', {
+      path: { name },
+      body: changes
+    });
     return body.registered_model;
   }
 
   async deleteModel(name: string): Promise<void> {
-    await this._send<void>('DELETE', `registered-models/${segment(name)}`);
+    await this.call('deleteRegisteredModel', { path: { name } });
   }
 
   async listVersions(
     name: string,
     options: { maxResults?: number; pageToken?: string } = {}
   ): Promise<IPage<IModelVersion>> {
-    const body = await this._get<{
-      model_versions: IModelVersion[];
-      next_page_token?: string | null;
-    }>(`registered-models/${segment(name)}/versions`, {
-      max_results: options.maxResults,
-      page_token: options.pageToken
+    const body = await this.call('listModelVersions', {
+      path: { name },
+      query: searchQuery(options)
     });
-    return {
-      items: body.model_versions ?? [],
-      nextPageToken: body.next_page_token ?? null
-    };
+    return pageOf(body.model_versions, body.next_page_token);
   }
 
   /** Versions of any model matching `filter`, e.g. `model_id IN ('m-...')`. */
   async searchVersions(
-    options: { filter?: string; maxResults?: number; pageToken?: string } = {}
+    options: ISearchOptions = {}
   ): Promise<IPage<IModelVersion>> {
-    const body = await this._get<{
-      model_versions: IModelVersion[];
-      next_page_token?: string | null;
-    }>('model-versions/search', {
-      filter: options.filter || undefined,
-      max_results: options.maxResults,
-      page_token: options.pageToken
+    const body = await this.call('searchModelVersions', {
+      query: searchQuery(options)
     });
-    return {
-      items: body.model_versions ?? [],
-      nextPageToken: body.next_page_token ?? null
-    };
+    return pageOf(body.model_versions, body.next_page_token);
   }
 
   /**
@@ -137,68 +109,55 @@ export class RegistryApi extends RestClient {
       tags?: Record<string, string>;
     } = {}
   ): Promise<IModelVersion> {
-    const body = await this._send<{ model_version: IModelVersion }>(
-      'POST',
-      `registered-models/${segment(name)}/versions`,
-      {
+    const body = await this.call('createModelVersion', {
+      path: { name },
+      body: {
         source,
         run_id: options.runId,
         description: options.description,
         tags: options.tags
       }
-    );
+    });
     return body.model_version;
   }
 
   async updateVersion(
     name: string,
     version: string,
-    changes: { description?: string }
+    changes: RequestBody<'updateModelVersion'>
   ): Promise<IModelVersion> {
-    const body = await this._send<{ model_version: IModelVersion }>(
-      'PATCH',
-      `registered-models/${segment(name)}/versions/${segment(version)}`,
-      changes
-    );
+    const body = await this.call('updateModelVersion', {
+      path: { name, version },
+      body: changes
+    });
     return body.model_version;
   }
 
   async deleteVersion(name: string, version: string): Promise<void> {
-    await this._send<void>(
-      'DELETE',
-      `registered-models/${segment(name)}/versions/${segment(version)}`
-    );
+    await this.call('deleteModelVersion', { path: { name, version } });
   }
 
   /** Point `alias` at `version` (moving it if it pointed elsewhere). */
   async setAlias(name: string, alias: string, version: string): Promise<void> {
-    await this._send<unknown>(
-      'PUT',
-      `registered-models/${segment(name)}/aliases/${segment(alias)}`,
-      { version }
-    );
+    await this.call('setRegisteredModelAlias', {
+      path: { name, alias },
+      body: { version }
+    });
   }
 
   async deleteAlias(name: string, alias: string): Promise<void> {
-    await this._send<void>(
-      'DELETE',
-      `registered-models/${segment(name)}/aliases/${segment(alias)}`
-    );
+    await this.call('deleteRegisteredModelAlias', { path: { name, alias } });
   }
 
   async setModelTag(name: string, key: string, value: string): Promise<void> {
-    await this._send<unknown>(
-      'PUT',
-      `registered-models/${segment(name)}/tags/${segment(key)}`,
-      { value }
-    );
+    await this.call('setRegisteredModelTag', {
+      path: { name, key },
+      body: { value }
+    });
   }
 
   async deleteModelTag(name: string, key: string): Promise<void> {
-    await this._send<void>(
-      'DELETE',
-      `registered-models/${segment(name)}/tags/${segment(key)}`
-    );
+    await this.call('deleteRegisteredModelTag', { path: { name, key } });
   }
 
   async setVersionTag(
@@ -207,11 +166,10 @@ export class RegistryApi extends RestClient {
     key: string,
     value: string
   ): Promise<void> {
-    await this._send<unknown>(
-      'PUT',
-      `registered-models/${segment(name)}/versions/${segment(version)}/tags/${segment(key)}`,
-      { value }
-    );
+    await this.call('setModelVersionTag', {
+      path: { name, version, key },
+      body: { value }
+    });
   }
 
   async deleteVersionTag(
@@ -219,9 +177,6 @@ export class RegistryApi extends RestClient {
     version: string,
     key: string
   ): Promise<void> {
-    await this._send<void>(
-      'DELETE',
-      `registered-models/${segment(name)}/versions/${segment(version)}/tags/${segment(key)}`
-    );
+    await this.call('deleteModelVersionTag', { path: { name, version, key } });
   }
 }

@@ -3,6 +3,8 @@ import * as React from 'react';
 
 import type { IDataset, ILoggedModelRef, IRun } from '../api';
 import type { IModelVersion } from './registry-api';
+import { TableSection } from '../components/table-section';
+import { RegisteredVersions } from './registered-versions';
 
 /** Digits of a digest shown in the table (the whole digest is its tooltip). */
 export const SHORT_DIGEST = 8;
@@ -84,93 +86,65 @@ export function RunInputs(props: IRunInputsProps): JSX.Element {
   ];
   return (
     <div className="mlops-RunInputs">
-      <section>
-        <h3>{trans.__('Datasets')}</h3>
-        {datasets.length === 0 ? (
-          <p className="mlops-Muted">{trans.__('No datasets logged.')}</p>
-        ) : (
-          <table className="mlops-KeyValueTable mlops-RunInputs-datasets">
-            <thead>
-              <tr>
-                <th>{trans.__('Name')}</th>
-                <th>{trans.__('Digest')}</th>
-                <th>{trans.__('Context')}</th>
-                <th>{trans.__('Source')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {datasets.map(({ dataset, context }) => (
-                <tr
-                  key={`${dataset.name}\u0000${dataset.digest}`}
-                  data-dataset={dataset.name}
-                >
-                  <th scope="row">{dataset.name}</th>
-                  <td className="mlops-Code" title={dataset.digest}>
-                    {dataset.digest.slice(0, SHORT_DIGEST)}
-                  </td>
-                  <td>{context ?? '—'}</td>
-                  <td title={`${dataset.source_type}: ${dataset.source}`}>
-                    {datasetSource(dataset)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+      <TableSection
+        title={trans.__('Datasets')}
+        emptyText={trans.__('No datasets logged.')}
+        items={datasets}
+        tableClassName="mlops-KeyValueTable mlops-RunInputs-datasets"
+        headers={[
+          trans.__('Name'),
+          trans.__('Digest'),
+          trans.__('Context'),
+          trans.__('Source')
+        ]}
+        row={({ dataset, context }) => (
+          <tr
+            key={`${dataset.name}\u0000${dataset.digest}`}
+            data-dataset={dataset.name}
+          >
+            <th scope="row">{dataset.name}</th>
+            <td className="mlops-Code" title={dataset.digest}>
+              {dataset.digest.slice(0, SHORT_DIGEST)}
+            </td>
+            <td>{context ?? '—'}</td>
+            <td title={`${dataset.source_type}: ${dataset.source}`}>
+              {datasetSource(dataset)}
+            </td>
+          </tr>
         )}
-      </section>
-      <section>
-        <h3>{trans.__('Models')}</h3>
-        {models.length === 0 ? (
-          <p className="mlops-Muted">
-            {trans.__('No models used or produced.')}
-          </p>
-        ) : (
-          <table className="mlops-KeyValueTable mlops-RunInputs-models">
-            <thead>
-              <tr>
-                <th>{trans.__('Model')}</th>
-                <th>{trans.__('Role')}</th>
-                <th>{trans.__('Registered as')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {models.map(([model, role]) => {
-                const versions = props.registrations[model.model_id] ?? [];
-                return (
-                  <tr
-                    key={`${role}\u0000${model.model_id}`}
-                    data-model-id={model.model_id}
-                  >
-                    <th scope="row" title={model.model_id}>
-                      {model.name ?? model.model_id}
-                    </th>
-                    <td>{role}</td>
-                    <td>
-                      {versions.length === 0
-                        ? '—'
-                        : versions.map(v => (
-                            <React.Fragment key={`${v.name}\u0000${v.version}`}>
-                              <button
-                                type="button"
-                                className="mlops-LinkButton mlops-RunInputs-registration"
-                                title={trans.__(
-                                  'Open %1 in the registry',
-                                  v.name
-                                )}
-                                onClick={() => props.onOpenRegistry(v.name)}
-                              >
-                                {trans.__('%1 v%2', v.name, v.version)}
-                              </button>{' '}
-                            </React.Fragment>
-                          ))}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        )}
-      </section>
+      />
+      <TableSection
+        title={trans.__('Models')}
+        emptyText={trans.__('No models used or produced.')}
+        items={models}
+        tableClassName="mlops-KeyValueTable mlops-RunInputs-models"
+        headers={[
+          trans.__('Model'),
+          trans.__('Role'),
+          trans.__('Registered as')
+        ]}
+        row={([model, role]) => {
+          const versions = props.registrations[model.model_id] ?? [];
+          return (
+            <tr
+              key={`${role}\u0000${model.model_id}`}
+              data-model-id={model.model_id}
+            >
+              <th scope="row" title={model.model_id}>
+                {model.name ?? model.model_id}
+              </th>
+              <td>{role}</td>
+              <td>
+                <RegisteredVersions
+                  versions={versions}
+                  onOpenRegistry={props.onOpenRegistry}
+                  trans={trans}
+                />
+              </td>
+            </tr>
+          );
+        }}
+      />
     </div>
   );
 }

@@ -3,8 +3,10 @@ import * as React from 'react';
 
 import type { IRun } from '../api';
 import { StatusBadge } from '../components/status-badge';
-import { formatDuration, formatMetricValue, runDuration } from '../format';
+import { formatDuration, runDuration } from '../format';
 import { formatTimestamp } from './cell-format';
+import { RunMetricsTable } from './run-metrics-table';
+import { RunParamsTable } from './run-params-table';
 
 /** Tags MLflow (and our notebook tools) use for where a run came from. */
 export const SOURCE_TAGS = ['mlflow.source.name', 'mlops.source.notebook'];
@@ -40,8 +42,6 @@ export function RunOverview(props: IRunOverviewProps): JSX.Element {
   const notebook = sourceNotebook(run.tags);
   const source = SOURCE_TAGS.map(k => run.tags[k]).find(Boolean);
   const commit = run.tags[GIT_COMMIT_TAG];
-  const params = Object.keys(run.params).sort();
-  const metrics = Object.keys(run.metrics).sort();
   return (
     <div className="mlops-RunOverview">
       <dl className="mlops-RunOverview-attributes">
@@ -95,55 +95,8 @@ export function RunOverview(props: IRunOverviewProps): JSX.Element {
           </>
         )}
       </dl>
-      <section>
-        <h3>{trans.__('Params')}</h3>
-        {params.length === 0 ? (
-          <p className="mlops-Muted">{trans.__('No params logged.')}</p>
-        ) : (
-          <table className="mlops-KeyValueTable mlops-RunOverview-params">
-            <tbody>
-              {params.map(key => (
-                <tr key={key} data-param={key}>
-                  <th scope="row">{key}</th>
-                  <td>{run.params[key]}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
-      <section>
-        <h3>{trans.__('Metrics')}</h3>
-        {metrics.length === 0 ? (
-          <p className="mlops-Muted">{trans.__('No metrics logged.')}</p>
-        ) : (
-          <table className="mlops-KeyValueTable mlops-RunOverview-metrics">
-            <thead>
-              <tr>
-                <th>{trans.__('Metric')}</th>
-                <th>{trans.__('Latest')}</th>
-                <th>{trans.__('Min')}</th>
-                <th>{trans.__('Max')}</th>
-                <th>{trans.__('Step')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {metrics.map(key => {
-                const m = run.metrics[key];
-                return (
-                  <tr key={key} data-metric={key}>
-                    <th scope="row">{key}</th>
-                    <td>{formatMetricValue(m.value)}</td>
-                    <td>{formatMetricValue(m.min)}</td>
-                    <td>{formatMetricValue(m.max)}</td>
-                    <td>{m.step}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        )}
-      </section>
+      <RunParamsTable params={run.params} trans={trans} />
+      <RunMetricsTable metrics={run.metrics} trans={trans} />
     </div>
   );
 }

@@ -1,18 +1,10 @@
-import { RestClient, segment } from '../request';
+import { CallResult, RestClient, Schemas } from '../rest-client';
 
 /**
  * States of pipeline runs and steps, as the server names them.
  */
-export type RunState =
-  'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELING' | 'CANCELED';
-export type StepState =
-  | 'PENDING'
-  | 'RUNNING'
-  | 'SUCCEEDED'
-  | 'FAILED'
-  | 'SKIPPED'
-  | 'NOT_TRIGGERED'
-  | 'CANCELED';
+export type RunState = Schemas['PipelineRunState'];
+export type StepState = Schemas['PipelineStepState'];
 
 /**
  * The CSS class of a run or step state: `jp-mlops-step-not-triggered`.
@@ -50,63 +42,30 @@ export interface IPipelineSpec {
   };
 }
 
-export interface IStepRun {
-  step_id: string;
-  task: string;
-  iteration: number | null;
-  state: StepState;
-  message: string;
-  attempt: number;
-  cached: boolean;
-  cached_from: string | null;
-  tracking_run_id: string | null;
-  inputs: Record<string, unknown>;
-  outputs: Record<string, unknown>;
-  start_time: number | null;
-  end_time: number | null;
-}
+/** A step of a pipeline run (or one iteration of a looped step). */
+export type IStepRun = Schemas['PipelineStep'];
 
-export interface IPipelineRun {
-  run_id: string;
-  name: string;
-  owner: string;
-  state: RunState;
-  message: string;
-  backend: string;
-  arguments: Record<string, unknown>;
-  outputs: Record<string, unknown>;
-  tracking_run_id: string | null;
-  attempt: number;
-  created_time: number;
-  start_time: number | null;
-  end_time: number | null;
-  schedule_id?: string | null;
-  spec?: IPipelineSpec;
-  steps?: IStepRun[];
-}
-
-export interface ISavedPipeline {
-  pipeline_id: string;
-  name: string;
-  owner: string;
-  description: string;
-  source_path: string | null;
-  updated_time: number;
+/**
+ * A pipeline run; its `spec` (in the answer of `getRun`) read as the pipeline
+ * spec document, which the OpenAPI document leaves an open object.
+ */
+export interface IPipelineRun extends Omit<Schemas['PipelineRun'], 'spec'> {
   spec?: IPipelineSpec;
 }
 
-export interface ILogChunk {
-  text: string;
-  next: number;
-  complete: boolean;
-  state: StepState;
+/** A saved pipeline, with its spec read as in `IPipelineRun`. */
+export interface ISavedPipeline extends Omit<Schemas['SavedPipeline'], 'spec'> {
+  spec?: IPipelineSpec;
 }
+
+/** A chunk of a step's log, from a byte offset to `next`. */
+export type ILogChunk = CallResult<'getPipelineStepLogs'>;
 
 /**
  * What a schedule does while its last run still runs when it is due again:
  * `skip` starts no run, `queue` starts it once that run ends.
  */
-export type SchedulePolicy = 'skip' | 'queue';
+export type SchedulePolicy = NonNullable<Schemas['PipelineSchedule']['policy']>;
 
 export const SCHEDULE_POLICIES: readonly SchedulePolicy[] = ['skip', 'queue'];
 
@@ -114,21 +73,7 @@ export const SCHEDULE_POLICIES: readonly SchedulePolicy[] = ['skip', 'queue'];
  * A recurring run of a pipeline (`mlops/api/pipeline-schedules`); times in
  * milliseconds since the epoch, `cron` in UTC.
  */
-export interface IPipelineSchedule {
-  schedule_id: string;
-  name: string;
-  owner: string;
-  cron: string;
-  pipeline_name: string;
-  arguments: Record<string, unknown>;
-  backend: string;
-  policy: SchedulePolicy;
-  enabled: boolean;
-  queued: number;
-  next_fire_time: number;
-  last_run_id: string | null;
-  created_time: number;
-}
+export type IPipelineSchedule = Schemas['PipelineSchedule'];
 
 /**
  * How to repeat a run: the fields of the form's Schedule mode.
@@ -145,85 +90,71 @@ export interface IScheduleOptions {
  */
 export class PipelinesApi extends RestClient {
   async listRuns(maxResults = 50): Promise<IPipelineRun[]> {
-    const answer = await this._get<{ runs: IPipelineRun[] }>('pipeline-runs', {
-      max_results: maxResults
+    const answer = await this.call('listPipelineRuns', {
+      query: { max_results: maxResults }
     });
-    return answer.runs;
+    return answer.runs as IPipelineRun[];
   }
 
   async getRun(runId: string): Promise<IPipelineRun> {
-    const answer = await this._get<{ run: IPipelineRun }>(
-      `pipeline-runs/${segment(runId)}`
-    );
-    return answer.run;
+    const answer = await this.call('getPipelineRun', {
+      path: { run_id: runId }
+    });
+    return answer.run as IPipelineRun;
   }
 
   async submit(
     pipelineId: string,
     args: Record<string, unknown>
   ): Promise<IPipelineRun> {
-    const answer = await this._send<{ run: IPipelineRun }>(
-      'POST',
-      'pipeline-runs',
-      { pipeline_id: pipelineId, arguments: args }
-    );
-    return answer.run;
+    const answer = await this.call('submitPipelineRun', {
+      body: { pipeline_id: pipelineId, arguments: args }
+    });
+    return answer.run as IPipelineRun;
   }
 
   async cancel(runId: string): Promise<IPipelineRun> {
-    const answer = await this._send<{ run: IPipelineRun }>(
-      'POST',
-      `pipeline-runs/${segment(runId)}/cancel`,
-      {}
-    );
-    return answer.run;
+    const answer = await this.call('cancelPipelineRun', {
+      path: { run_id: runId }
+    });
+    return answer.run as IPipelineRun;
   }
 
   async retry(runId: string): Promise<IPipelineRun> {
-    const answer = await this._send<{ run: IPipelineRun }>(
-      'POST',
-      `pipeline-runs/${segment(runId)}/retry`,
-      {}
-    );
-    return answer.run;
+    const answer = await this.call('retryPipelineRun', {
+      path: { run_id: runId }
+    });
+    return answer.run as IPipelineRun;
   }
 
   async logs(runId: string, stepId: string, since: number): Promise<ILogChunk> {
-    return this._get<ILogChunk>(
-      `pipeline-runs/${segment(runId)}/steps/${segment(stepId)}/logs`,
-      { since }
-    );
+    return this.call('getPipelineStepLogs', {
+      path: { run_id: runId, step_id: stepId },
+      query: { since }
+    });
   }
 
   async listPipelines(): Promise<ISavedPipeline[]> {
-    const answer = await this._get<{ pipelines: ISavedPipeline[] }>(
-      'pipelines'
-    );
-    return answer.pipelines;
+    const answer = await this.call('listPipelines');
+    return answer.pipelines as ISavedPipeline[];
   }
 
   async getPipeline(pipelineId: string): Promise<ISavedPipeline> {
-    const answer = await this._get<{ pipeline: ISavedPipeline }>(
-      `pipelines/${segment(pipelineId)}`
-    );
-    return answer.pipeline;
+    const answer = await this.call('getPipeline', {
+      path: { pipeline_id: pipelineId }
+    });
+    return answer.pipeline as ISavedPipeline;
   }
 
   async compileFile(path: string): Promise<ISavedPipeline[]> {
-    const answer = await this._send<{ pipelines: ISavedPipeline[] }>(
-      'POST',
-      'pipelines/compile',
-      { path }
-    );
-    return answer.pipelines;
+    const answer = await this.call('compilePipelineFile', { body: { path } });
+    return answer.pipelines as ISavedPipeline[];
   }
 
   // -- schedules ------------------------------------------------------------------
 
   async listSchedules(): Promise<IPipelineSchedule[]> {
-    const answer = await this._get<{ schedules: IPipelineSchedule[] }>(
-      'pipeline-schedules'
-    );
+    const answer = await this.call('listPipelineSchedules');
     return answer.schedules;
   }
 
@@ -235,17 +166,15 @@ export class PipelinesApi extends RestClient {
     args: Record<string, unknown>,
     options: IScheduleOptions
   ): Promise<IPipelineSchedule> {
-    const answer = await this._send<{ schedule: IPipelineSchedule }>(
-      'POST',
-      'pipeline-schedules',
-      {
+    const answer = await this.call('createPipelineSchedule', {
+      body: {
         pipeline_id: pipelineId,
         arguments: args,
         cron: options.cron,
         policy: options.policy,
         name: options.name || undefined
       }
-    );
+    });
     return answer.schedule;
   }
 
@@ -256,18 +185,16 @@ export class PipelinesApi extends RestClient {
     scheduleId: string,
     enabled: boolean
   ): Promise<IPipelineSchedule> {
-    const answer = await this._send<{ schedule: IPipelineSchedule }>(
-      'PATCH',
-      `pipeline-schedules/${segment(scheduleId)}`,
-      { enabled }
-    );
+    const answer = await this.call('updatePipelineSchedule', {
+      path: { schedule_id: scheduleId },
+      body: { enabled }
+    });
     return answer.schedule;
   }
 
   async deleteSchedule(scheduleId: string): Promise<void> {
-    await this._send<void>(
-      'DELETE',
-      `pipeline-schedules/${segment(scheduleId)}`
-    );
+    await this.call('deletePipelineSchedule', {
+      path: { schedule_id: scheduleId }
+    });
   }
 }

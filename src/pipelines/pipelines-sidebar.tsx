@@ -1,7 +1,10 @@
 import * as React from 'react';
 
-import { IPipelineRun, ISavedPipeline, PipelinesApi, stateClass } from './api';
+import type { ISavedPipeline, PipelinesApi } from './api';
+import { LoadPipelineForm } from './load-pipeline-form';
+import { RecentPipelineRuns } from './recent-pipeline-runs';
 import { SubmitForm } from './submit-form';
+import { usePipelinesList } from './use-pipelines-list';
 
 export interface IPipelinesSidebarProps {
   api: PipelinesApi;
@@ -10,39 +13,16 @@ export interface IPipelinesSidebarProps {
   openSchedules: () => void;
 }
 
-const LIST_POLL_MS = 3000;
-
 /**
  * The Pipelines panel: load a pipeline file, run a pipeline now or on a
  * schedule from a form made of its parameters, and follow recent runs.
  */
 export function PipelinesSidebar(props: IPipelinesSidebarProps): JSX.Element {
   const { api, openRun, openSchedules } = props;
-  const [pipelines, setPipelines] = React.useState<ISavedPipeline[]>([]);
-  const [runs, setRuns] = React.useState<IPipelineRun[]>([]);
-  const [path, setPath] = React.useState('');
+  const { pipelines, runs, error, setError, refresh } = usePipelinesList(api);
   const [open, setOpen] = React.useState<ISavedPipeline | null>(null);
-  const [error, setError] = React.useState<string | null>(null);
 
-  const refresh = React.useCallback(async () => {
-    try {
-      const [p, r] = await Promise.all([api.listPipelines(), api.listRuns(30)]);
-      setPipelines(p);
-      setRuns(r);
-      setError(null);
-    } catch (reason) {
-      setError(String((reason as Error).message ?? reason));
-    }
-  }, [api]);
-
-  React.useEffect(() => {
-    void refresh();
-    const timer = window.setInterval(() => void refresh(), LIST_POLL_MS);
-    return () => window.clearInterval(timer);
-  }, [refresh]);
-
-  const load = async (event: React.FormEvent): Promise<void> => {
-    event.preventDefault();
+  const load = async (path: string): Promise<void> => {
     try {
       const found = await api.compileFile(path);
       setError(null);
@@ -75,17 +55,7 @@ export function PipelinesSidebar(props: IPipelinesSidebarProps): JSX.Element {
           Schedules
         </button>
       </div>
-      <form className="jp-mlops-load-pipeline" onSubmit={e => void load(e)}>
-        <input
-          placeholder="pipeline file (.py or .ipynb)"
-          aria-label="Pipeline file"
-          value={path}
-          onChange={e => setPath(e.target.value)}
-        />
-        <button type="submit" className="jp-mlops-button jp-mlops-load">
-          Load
-        </button>
-      </form>
+      <LoadPipelineForm onLoad={load} />
       {error && <div className="jp-mlops-error">{error}</div>}
       <ul className="jp-mlops-pipeline-list">
         {pipelines.map(pipeline => (
@@ -116,22 +86,7 @@ export function PipelinesSidebar(props: IPipelinesSidebarProps): JSX.Element {
           </li>
         ))}
       </ul>
-      <h3>Runs</h3>
-      <ul className="jp-mlops-pipeline-runs">
-        {runs.map(run => (
-          <li key={run.run_id} data-run-id={run.run_id}>
-            <button
-              className="jp-mlops-link"
-              onClick={() => openRun(run.run_id)}
-            >
-              {run.name} · {run.run_id.slice(0, 8)}
-            </button>{' '}
-            <span className={`jp-mlops-state ${stateClass(run.state)}`}>
-              {run.state}
-            </span>
-          </li>
-        ))}
-      </ul>
+      <RecentPipelineRuns runs={runs} openRun={openRun} />
     </div>
   );
 }

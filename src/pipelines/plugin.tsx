@@ -3,14 +3,11 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import {
-  ICommandPalette,
-  MainAreaWidget,
-  ReactWidget
-} from '@jupyterlab/apputils';
+import { ICommandPalette, ReactWidget } from '@jupyterlab/apputils';
 import { Signal } from '@lumino/signaling';
 import * as React from 'react';
 
+import { addSidebar, openMainAreaTab } from '../lab-shell';
 import { PipelinesApi } from './api';
 import { pipelineIcon } from './icon';
 import { PipelinesSidebar } from './pipelines-sidebar';
@@ -66,12 +63,13 @@ export const pipelinesPlugin: JupyterFrontEndPlugin<void> = {
         openSchedules={openSchedules}
       />
     );
-    sidebar.id = 'jupyter-mlops-pipelines';
-    sidebar.title.icon = pipelineIcon;
-    sidebar.title.caption = 'MLOps Pipelines';
-    sidebar.addClass('jp-mlops-pipelines-panel');
-    app.shell.add(sidebar, 'left', { rank: 660 });
-    restorer?.add(sidebar, 'jupyter-mlops-pipelines');
+    addSidebar(app, restorer, sidebar, {
+      id: 'jupyter-mlops-pipelines',
+      icon: pipelineIcon,
+      caption: 'MLOps Pipelines',
+      className: 'jp-mlops-pipelines-panel',
+      rank: 660
+    });
 
     app.commands.addCommand(PipelineCommandIDs.openPanel, {
       label: 'Open MLOps Pipelines',
@@ -81,63 +79,61 @@ export const pipelinesPlugin: JupyterFrontEndPlugin<void> = {
       command: PipelineCommandIDs.openPanel,
       category: 'MLOps'
     });
-    app.commands.addCommand(PipelineCommandIDs.openSchedules, {
-      label: 'Open MLOps Pipeline Schedules',
-      execute: () => {
-        const existing = Array.from(app.shell.widgets('main')).find(
-          w => w.id === SCHEDULES_ID
-        );
-        if (existing) {
-          app.shell.activateById(SCHEDULES_ID);
-          return;
-        }
-        const content = ReactWidget.create(
-          <SchedulesView
-            api={api}
-            openRun={openRun}
-            changed={schedulesChanged}
-          />
-        );
-        const widget = new MainAreaWidget({ content });
-        widget.id = SCHEDULES_ID;
-        widget.title.label = 'Pipeline schedules';
-        widget.title.icon = pipelineIcon;
-        widget.title.closable = true;
-        app.shell.add(widget, 'main');
-        app.shell.activateById(SCHEDULES_ID);
-      }
-    });
-    palette?.addItem({
-      command: PipelineCommandIDs.openSchedules,
-      category: 'MLOps'
-    });
-    app.commands.addCommand(PipelineCommandIDs.openRun, {
-      label: args => `Pipeline run ${String(args['runId'] ?? '').slice(0, 8)}`,
-      execute: args => {
-        const runId = String(args['runId']);
-        const id = `jupyter-mlops-pipeline-run-${runId}`;
-        const existing = Array.from(app.shell.widgets('main')).find(
-          w => w.id === id
-        );
-        if (existing) {
-          app.shell.activateById(id);
-          return;
-        }
-        const content = ReactWidget.create(
-          <RunView
-            api={api}
-            runId={runId}
-            onOpenTrackingRun={openTrackingRun}
-          />
-        );
-        const widget = new MainAreaWidget({ content });
-        widget.id = id;
-        widget.title.label = `Pipeline ${runId.slice(0, 8)}`;
-        widget.title.icon = pipelineIcon;
-        widget.title.closable = true;
-        app.shell.add(widget, 'main');
-        app.shell.activateById(id);
-      }
-    });
+    addSchedulesCommand(app, palette, api, openRun, schedulesChanged);
+    addRunCommand(app, api, openTrackingRun);
   }
 };
+
+/** The command that opens the schedules view (once) in the main area. */
+function addSchedulesCommand(
+  app: JupyterFrontEnd,
+  palette: ICommandPalette | null,
+  api: PipelinesApi,
+  openRun: (runId: string) => void,
+  changed: Signal<PipelinesApi, void>
+): void {
+  app.commands.addCommand(PipelineCommandIDs.openSchedules, {
+    label: 'Open MLOps Pipeline Schedules',
+    execute: () =>
+      openMainAreaTab(
+        app,
+        SCHEDULES_ID,
+        { label: 'Pipeline schedules', icon: pipelineIcon },
+        () =>
+          ReactWidget.create(
+            <SchedulesView api={api} openRun={openRun} changed={changed} />
+          )
+      )
+  });
+  palette?.addItem({
+    command: PipelineCommandIDs.openSchedules,
+    category: 'MLOps'
+  });
+}
+
+/** The command that opens a pipeline run (once) in the main area. */
+function addRunCommand(
+  app: JupyterFrontEnd,
+  api: PipelinesApi,
+  openTrackingRun: (runId: string) => void
+): void {
+  app.commands.addCommand(PipelineCommandIDs.openRun, {
+    label: args => `Pipeline run ${String(args['runId'] ?? '').slice(0, 8)}`,
+    execute: args => {
+      const runId = String(args['runId']);
+      openMainAreaTab(
+        app,
+        `jupyter-mlops-pipeline-run-${runId}`,
+        { label: `Pipeline ${runId.slice(0, 8)}`, icon: pipelineIcon },
+        () =>
+          ReactWidget.create(
+            <RunView
+              api={api}
+              runId={runId}
+              onOpenTrackingRun={openTrackingRun}
+            />
+          )
+      );
+    }
+  });
+}

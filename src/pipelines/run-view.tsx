@@ -1,14 +1,10 @@
 import * as React from 'react';
 
-import {
-  FINAL_RUN_STATES,
-  IPipelineRun,
-  PipelinesApi,
-  stateClass
-} from './api';
+import { FINAL_RUN_STATES, PipelinesApi, stateClass } from './api';
 import { DagView } from './dag-view';
 import { layoutRun } from './layout';
 import { StepDetails } from './step-details';
+import { usePipelineRun } from './use-pipeline-run';
 
 export interface IRunViewProps {
   api: PipelinesApi;
@@ -16,57 +12,14 @@ export interface IRunViewProps {
   onOpenTrackingRun?: (runId: string) => void;
 }
 
-const RUN_POLL_MS = 1000;
-
 /**
  * A pipeline run: state, Cancel and Retry, its DAG (polled while the run is not
  * over) and the selected step's details.
  */
 export function RunView(props: IRunViewProps): JSX.Element {
   const { api, runId, onOpenTrackingRun } = props;
-  const [run, setRun] = React.useState<IPipelineRun | null>(null);
-  const [error, setError] = React.useState<string | null>(null);
+  const { run, error, act } = usePipelineRun(api, runId);
   const [selected, setSelected] = React.useState<string | null>(null);
-  const [generation, setGeneration] = React.useState(0);
-
-  React.useEffect(() => {
-    let cancelled = false;
-    let timer: number | undefined;
-    const poll = async (): Promise<void> => {
-      try {
-        const current = await api.getRun(runId);
-        if (cancelled) {
-          return;
-        }
-        setRun(current);
-        setError(null);
-        if (!FINAL_RUN_STATES.has(current.state)) {
-          timer = window.setTimeout(() => void poll(), RUN_POLL_MS);
-        }
-      } catch (reason) {
-        if (!cancelled) {
-          setError(String((reason as Error).message ?? reason));
-          timer = window.setTimeout(() => void poll(), RUN_POLL_MS * 3);
-        }
-      }
-    };
-    void poll();
-    return () => {
-      cancelled = true;
-      window.clearTimeout(timer);
-    };
-  }, [api, runId, generation]);
-
-  const act = async (action: 'cancel' | 'retry'): Promise<void> => {
-    try {
-      setRun(
-        await (action === 'cancel' ? api.cancel(runId) : api.retry(runId))
-      );
-      setGeneration(g => g + 1);
-    } catch (reason) {
-      setError(String((reason as Error).message ?? reason));
-    }
-  };
 
   if (!run || !run.spec) {
     return (

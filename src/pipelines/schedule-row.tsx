@@ -1,7 +1,9 @@
 import * as React from 'react';
 
 import { IPipelineSchedule, PipelinesApi } from './api';
-import { describeCron, formatLocalTime, formatTimeUntil } from './cron-words';
+import { describeCron } from './cron-words';
+import { ScheduleActions } from './schedule-actions';
+import { ScheduleNextFire } from './schedule-next-fire';
 
 export interface IScheduleRowProps {
   api: PipelinesApi;
@@ -18,32 +20,14 @@ export interface IScheduleRowProps {
  */
 export function ScheduleRow(props: IScheduleRowProps): JSX.Element {
   const { api, schedule, now, openRun, onChange, onDeleted } = props;
-  const [confirming, setConfirming] = React.useState(false);
-  const [busy, setBusy] = React.useState(false);
-  const [error, setError] = React.useState<string | null>(null);
-
-  const act = async (action: () => Promise<void>): Promise<void> => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (reason) {
-      setError((reason as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const toggle = (): Promise<void> =>
-    act(async () =>
-      onChange(
-        await api.setScheduleEnabled(schedule.schedule_id, !schedule.enabled)
-      )
+  const toggle = async (): Promise<void> =>
+    onChange(
+      await api.setScheduleEnabled(schedule.schedule_id, !schedule.enabled)
     );
-  const remove = (): Promise<void> =>
-    act(async () => {
-      await api.deleteSchedule(schedule.schedule_id);
-      onDeleted(schedule.schedule_id);
-    });
+  const remove = async (): Promise<void> => {
+    await api.deleteSchedule(schedule.schedule_id);
+    onDeleted(schedule.schedule_id);
+  };
 
   const words = describeCron(schedule.cron);
   return (
@@ -65,23 +49,17 @@ export function ScheduleRow(props: IScheduleRowProps): JSX.Element {
         <code>{schedule.cron}</code>
       </td>
       <td className="jp-mlops-schedule-next">
-        {schedule.enabled ? (
-          <>
-            <time
-              dateTime={new Date(schedule.next_fire_time).toISOString()}
-              title={`${new Date(schedule.next_fire_time).toISOString().slice(0, 16).replace('T', ' ')} UTC`}
-            >
-              {formatLocalTime(schedule.next_fire_time)}
-            </time>
-            <small>{formatTimeUntil(schedule.next_fire_time, now)}</small>
-          </>
-        ) : (
-          '—'
-        )}
+        <ScheduleNextFire
+          enabled={schedule.enabled}
+          nextFireTime={schedule.next_fire_time}
+          now={now}
+        />
       </td>
       <td className="jp-mlops-schedule-policy">
         {schedule.policy}
-        {schedule.queued > 0 && <small> ({schedule.queued} queued)</small>}
+        {(schedule.queued ?? 0) > 0 && (
+          <small> ({schedule.queued} queued)</small>
+        )}
       </td>
       <td>
         <span
@@ -105,48 +83,12 @@ export function ScheduleRow(props: IScheduleRowProps): JSX.Element {
           <small>none yet</small>
         )}
       </td>
-      <td className="jp-mlops-schedule-actions">
-        {confirming ? (
-          <span className="jp-mlops-confirm">
-            Delete “{schedule.name}”? Its runs stay.
-            <button
-              className="jp-mlops-button jp-mod-warn jp-mlops-confirm-delete"
-              disabled={busy}
-              onClick={() => void remove()}
-            >
-              Delete
-            </button>
-            <button
-              className="jp-mlops-button jp-mlops-keep"
-              onClick={() => setConfirming(false)}
-            >
-              Keep
-            </button>
-          </span>
-        ) : (
-          <>
-            <button
-              className="jp-mlops-button jp-mlops-toggle-schedule"
-              disabled={busy}
-              onClick={() => void toggle()}
-            >
-              {schedule.enabled ? 'Pause' : 'Resume'}
-            </button>
-            <button
-              className="jp-mlops-button jp-mlops-delete-schedule"
-              disabled={busy}
-              onClick={() => setConfirming(true)}
-            >
-              Delete
-            </button>
-          </>
-        )}
-        {error && (
-          <div className="jp-mlops-error" role="alert">
-            {error}
-          </div>
-        )}
-      </td>
+      <ScheduleActions
+        name={schedule.name}
+        enabled={schedule.enabled}
+        onToggle={toggle}
+        onDelete={remove}
+      />
     </tr>
   );
 }

@@ -2,7 +2,7 @@ import { ISignal } from '@lumino/signaling';
 import * as React from 'react';
 
 import { IPipelineSchedule, PipelinesApi } from './api';
-import { ScheduleRow } from './schedule-row';
+import { ScheduleTable } from './schedule-table';
 
 export interface ISchedulesViewProps {
   api: PipelinesApi;
@@ -81,32 +81,14 @@ export function SchedulesView(props: ISchedulesViewProps): JSX.Element {
           notebook.
         </p>
       ) : (
-        <table className="jp-mlops-schedule-table">
-          <thead>
-            <tr>
-              <th>Schedule</th>
-              <th>When (cron, UTC)</th>
-              <th>Next run (your time)</th>
-              <th>Policy</th>
-              <th>State</th>
-              <th>Last run</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {schedules.map(schedule => (
-              <ScheduleRow
-                key={schedule.schedule_id}
-                api={api}
-                schedule={schedule}
-                now={now}
-                openRun={openRun}
-                onChange={replace}
-                onDeleted={drop}
-              />
-            ))}
-          </tbody>
-        </table>
+        <ScheduleTable
+          api={api}
+          schedules={schedules}
+          now={now}
+          openRun={openRun}
+          onChange={replace}
+          onDeleted={drop}
+        />
       )}
     </div>
   );

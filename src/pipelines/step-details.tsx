@@ -1,6 +1,7 @@
 import * as React from 'react';
 
 import { IStepRun, PipelinesApi, stateClass } from './api';
+import { useStepLog } from './use-step-log';
 
 export interface IStepDetailsProps {
   api: PipelinesApi;
@@ -9,49 +10,13 @@ export interface IStepDetailsProps {
   onOpenTrackingRun?: (runId: string) => void;
 }
 
-const LOG_POLL_MS = 1000;
-
 /**
  * One step: its log (streamed with the server's `since` cursor while the step
  * runs), inputs, outputs, cache status and tracking run.
  */
 export function StepDetails(props: IStepDetailsProps): JSX.Element {
   const { api, runId, step, onOpenTrackingRun } = props;
-  const [log, setLog] = React.useState('');
-  const [error, setError] = React.useState<string | null>(null);
-
-  React.useEffect(() => {
-    let cancelled = false;
-    let since = 0;
-    let timer: number | undefined;
-    setLog('');
-    setError(null);
-    const poll = async (): Promise<void> => {
-      try {
-        const chunk = await api.logs(runId, step.step_id, since);
-        if (cancelled) {
-          return;
-        }
-        if (chunk.text) {
-          setLog(previous => previous + chunk.text);
-        }
-        const moved = chunk.next !== since;
-        since = chunk.next;
-        if (!chunk.complete || moved) {
-          timer = window.setTimeout(() => void poll(), moved ? 0 : LOG_POLL_MS);
-        }
-      } catch (reason) {
-        if (!cancelled) {
-          setError(String((reason as Error).message ?? reason));
-        }
-      }
-    };
-    void poll();
-    return () => {
-      cancelled = true;
-      window.clearTimeout(timer);
-    };
-  }, [api, runId, step.step_id, step.attempt]);
+  const { log, error } = useStepLog(api, runId, step);
 
   return (
     <div className="jp-mlops-step-details" data-step-id={step.step_id}>

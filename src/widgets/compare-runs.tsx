@@ -3,7 +3,6 @@ import type { ObjectHash } from 'backbone';
 import * as React from 'react';
 
 import { MetricChart, ParallelCoordinates } from '../charts';
-import { formatMetricValue } from '../format';
 import {
   chartsByKey,
   IParamRow,
@@ -11,20 +10,16 @@ import {
   IWireSeries,
   parallelData
 } from './logic';
+import { CompareParamsTable } from './compare-params-table';
 import { ReactDOMWidgetView, setModelValue, useModelValue } from './react-view';
-import { MODULE_NAME, MODULE_VERSION } from './version';
+import { widgetNames } from './version';
 
 /** The model of `CompareRuns`: everything is computed in the kernel. */
 export class CompareRunsModel extends DOMWidgetModel {
   defaults(): ObjectHash {
     return {
       ...super.defaults(),
-      _model_name: 'CompareRunsModel',
-      _model_module: MODULE_NAME,
-      _model_module_version: MODULE_VERSION,
-      _view_name: 'CompareRunsView',
-      _view_module: MODULE_NAME,
-      _view_module_version: MODULE_VERSION,
+      ...widgetNames('CompareRuns'),
       run_ids: [],
       runs: [],
       params: [],
@@ -40,6 +35,18 @@ export class CompareRunsModel extends DOMWidgetModel {
 interface IHistory {
   key: string;
   series: Omit<IWireSeries, 'key'>[];
+}
+
+/** One step-axis chart per metric key, from the histories the kernel sent. */
+function historyCharts(histories: IHistory[]) {
+  return histories.map(h => ({
+    key: h.key,
+    series:
+      chartsByKey(
+        h.series.map(s => ({ ...s, key: h.key })),
+        'step'
+      )[0]?.series ?? []
+  }));
 }
 
 /** Params side by side, metric charts overlaid, parallel coordinates. */
@@ -58,18 +65,7 @@ export function CompareRunsPanel(props: { model: WidgetModel }): JSX.Element {
     () => parallelData(runs, params, metric),
     [runs, params, metric]
   );
-  const charts = React.useMemo(
-    () =>
-      histories.map(h => ({
-        key: h.key,
-        series:
-          chartsByKey(
-            h.series.map(s => ({ ...s, key: h.key })),
-            'step'
-          )[0]?.series ?? []
-      })),
-    [histories]
-  );
+  const charts = React.useMemo(() => historyCharts(histories), [histories]);
   const shown = onlyDiffs ? params.filter(p => p.differs) : params;
 
   return (
@@ -88,45 +84,7 @@ export function CompareRunsPanel(props: { model: WidgetModel }): JSX.Element {
           only differences
         </label>
       </div>
-      <div className="mlops-RunsTableWidget-scroll">
-        <table className="mlops-WidgetTable">
-          <thead>
-            <tr>
-              <th>param</th>
-              {runs.map(r => (
-                <th key={r.run_id} title={r.run_id}>
-                  {r.name}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map(p => (
-              <tr
-                key={p.key}
-                className={p.differs ? 'mlops-CompareRuns-differs' : ''}
-              >
-                <td>{p.key}</td>
-                {p.values.map((v, i) => (
-                  <td key={runs[i]?.run_id ?? i}>{v ?? '—'}</td>
-                ))}
-              </tr>
-            ))}
-            {metricKeys.map(key => (
-              <tr key={`metric-${key}`} className="mlops-CompareRuns-metric">
-                <td>{key}</td>
-                {runs.map(r => (
-                  <td key={r.run_id} className="mlops-mod-numeric">
-                    {r.metrics[key] === undefined
-                      ? '—'
-                      : formatMetricValue(r.metrics[key] ?? NaN)}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <CompareParamsTable runs={runs} params={shown} metricKeys={metricKeys} />
       {parallel.dimensions.length > 1 && (
         <>
           <div className="mlops-WidgetToolbar">

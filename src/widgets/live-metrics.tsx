@@ -11,8 +11,9 @@ import {
   mergePoints,
   SeriesStore
 } from './logic';
-import { ReactDOMWidgetView, setModelValue, useModelValue } from './react-view';
-import { MODULE_NAME, MODULE_VERSION } from './version';
+import { LiveMetricsToolbar } from './live-metrics-toolbar';
+import { ReactDOMWidgetView, useModelValue } from './react-view';
+import { widgetNames } from './version';
 
 interface IPointsMessage {
   type: 'points' | 'snapshot';
@@ -27,12 +28,7 @@ export class LiveMetricsModel extends DOMWidgetModel {
   defaults(): ObjectHash {
     return {
       ...super.defaults(),
-      _model_name: 'LiveMetricsModel',
-      _model_module: MODULE_NAME,
-      _model_module_version: MODULE_VERSION,
-      _view_name: 'LiveMetricsView',
-      _view_module: MODULE_NAME,
-      _view_module_version: MODULE_VERSION,
+      ...widgetNames('LiveMetrics'),
       metric_keys: [],
       run_ids: [],
       x_axis: 'step',
@@ -84,12 +80,6 @@ function useSeries(model: LiveMetricsModel): SeriesStore {
   return series;
 }
 
-const X_AXES: { value: XAxisKind; label: string }[] = [
-  { value: 'step', label: 'Step' },
-  { value: 'time', label: 'Time' },
-  { value: 'relative', label: 'Relative time' }
-];
-
 /** Charts (one per metric key) with smoothing, x-axis and log-scale controls. */
 export function LiveMetricsPanel(props: {
   model: LiveMetricsModel;
@@ -113,46 +103,15 @@ export function LiveMetricsPanel(props: {
       data-status={status}
       data-point-count={points}
     >
-      <div className="mlops-WidgetToolbar">
-        {title && <strong className="mlops-WidgetTitle">{title}</strong>}
-        <span className="mlops-WidgetStatus">
-          {status} · {points} points
-        </span>
-        <label>
-          x
-          <select
-            value={xAxis}
-            onChange={e => setModelValue(model, 'x_axis', e.target.value)}
-          >
-            {X_AXES.map(a => (
-              <option key={a.value} value={a.value}>
-                {a.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          smoothing
-          <input
-            type="range"
-            min={0}
-            max={0.99}
-            step={0.01}
-            value={smoothing}
-            onChange={e =>
-              setModelValue(model, 'smoothing', Number(e.target.value))
-            }
-          />
-        </label>
-        <label>
-          <input
-            type="checkbox"
-            checked={logScale}
-            onChange={e => setModelValue(model, 'log_scale', e.target.checked)}
-          />
-          log scale
-        </label>
-      </div>
+      <LiveMetricsToolbar
+        model={model}
+        title={title}
+        status={status}
+        points={points}
+        xAxis={xAxis}
+        smoothing={smoothing}
+        logScale={logScale}
+      />
       {charts.length === 0 ? (
         <div className="mlops-WidgetEmpty">Waiting for metrics…</div>
       ) : (

@@ -10,10 +10,11 @@ import { Widget } from '@lumino/widgets';
 import type { ObjectHash } from 'backbone';
 import * as React from 'react';
 
-import { formatMetricValue } from '../format';
 import { IRunRow, ISort, sortRows } from './logic';
+import { RunsTableRow } from './runs-table-row';
+import { RunsTableToolbar } from './runs-table-toolbar';
 import { ReactDOMWidgetView, setModelValue, useModelValue } from './react-view';
-import { MODULE_NAME, MODULE_VERSION } from './version';
+import { widgetNames } from './version';
 
 /** The model of `RunsTable`: rows and columns come from the kernel. */
 export class RunsTableModel extends DOMWidgetModel {
@@ -25,12 +26,7 @@ export class RunsTableModel extends DOMWidgetModel {
   defaults(): ObjectHash {
     return {
       ...super.defaults(),
-      _model_name: 'RunsTableModel',
-      _model_module: MODULE_NAME,
-      _model_module_version: MODULE_VERSION,
-      _view_name: 'RunsTableView',
-      _view_module: MODULE_NAME,
-      _view_module_version: MODULE_VERSION,
+      ...widgetNames('RunsTable'),
       filter: '',
       experiment: null,
       max_results: 100,
@@ -52,13 +48,10 @@ export function RunsTablePanel(props: { model: WidgetModel }): JSX.Element {
   const metrics = useModelValue<string[]>(model, 'metric_columns');
   const selected = useModelValue<string[]>(model, 'selected');
   const error = useModelValue<string>(model, 'error');
-  const filter = useModelValue<string>(model, 'filter');
-  const [draft, setDraft] = React.useState(filter);
   const [sort, setSort] = React.useState<ISort>({
     column: 'start_time',
     descending: true
   });
-  React.useEffect(() => setDraft(filter), [filter]);
 
   const sorted = React.useMemo(() => sortRows(rows, sort), [rows, sort]);
   const chosen = new Set(selected);
@@ -82,33 +75,7 @@ export function RunsTablePanel(props: { model: WidgetModel }): JSX.Element {
 
   return (
     <div className="mlops-RunsTableWidget" data-rows={rows.length}>
-      <div className="mlops-WidgetToolbar">
-        <input
-          className="mlops-RunsTableWidget-filter"
-          type="search"
-          placeholder="Filter, e.g. metrics.accuracy > 0.9 and params.model = 'rf'"
-          value={draft}
-          onChange={e => setDraft(e.target.value)}
-          onKeyDown={e => {
-            if (e.key === 'Enter') {
-              setModelValue(model, 'filter', draft);
-            }
-          }}
-        />
-        <button
-          className="jp-mod-styled"
-          onClick={() => model.send({ type: 'refresh' }, {})}
-        >
-          Refresh
-        </button>
-        <button
-          className="jp-mod-styled jp-mod-accept mlops-RunsTableWidget-compare"
-          disabled={selected.length < 2}
-          onClick={() => model.send({ type: 'compare' }, {})}
-        >
-          Compare {selected.length > 0 ? `(${selected.length})` : ''}
-        </button>
-      </div>
+      <RunsTableToolbar model={model} selected={selected.length} />
       {error && <div className="mlops-WidgetError">{error}</div>}
       <div className="mlops-RunsTableWidget-scroll">
         <table className="mlops-WidgetTable">
@@ -135,33 +102,14 @@ export function RunsTablePanel(props: { model: WidgetModel }): JSX.Element {
           </thead>
           <tbody>
             {sorted.map(row => (
-              <tr
+              <RunsTableRow
                 key={row.run_id}
-                className={chosen.has(row.run_id) ? 'mlops-mod-selected' : ''}
-                onClick={() => toggle(row.run_id)}
-              >
-                <td>
-                  <input
-                    type="checkbox"
-                    aria-label={`select ${row.name}`}
-                    checked={chosen.has(row.run_id)}
-                    onChange={() => toggle(row.run_id)}
-                    onClick={e => e.stopPropagation()}
-                  />
-                </td>
-                <td title={row.run_id}>{row.name}</td>
-                <td>{row.status.toLowerCase()}</td>
-                {params.map(p => (
-                  <td key={p}>{row.params[p] ?? '—'}</td>
-                ))}
-                {metrics.map(m => (
-                  <td key={m} className="mlops-mod-numeric">
-                    {row.metrics[m] === undefined
-                      ? '—'
-                      : formatMetricValue(row.metrics[m] ?? NaN)}
-                  </td>
-                ))}
-              </tr>
+                row={row}
+                params={params}
+                metrics={metrics}
+                chosen={chosen.has(row.run_id)}
+                onToggle={() => toggle(row.run_id)}
+              />
             ))}
           </tbody>
         </table>

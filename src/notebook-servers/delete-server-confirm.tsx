@@ -1,0 +1,25 @@
+import * as React from 'react';
+
+/** Confirms deleting a server, optionally with its workspace volume. */
+export function DeleteServerConfirm(props: {
+  name: string;
+  deleteVolume: boolean;
+  onDeleteVolume: (deleteVolume: boolean) => void;
+  onConfirm: () => void;
+}): JSX.Element {
+  return (
+    <div className="mlops-NbConfirm">
+      <label>
+        <input
+          type="checkbox"
+          checked={props.deleteVolume}
+          onChange={e => props.onDeleteVolume(e.target.checked)}
+        />{' '}
+        Also delete the workspace volume
+      </label>
+      <button className="jp-Button jp-mod-warn" onClick={props.onConfirm}>
+        Delete {props.name}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+import * as React from 'react';
+
+import { MetricChart } from '../charts/metric-chart';
+import { useElementWidth, useInView } from '../charts/use-element-width';
+import type { IMetricGridProps } from './metric-grid';
+import { useChartSeries } from './use-chart-series';
+
+export interface IChartCardProps extends IMetricGridProps {
+  chartKeys: string[];
+  title: string;
+}
+
+/** One chart: waits until it is in view, then fetches at its own width. */
+export function ChartCard(props: IChartCardProps): JSX.Element {
+  const { runs, chartKeys, options, cache, version, title, trans } = props;
+  const ref = React.useRef<HTMLDivElement>(null);
+  const inView = useInView(ref);
+  const width = useElementWidth(ref);
+
+  const { series, error } = useChartSeries(
+    runs,
+    chartKeys,
+    options,
+    cache,
+    version,
+    inView,
+    width
+  );
+
+  return (
+    <div
+      ref={ref}
+      className="mlops-ChartCard"
+      data-metric={chartKeys.length === 1 ? chartKeys[0] : undefined}
+    >
+      {error ? (
+        <div className="mlops-ChartCard-error" role="alert">
+          <strong>{title}</strong>: {error}
+        </div>
+      ) : series === null ? (
+        <div className="mlops-ChartCard-loading">
+          <strong>{title}</strong>
+          <span>{inView ? trans.__('Loading…') : ''}</span>
+        </div>
+      ) : (
+        <MetricChart
+          series={series}
+          xAxis={options.xAxis}
+          logScale={options.logScale}
+          smoothing={options.smoothing}
+          title={title}
+          syncKey="mlops-metrics"
+        />
+      )}
+    </div>
+  );
+}

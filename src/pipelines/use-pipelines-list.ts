@@ -1,0 +1,39 @@
+import * as React from 'react';
+
+import type { IPipelineRun, ISavedPipeline, PipelinesApi } from './api';
+
+const LIST_POLL_MS = 3000;
+
+export interface IPipelinesList {
+  pipelines: ISavedPipeline[];
+  /** The most recent runs, newest first. */
+  runs: IPipelineRun[];
+  error: string | null;
+  setError: (error: string | null) => void;
+  refresh: () => Promise<void>;
+}
+
+/** The saved pipelines and the recent runs, polled while shown. */
+export function usePipelinesList(api: PipelinesApi): IPipelinesList {
+  const [pipelines, setPipelines] = React.useState<ISavedPipeline[]>([]);
+  const [runs, setRuns] = React.useState<IPipelineRun[]>([]);
+  const [error, setError] = React.useState<string | null>(null);
+
+  const refresh = React.useCallback(async () => {
+    try {
+      const [p, r] = await Promise.all([api.listPipelines(), api.listRuns(30)]);
+      setPipelines(p);
+      setRuns(r);
+      setError(null);
+    } catch (reason) {
+      setError(String((reason as Error).message ?? reason));
+    }
+  }, [api]);
+
+  React.useEffect(() => {
+    void refresh();
+    const timer = window.setInterval(() => void refresh(), LIST_POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [refresh]);
+  return { pipelines, runs, error, setError, refresh };
+}
