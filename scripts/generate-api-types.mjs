@@ -5,7 +5,7 @@
 // The files are not committed (src/generated/ is git-ignored): `jlpm build:lib`, `jlpm test`
 // and `jlpm watch:src` write them first, so they never lag behind the document. With --check
 // nothing is written; the exit status is 1 when a file differs from what the document gives.
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -107,6 +107,7 @@ async function main() {
         `${relative(ROOT, file)} is stale: run \`jlpm build:api-types\``
       );
     } else {
+      await mkdir(dirname(file), { recursive: true });
       await writeFile(file, text);
       console.log(`wrote ${relative(ROOT, file)}`);
     }
