@@ -60,6 +60,14 @@ def _chunks(ids: Sequence[str]) -> list[list[str]]:
     return [unique[i : i + _CHUNK] for i in range(0, len(unique), _CHUNK)]
 
 
+_NAMES_OF = "SELECT model_id, name FROM logged_models WHERE model_id IN ({})"
+_PRODUCED_BY = (
+    "SELECT source_run_id, model_id, name FROM logged_models"
+    " WHERE source_run_id IN ({}) AND lifecycle_stage = ?"
+    " ORDER BY creation_timestamp, model_id"
+)
+
+
 class SqlLoggedModelStore:
     """The logged models' tables on a :class:`Database` shared with the other stores."""
 
@@ -69,30 +77,31 @@ class SqlLoggedModelStore:
         self._insert: Any = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert
 
     # -- what tracking asks (one query per page of runs) -----------------------------
+    # On the bare cursor (Database.raw_read): they run with every page of runs the panel
+    # or a client reads, and SQLAlchemy's per-statement cost was most of theirs.
     def names_of(self, model_ids: Sequence[str]) -> dict[str, str]:
         """id -> name of the logged models among ``model_ids``, deleted ones included."""
         names: dict[str, str] = {}
-        with self._db.read() as conn:
+        with self._db.raw_read() as cursor:
             for part in _chunks(model_ids):
-                rows = conn.execute(
-                    select(_lm.c.model_id, _lm.c.name).where(_lm.c.model_id.in_(part))
-                )
-                names.update((model_id, name) for model_id, name in rows)
+                cursor.execute(self._sql(_NAMES_OF, len(part)), part)
+                names.update(cursor.fetchall())
         return names
 
     def produced_by(self, run_ids: Sequence[str]) -> dict[str, list[LoggedModelRef]]:
         """run id -> the live logged models whose ``source_run_id`` it is, oldest first."""
         produced: dict[str, list[LoggedModelRef]] = {}
-        with self._db.read() as conn:
+        with self._db.raw_read() as cursor:
             for part in _chunks(run_ids):
-                rows = conn.execute(
-                    select(_lm.c.source_run_id, _lm.c.model_id, _lm.c.name)
-                    .where(_lm.c.source_run_id.in_(part), _lm.c.lifecycle_stage == ACTIVE)
-                    .order_by(_lm.c.creation_timestamp, _lm.c.model_id)
-                )
-                for run_id, model_id, name in rows:
+                cursor.execute(self._sql(_PRODUCED_BY, len(part)), [*part, ACTIVE])
+                for run_id, model_id, name in cursor.fetchall():
                     produced.setdefault(run_id, []).append(LoggedModelRef(model_id, name))
         return produced
+
+    def _sql(self, template: str, count: int) -> str:
+        """``template`` with an IN list of ``count`` marks, in the driver's paramstyle."""
+        sql = template.format(", ".join("?" * count))
+        return sql.replace("?", "%s") if self._db.dialect == "postgresql" else sql
 
     def create_logged_model(
         self,
