@@ -32,6 +32,7 @@ from ..tracking.entities import (
     ViewType,
 )
 from . import context as _context
+from . import heartbeats as _heartbeats
 from .batcher import MetricBatcher, MetricListener
 from .client import (
     MAX_METRICS_PER_BATCH,
@@ -42,6 +43,7 @@ from .client import (
 )
 from .system_metrics import SystemMetricsSampler
 from .system_metrics import enabled_by_default as _system_metrics_by_default
+from .termination import END_REASON_TAG, SIGTERM_REASON, install_sigterm_handler
 from .uri import resolve_tracking_uri
 from .uri import set_tracking_uri as _set_tracking_uri
 
@@ -302,6 +304,9 @@ def start_run(
     with _state_lock:
         _open_runs[active.run_id] = active
     _register_exit_hook()
+    # Heartbeats from now on, the first at once, from their own thread (dead runs are
+    # detected: see client/heartbeats.py).
+    _heartbeats.start(_heartbeat_targets)
     if _system_metrics_by_default() if system_metrics is None else system_metrics:
         active._sample_system_metrics(system_metrics_interval)
     return active
@@ -625,6 +630,12 @@ def open_run(run_id: str) -> ActiveRun | None:
         return _open_runs.get(run_id)
 
 
+def _heartbeat_targets() -> list[tuple[str, _heartbeats.HeartbeatTarget]]:
+    """The open runs of this process and their transports, for the heartbeat thread."""
+    with _state_lock:
+        return [(run_id, active.client.transport) for run_id, active in _open_runs.items()]
+
+
 def tracking_client() -> MlopsClient:
     """The cached client for the current tracking URI (what new runs use)."""
     return _client()
@@ -645,6 +656,8 @@ if hasattr(os, "register_at_fork"):  # POSIX only
 
 def _register_exit_hook() -> None:
     global _exit_hook_registered
+    # Before the early return: a first run started off the main thread cannot install it.
+    install_sigterm_handler(_end_open_runs_on_sigterm)
     with _state_lock:
         if _exit_hook_registered:
             return
@@ -654,18 +667,28 @@ def _register_exit_hook() -> None:
 
 def _end_open_runs_at_exit() -> None:
     """Write queued metrics and end runs left open, as MLflow does at exit."""
+    # A script that died of an exception leaves it in sys.last_value (IPython keeps the
+    # last cell's error there too, so a kernel shutting down ends its runs FINISHED).
+    crashed = getattr(sys, "last_value", None) is not None and "IPython" not in sys.modules
+    _end_open_runs(RunStatus.FAILED if crashed else RunStatus.FINISHED, reason=None)
+
+
+def _end_open_runs_on_sigterm() -> None:
+    """Write queued metrics and end runs left open as KILLED, saying why."""
+    _end_open_runs(RunStatus.KILLED, reason=SIGTERM_REASON)
+
+
+def _end_open_runs(status: RunStatus, reason: str | None) -> None:
     try:
         _batcher.flush()
     except Exception as err:
         log.error("jupyter-mlops: metrics were lost at exit: %s", err)
-    # A script that died of an exception leaves it in sys.last_value (IPython keeps the
-    # last cell's error there too, so a kernel shutting down ends its runs FINISHED).
-    crashed = getattr(sys, "last_value", None) is not None and "IPython" not in sys.modules
-    status = RunStatus.FAILED if crashed else RunStatus.FINISHED
     with _state_lock:
         runs = list(_open_runs.values())
     for active in reversed(runs):
         try:
+            if reason is not None:
+                active.client.set_tag(active.run_id, END_REASON_TAG, reason)
             active._finish(status)
         except Exception as err:
             log.error("jupyter-mlops: could not end run %s at exit: %s", active.run_id, err)

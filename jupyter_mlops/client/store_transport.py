@@ -12,18 +12,21 @@ and an admin; the service still validates every input, exactly as over REST.
 from __future__ import annotations
 
 import getpass
+import logging
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..tracking.entities import FileInfo
-from ..tracking.service import TrackingService
+from ..tracking.service import DEFAULT_HEARTBEAT_TIMEOUT_S, TrackingService
 from ..tracking.store.base import TrackingStore
 from .registry import RegistryTransport, registry_store_view
 from .service_views import BoundService
 
 if TYPE_CHECKING:
     from ..registry.service import RegistryService
+
+log = logging.getLogger(__name__)
 
 
 class StoreTransport:
@@ -61,6 +64,11 @@ class StoreTransport:
         # Built now, not on first registry call: it also tells tracking which logged
         # models exist (a run's model inputs and outputs).
         registry = RegistryService(SqlRegistryStore(store.database), service)
+        # No server may watch this store: whoever opens it next marks the dead runs.
+        try:
+            service.mark_dead_runs(DEFAULT_HEARTBEAT_TIMEOUT_S)
+        except Exception as err:  # a busy store is swept by the next opener
+            log.debug("jupyter-mlops: dead-run sweep of %s failed: %s", store_uri, err)
         return cls(service, user, registry=registry, owned_store=store)
 
     @property

@@ -95,6 +95,9 @@ class TrackingTransport(RegistryTransport, Protocol):
 
     def delete_run_tag(self, run_id: str, key: str) -> None: ...
 
+    def heartbeat(self, run_id: str) -> None:
+        """Say that the run's process is alive (revives a run killed for silence)."""
+
     def log_inputs(
         self,
         run_id: str,

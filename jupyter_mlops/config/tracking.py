@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from traitlets import Unicode, default
+from traitlets import Float, Unicode, default, validate
 from traitlets.config import LoggingConfigurable
 
 from .. import paths
+from ..tracking.service import DEFAULT_HEARTBEAT_TIMEOUT_S
 
 
 class Tracking(LoggingConfigurable):
@@ -29,6 +30,23 @@ class Tracking(LoggingConfigurable):
         run). Use a shared volume when several servers log to the same store. The default is
         ``<data dir>/mlops/artifacts``; it is created when missing.""",
     )
+
+    heartbeat_timeout = Float(
+        DEFAULT_HEARTBEAT_TIMEOUT_S,
+        config=True,
+        help="""Seconds without a heartbeat after which a RUNNING run is marked KILLED (tag
+        ``mlops.end_reason`` = "heartbeat lost"). Our clients send one every 15 seconds
+        (``JUPYTER_MLOPS_HEARTBEAT_INTERVAL``) while a run is open; a late heartbeat makes
+        the run RUNNING again. Runs that never sent one (MLflow clients) are never marked.
+        The server sweeps every quarter of this time (at least every second); 0 turns the
+        sweep off.""",
+    )
+
+    @validate("heartbeat_timeout")
+    def _check_heartbeat_timeout(self, proposal: dict[str, float]) -> float:
+        if proposal["value"] < 0:
+            raise ValueError("Tracking.heartbeat_timeout must be 0 (off) or more seconds")
+        return float(proposal["value"])
 
     @default("artifact_root")
     def _default_artifact_root(self) -> str:

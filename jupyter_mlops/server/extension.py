@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
-from tornado.ioloop import IOLoop
+from tornado.ioloop import IOLoop, PeriodicCallback
 from traitlets import (
     Bool,
     CaselessStrEnum,
@@ -531,8 +531,32 @@ class MlopsExtension(ExtensionApp):
         await IOLoop.current().run_in_executor(self._executor, self._pipelines.start, url, "")
         if self.export_kernel_environment:
             await self.export_environment()
+        self._start_dead_run_sweep()
+
+    def _start_dead_run_sweep(self) -> None:
+        """Mark runs whose heartbeats stopped as KILLED, every quarter of the timeout."""
+        timeout = self.tracking.heartbeat_timeout
+        if timeout <= 0:
+            return
+
+        async def sweep() -> None:
+            try:
+                marked = await IOLoop.current().run_in_executor(
+                    self._executor, self._service.mark_dead_runs, timeout
+                )
+            except Exception:  # the next sweep tries again
+                self.log.warning("jupyter-mlops: the dead-run sweep failed", exc_info=True)
+                return
+            if marked:
+                self.log.info("jupyter-mlops: %d run(s) lost their heartbeat: KILLED", marked)
+
+        self._dead_run_sweep = PeriodicCallback(sweep, max(1.0, timeout / 4) * 1000)
+        self._dead_run_sweep.start()
 
     async def stop_extension(self) -> None:
+        sweep = getattr(self, "_dead_run_sweep", None)
+        if sweep is not None:
+            sweep.stop()
         scoring = getattr(self, "_scoring", None)
         if scoring is not None:
             await scoring.stop()  # signals and waits on the loop; folders go in a thread

@@ -58,6 +58,13 @@ MAX_DATASET_SEARCH_EXPERIMENTS = 20
 MAX_DATASET_SUMMARIES = 1000
 
 
+#: The tag that says why a run ended, and its value for a run whose heartbeats stopped.
+END_REASON_TAG = "mlops.end_reason"
+HEARTBEAT_LOST = "heartbeat lost"
+#: Seconds without a heartbeat after which a run is dead (``Tracking.heartbeat_timeout``).
+DEFAULT_HEARTBEAT_TIMEOUT_S = 60.0
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -376,6 +383,24 @@ class TrackingService:
         key = v.validate_key(key)
         self._writable_run(user, run_id, "untag", annotation=True)
         self.store.delete_run_tag(run_id, key)
+
+    # -- heartbeats ----------------------------------------------------------------------
+    def heartbeat(self, user: str, run_id: str) -> None:
+        """The run's process is alive (run's user or admin). A run that the dead-run sweep
+        marked KILLED for lost heartbeats becomes RUNNING again (a laptop woke up)."""
+        run_id = v.validate_run_id(run_id)
+        info = self._run_info(user, run_id, "heartbeat")
+        if info.lifecycle_stage is LifecycleStage.DELETED:
+            raise InvalidState(f"Run {run_id!r} is deleted; restore it first")
+        self.store.record_heartbeat(run_id, now_ms(), (END_REASON_TAG, HEARTBEAT_LOST))
+
+    def mark_dead_runs(self, timeout_s: float) -> int:
+        """Mark KILLED (tag ``mlops.end_reason`` = "heartbeat lost", ending at the last
+        heartbeat) every RUNNING run whose heartbeats stopped more than ``timeout_s``
+        seconds ago. Runs that never sent one (MLflow clients) are never marked. Returns
+        how many runs were marked. Run by the server's sweep and by clients opening a store."""
+        cutoff = now_ms() - int(timeout_s * 1000)
+        return self.store.mark_dead_runs(cutoff, (END_REASON_TAG, HEARTBEAT_LOST))
 
     # -- inputs --------------------------------------------------------------------------
     def log_inputs(

@@ -11,6 +11,18 @@ import { RunParamsTable } from './run-params-table';
 /** Tags MLflow (and our notebook tools) use for where a run came from. */
 export const SOURCE_TAGS = ['mlflow.source.name', 'mlops.source.notebook'];
 export const GIT_COMMIT_TAG = 'mlflow.source.git.commit';
+/** Why a run ended, when it did not end on its own ("heartbeat lost", "SIGTERM"). */
+export const END_REASON_TAG = 'mlops.end_reason';
+
+/** "Killed: heartbeat lost" for a run with an end reason, else `null`. */
+export function endReason(run: IRun): string | null {
+  const reason = run.tags[END_REASON_TAG];
+  if (!reason) {
+    return null;
+  }
+  const status = run.info.status.toLowerCase();
+  return `${status.charAt(0).toUpperCase()}${status.slice(1)}: ${reason}`;
+}
 
 /**
  * The notebook a run came from, as a path JupyterLab can open (relative to
@@ -42,12 +54,16 @@ export function RunOverview(props: IRunOverviewProps): JSX.Element {
   const notebook = sourceNotebook(run.tags);
   const source = SOURCE_TAGS.map(k => run.tags[k]).find(Boolean);
   const commit = run.tags[GIT_COMMIT_TAG];
+  const reason = endReason(run);
   return (
     <div className="mlops-RunOverview">
       <dl className="mlops-RunOverview-attributes">
         <dt>{trans.__('Status')}</dt>
         <dd>
           <StatusBadge status={info.status} label={info.status.toLowerCase()} />
+          {reason && (
+            <span className="mlops-RunOverview-endReason"> {reason}</span>
+          )}
         </dd>
         <dt>{trans.__('Run id')}</dt>
         <dd className="mlops-Code">{info.run_id}</dd>

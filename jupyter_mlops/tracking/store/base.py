@@ -217,5 +217,18 @@ class TrackingStore(abc.ABC):
     ) -> int:
         """How many runs search_runs would return over all pages (one COUNT query)."""
 
+    # -- heartbeats ----------------------------------------------------------------------
+    @abc.abstractmethod
+    def record_heartbeat(self, run_id: str, now: int, end_tag: tuple[str, str]) -> bool:
+        """Note that the run's process is alive at ``now`` (ms). A run KILLED with the tag
+        ``end_tag`` (key, value) becomes RUNNING again: end time cleared, tag removed.
+        True if it was revived. NotFound if the run is unknown."""
+
+    @abc.abstractmethod
+    def mark_dead_runs(self, cutoff: int, end_tag: tuple[str, str]) -> int:
+        """Every RUNNING run whose last heartbeat is older than ``cutoff`` (ms) becomes
+        KILLED, ending at its last heartbeat, tagged ``end_tag``; in one transaction.
+        Runs that never sent a heartbeat are left alone. Returns how many were marked."""
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

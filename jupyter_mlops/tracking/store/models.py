@@ -250,6 +250,23 @@ class SqlRunModelInput(Base):
     logged_time: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
 
+class SqlRunHeartbeat(Base):
+    """When a run's process last said it was alive (migration 0008). Only runs that ever
+    sent a heartbeat have a row, so only they can be found dead."""
+
+    __tablename__ = "run_heartbeats"
+
+    run_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True
+    )
+    last_seen: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+    __table_args__ = (
+        # mark_dead_runs: the runs not seen since a cutoff.
+        Index("ix_run_heartbeats_last_seen", "last_seen"),
+    )
+
+
 def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
@@ -266,3 +283,4 @@ metric_rollups = _table(SqlMetricRollup)
 datasets = _table(SqlDataset)
 run_datasets = _table(SqlRunDataset)
 run_model_inputs = _table(SqlRunModelInput)
+run_heartbeats = _table(SqlRunHeartbeat)

@@ -52,6 +52,7 @@ _exp_tags = models.experiment_tags
 _runs = models.runs
 _params = models.params
 _tags = models.tags
+_heartbeats = models.run_heartbeats
 
 ACTIVE = LifecycleStage.ACTIVE.value
 DELETED = LifecycleStage.DELETED.value
@@ -768,6 +769,73 @@ class SqlTrackingStore(TrackingStore):
     def _check_run_active(self, conn: Connection, run_id: str) -> None:
         if self._run_stage(conn, run_id) != ACTIVE:
             raise InvalidState(f"Run {run_id!r} is deleted; restore it first")
+
+    # -- heartbeats ----------------------------------------------------------------------
+    def record_heartbeat(self, run_id: str, now: int, end_tag: tuple[str, str]) -> bool:
+        key, value = end_tag
+        with self._db.write() as conn:
+            self._run_stage(conn, run_id)
+            upsert = self._upsert(_heartbeats).values(run_id=run_id, last_seen=now)
+            conn.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=[_heartbeats.c.run_id], set_={"last_seen": now}
+                )
+            )
+            killed_by_silence = (
+                select(_tags.c.run_id)
+                .where(_tags.c.run_id == run_id, _tags.c.key == key, _tags.c.value == value)
+                .exists()
+            )
+            revived = conn.execute(
+                update(_runs)
+                .where(
+                    _runs.c.run_id == run_id,
+                    _runs.c.status == RunStatus.KILLED.value,
+                    killed_by_silence,
+                )
+                .values(status=RunStatus.RUNNING.value, end_time=None)
+            ).rowcount
+            if revived:
+                conn.execute(delete(_tags).where(_tags.c.run_id == run_id, _tags.c.key == key))
+        return bool(revived)
+
+    def mark_dead_runs(self, cutoff: int, end_tag: tuple[str, str]) -> int:
+        key, value = end_tag
+        with self._db.write() as conn:
+            dead = (
+                conn.execute(
+                    select(_heartbeats.c.run_id)
+                    .select_from(_heartbeats.join(_runs))
+                    .where(
+                        _heartbeats.c.last_seen < cutoff,
+                        _runs.c.status == RunStatus.RUNNING.value,
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            # A heartbeat racing this sweep (PostgreSQL) revives the run again.
+            for ids in convert.chunked(dead):
+                conn.execute(
+                    update(_runs)
+                    .where(_runs.c.run_id.in_(ids), _runs.c.status == RunStatus.RUNNING.value)
+                    .values(
+                        status=RunStatus.KILLED.value,
+                        end_time=select(_heartbeats.c.last_seen)
+                        .where(_heartbeats.c.run_id == _runs.c.run_id)
+                        .scalar_subquery(),
+                    )
+                )
+                upsert = self._upsert(_tags).values(
+                    [{"run_id": run_id, "key": key, "value": value} for run_id in ids]
+                )
+                conn.execute(
+                    upsert.on_conflict_do_update(
+                        index_elements=[_tags.c.run_id, _tags.c.key],
+                        set_={"value": upsert.excluded.value},
+                    )
+                )
+        return len(dead)
 
     # -- search ------------------------------------------------------------------------
     def search_runs(
