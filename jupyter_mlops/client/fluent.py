@@ -43,7 +43,6 @@ from .client import (
 )
 from .system_metrics import SystemMetricsSampler
 from .system_metrics import enabled_by_default as _system_metrics_by_default
-from .termination import END_REASON_TAG, SIGTERM_REASON, install_sigterm_handler
 from .uri import resolve_tracking_uri
 from .uri import set_tracking_uri as _set_tracking_uri
 
@@ -656,8 +655,6 @@ if hasattr(os, "register_at_fork"):  # POSIX only
 
 def _register_exit_hook() -> None:
     global _exit_hook_registered
-    # Before the early return: a first run started off the main thread cannot install it.
-    install_sigterm_handler(_end_open_runs_on_sigterm)
     with _state_lock:
         if _exit_hook_registered:
             return
@@ -667,28 +664,18 @@ def _register_exit_hook() -> None:
 
 def _end_open_runs_at_exit() -> None:
     """Write queued metrics and end runs left open, as MLflow does at exit."""
-    # A script that died of an exception leaves it in sys.last_value (IPython keeps the
-    # last cell's error there too, so a kernel shutting down ends its runs FINISHED).
-    crashed = getattr(sys, "last_value", None) is not None and "IPython" not in sys.modules
-    _end_open_runs(RunStatus.FAILED if crashed else RunStatus.FINISHED, reason=None)
-
-
-def _end_open_runs_on_sigterm() -> None:
-    """Write queued metrics and end runs left open as KILLED, saying why."""
-    _end_open_runs(RunStatus.KILLED, reason=SIGTERM_REASON)
-
-
-def _end_open_runs(status: RunStatus, reason: str | None) -> None:
     try:
         _batcher.flush()
     except Exception as err:
         log.error("jupyter-mlops: metrics were lost at exit: %s", err)
+    # A script that died of an exception leaves it in sys.last_value (IPython keeps the
+    # last cell's error there too, so a kernel shutting down ends its runs FINISHED).
+    crashed = getattr(sys, "last_value", None) is not None and "IPython" not in sys.modules
+    status = RunStatus.FAILED if crashed else RunStatus.FINISHED
     with _state_lock:
         runs = list(_open_runs.values())
     for active in reversed(runs):
         try:
-            if reason is not None:
-                active.client.set_tag(active.run_id, END_REASON_TAG, reason)
             active._finish(status)
         except Exception as err:
             log.error("jupyter-mlops: could not end run %s at exit: %s", active.run_id, err)
