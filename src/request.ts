@@ -1,4 +1,4 @@
-import { URLExt } from '@jupyterlab/coreutils';
+import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 /**
@@ -114,6 +114,93 @@ function errorDetails(body: unknown): {
 }
 
 /**
+ * The error code of an answer that says this Jupyter server has no jupyter-mlops
+ * API at all (a 404 from jupyter_server itself, not one of ours).
+ */
+export const API_UNAVAILABLE = 'MLOPS_API_UNAVAILABLE';
+
+/**
+ * Page config keys a notebook server spawned by jupyter-mlops gets (see
+ * jupyter_mlops/notebooks/page_config.py): the central server's base URL and
+ * the owner's API token, and which server this is.
+ */
+export const PAGE_CONFIG = {
+  apiBaseUrl: 'mlopsApiBaseUrl',
+  apiToken: 'mlopsApiToken',
+  notebookServer: 'mlopsNotebookServer'
+} as const;
+
+/**
+ * The settings that reach the jupyter-mlops API from `settings`.
+ *
+ * In a notebook server spawned by jupyter-mlops, JupyterLab's own server has
+ * no jupyter-mlops API (its server extension is off there): the page config
+ * names the central server (same origin, through its proxy) and the owner's
+ * API token, and requests for this lab's own server go there instead. Any
+ * other settings are returned as they are.
+ */
+export function apiSettings(
+  settings: ServerConnection.ISettings
+): ServerConnection.ISettings {
+  const baseUrl = PageConfig.getOption(PAGE_CONFIG.apiBaseUrl);
+  if (!baseUrl || !sameBase(settings.baseUrl, PageConfig.getBaseUrl())) {
+    return settings;
+  }
+  return {
+    ...settings,
+    baseUrl: new URL(baseUrl, window.location.origin).href,
+    token: PageConfig.getOption(PAGE_CONFIG.apiToken),
+    appendToken: false
+  };
+}
+
+function sameBase(a: string, b: string): boolean {
+  const strip = (url: string) => url.replace(/\/+$/, '');
+  return strip(a) === strip(b);
+}
+
+/**
+ * A URL below this lab's own `mlops/` moved to the central server's, where
+ * `apiSettings` moves the requests (see there); other URLs as they are.
+ */
+export function apiUrl(
+  url: string,
+  settings: ServerConnection.ISettings
+): string {
+  const central = apiSettings(settings);
+  if (central === settings) {
+    return url;
+  }
+  const own = URLExt.join(settings.baseUrl, 'mlops/');
+  return url.startsWith(own)
+    ? URLExt.join(central.baseUrl, 'mlops/') + url.slice(own.length)
+    : url;
+}
+
+// Servers (by their settings) that answered that they have no jupyter-mlops
+// API: asked again, they would only say so again (and a panel polling every few
+// seconds would fill the log with 404s), so later calls fail at once.
+const unavailable = new WeakMap<ServerConnection.ISettings, string>();
+
+function unavailableMessage(): string {
+  const spawned = PageConfig.getOption(PAGE_CONFIG.notebookServer);
+  return spawned
+    ? `This notebook server (${spawned}) was started by jupyter-mlops and does not ` +
+        'serve its API: open the MLOps panels in the JupyterLab of the server that ' +
+        'started it.'
+    : 'This Jupyter server does not serve the jupyter-mlops API: its server ' +
+        'extension is not enabled here (jupyter server extension enable jupyter_mlops).';
+}
+
+/**
+ * Whether `error` says that there is no jupyter-mlops API to ask (retrying
+ * cannot help; polling should stop).
+ */
+export function isApiUnavailable(error: unknown): boolean {
+  return error instanceof ApiError && error.code === API_UNAVAILABLE;
+}
+
+/**
  * Send a request to a jupyter-mlops URL and return the successful response.
  *
  * For the calls whose bodies are not JSON (downloads); `requestAPI` is built on it.
@@ -127,6 +214,17 @@ export async function fetchAPI(
   init: RequestInit,
   settings: ServerConnection.ISettings
 ): Promise<Response> {
+  const given = settings;
+  url = apiUrl(url, given);
+  settings = apiSettings(given);
+  const known = unavailable.get(given);
+  if (known !== undefined) {
+    throw new ApiError(
+      new Response(null, { status: 404, statusText: 'Not Found' }),
+      known,
+      API_UNAVAILABLE
+    );
+  }
   let response: Response;
   try {
     response = await ServerConnection.makeRequest(url, init, settings);
@@ -136,6 +234,12 @@ export async function fetchAPI(
   if (!response.ok) {
     const body = parseBody(await response.text());
     const { code, field } = errorDetails(body);
+    if (response.status === 404 && code === null) {
+      // Not one of our answers (they all carry a code): no API here at all.
+      const message = unavailableMessage();
+      unavailable.set(given, message);
+      throw new ApiError(response, message, API_UNAVAILABLE);
+    }
     throw new ApiError(
       response,
       errorMessageFrom(body, response.status, response.statusText),
@@ -178,6 +282,7 @@ export async function requestAPI<T>(
   const url =
     URLExt.join(settings.baseUrl, API_NAMESPACE, path) +
     (query ? `?${query}` : '');
+  // fetchAPI moves it to the central server where there is one (apiSettings).
   const response = await fetchAPI(url, init, settings);
   const text = await response.text();
   if (text.length === 0) {

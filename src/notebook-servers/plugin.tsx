@@ -4,6 +4,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { ILauncher } from '@jupyterlab/launcher';
 import { LabIcon, ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
@@ -29,7 +30,8 @@ export const PANEL_ID = 'mlops-notebook-servers';
 function activate(
   app: JupyterFrontEnd,
   palette: ICommandPalette | null,
-  restorer: ILayoutRestorer | null
+  restorer: ILayoutRestorer | null,
+  launcher: ILauncher | null
 ): void {
   const api = new NotebookServersApi(app.serviceManager.serverSettings);
   const panel = ReactWidget.create(<ServersView api={api} />);
@@ -41,11 +43,19 @@ function activate(
     rank: 660
   });
   app.commands.addCommand(OPEN_COMMAND, {
-    label: 'Open Notebook Servers',
+    label: args =>
+      args['isLauncher'] ? 'Notebook Servers' : 'Open Notebook Servers',
     caption: 'Spawn and manage notebook servers',
+    icon: serversIcon,
     execute: () => app.shell.activateById(PANEL_ID)
   });
   palette?.addItem({ command: OPEN_COMMAND, category: 'MLOps' });
+  launcher?.add({
+    command: OPEN_COMMAND,
+    args: { isLauncher: true },
+    category: 'MLOps',
+    rank: 4
+  });
 }
 
 /** The Notebook Servers panel in the left sidebar, and a command to open it. */
@@ -53,6 +63,6 @@ export const notebookServersPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyter-mlops:notebook-servers',
   description: 'Spawn and manage per-user notebook servers.',
   autoStart: true,
-  optional: [ICommandPalette, ILayoutRestorer],
+  optional: [ICommandPalette, ILayoutRestorer, ILauncher],
   activate
 };

@@ -7,6 +7,8 @@ export const NODE_HEIGHT = 36;
 
 export interface ILaidOutNode {
   id: string;
+  /** The spec's task the node is an instance of (`train` for `train[2]`). */
+  task: string;
   label: string;
   state: StepState;
   cached: boolean;
@@ -57,13 +59,20 @@ export function runGraph(
       for (const step of found) {
         nodes.push({
           id: step.step_id,
+          task,
           label: step.step_id,
           state: step.state,
           cached: step.cached
         });
       }
     } else {
-      nodes.push({ id: task, label: task, state: 'PENDING', cached: false });
+      nodes.push({
+        id: task,
+        task,
+        label: task,
+        state: 'PENDING',
+        cached: false
+      });
     }
   }
   const edges: { from: string; to: string }[] = [];
@@ -112,21 +121,69 @@ export function layoutRun(spec: IPipelineSpec, steps: IStepRun[]): IDagLayout {
   }
   dagre.layout(graph);
   const label = graph.graph();
+  const laidOut = nodes.map(node => {
+    const placed = graph.node(node.id);
+    return { ...node, x: placed.x, y: placed.y };
+  });
+  const moved = orderInstances(laidOut);
+  const byId = new Map(laidOut.map(node => [node.id, node]));
   return {
-    nodes: nodes.map(node => {
-      const placed = graph.node(node.id);
-      return { ...node, x: placed.x, y: placed.y };
+    nodes: laidOut,
+    edges: edges.map(edge => {
+      const from = byId.get(edge.from)!;
+      const to = byId.get(edge.to)!;
+      // dagre routed it to where the node was: from box to box, straight.
+      const points =
+        moved.has(edge.from) || moved.has(edge.to)
+          ? [
+              { x: from.x, y: from.y + NODE_HEIGHT / 2 },
+              { x: to.x, y: to.y - NODE_HEIGHT / 2 }
+            ]
+          : (graph.edge(edge.from, edge.to)?.points ?? []).map(
+              (p: { x: number; y: number }) => ({ x: p.x, y: p.y })
+            );
+      return { ...edge, points };
     }),
-    edges: edges.map(edge => ({
-      ...edge,
-      points: (graph.edge(edge.from, edge.to)?.points ?? []).map(
-        (p: { x: number; y: number }) => ({
-          x: p.x,
-          y: p.y
-        })
-      )
-    })),
     width: label.width ?? 0,
     height: label.height ?? 0
   };
+}
+
+/**
+ * The iteration index of a step instance (`train[12]` is 12), or -1.
+ */
+export function instanceIndex(stepId: string): number {
+  const match = /\[(\d+)\]$/.exec(stepId);
+  return match ? Number(match[1]) : -1;
+}
+
+/**
+ * Put the instances of one task in one rank left to right by their index
+ * (`train[0]` ... `train[4]`), in the places dagre gave them (it orders a
+ * fan-out as it likes, often reversed). Changes `nodes`; returns the ids of
+ * the nodes that moved.
+ */
+function orderInstances(nodes: ILaidOutNode[]): Set<string> {
+  const groups = new Map<string, ILaidOutNode[]>();
+  for (const node of nodes) {
+    if (instanceIndex(node.id) < 0) {
+      continue;
+    }
+    const key = `${node.task}@${node.y}`;
+    groups.set(key, [...(groups.get(key) ?? []), node]);
+  }
+  const moved = new Set<string>();
+  for (const group of groups.values()) {
+    const places = group.map(node => node.x).sort((a, b) => a - b);
+    const ordered = [...group].sort(
+      (a, b) => instanceIndex(a.id) - instanceIndex(b.id)
+    );
+    ordered.forEach((node, i) => {
+      if (node.x !== places[i]) {
+        node.x = places[i];
+        moved.add(node.id);
+      }
+    });
+  }
+  return moved;
 }

@@ -4,6 +4,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette, ReactWidget } from '@jupyterlab/apputils';
+import { ILauncher } from '@jupyterlab/launcher';
 import { Signal } from '@lumino/signaling';
 import * as React from 'react';
 
@@ -33,11 +34,12 @@ export const pipelinesPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyter-mlops:pipelines',
   description: 'Pipelines and their runs, with a live DAG.',
   autoStart: true,
-  optional: [ILayoutRestorer, ICommandPalette],
+  optional: [ILayoutRestorer, ICommandPalette, ILauncher],
   activate: (
     app: JupyterFrontEnd,
     restorer: ILayoutRestorer | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    launcher: ILauncher | null
   ): void => {
     const api = new PipelinesApi(app.serviceManager.serverSettings);
     const openTrackingRun = (runId: string): void => {
@@ -72,12 +74,22 @@ export const pipelinesPlugin: JupyterFrontEndPlugin<void> = {
     });
 
     app.commands.addCommand(PipelineCommandIDs.openPanel, {
-      label: 'Open MLOps Pipelines',
+      label: args =>
+        args['isLauncher'] ? 'Pipelines' : 'Open MLOps Pipelines',
+      caption: 'Load, run and schedule pipelines; watch their DAGs',
+      icon: pipelineIcon,
       execute: () => app.shell.activateById(sidebar.id)
     });
     palette?.addItem({
       command: PipelineCommandIDs.openPanel,
       category: 'MLOps'
+    });
+    // Next to the launcher's MLOps Runs and Model Registry cards.
+    launcher?.add({
+      command: PipelineCommandIDs.openPanel,
+      args: { isLauncher: true },
+      category: 'MLOps',
+      rank: 3
     });
     addSchedulesCommand(app, palette, api, openRun, schedulesChanged);
     addRunCommand(app, api, openTrackingRun);

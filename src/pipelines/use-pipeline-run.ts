@@ -1,5 +1,6 @@
 import * as React from 'react';
 
+import { isApiUnavailable } from '../request';
 import { FINAL_RUN_STATES, IPipelineRun, PipelinesApi } from './api';
 
 const RUN_POLL_MS = 1000;
@@ -38,6 +39,9 @@ export function usePipelineRun(
       } catch (reason) {
         if (!cancelled) {
           setError(String((reason as Error).message ?? reason));
+          if (isApiUnavailable(reason)) {
+            return; // asking again cannot help
+          }
           timer = window.setTimeout(() => void poll(), RUN_POLL_MS * 3);
         }
       }

@@ -17,11 +17,16 @@ user owns only what is theirs (nothing they could swap for a symlink to our file
         workspace/            the user's, 0700: the server's root folder
         runtime/              the user's, 0700: JUPYTER_RUNTIME_DIR (its jpserver-*.json
                               holds the token; kernels' connection files)
+        lab-config/labconfig/ this server's account, 0711: first on JUPYTER_CONFIG_PATH
+          page_config.json    the user's, 0600: where its JupyterLab's MLOps panels find
+                              the central API, and the owner's API token (see
+                              ``jupyter_mlops.notebooks.page_config``)
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import shutil
@@ -42,6 +47,7 @@ from traitlets import Float, List, Unicode
 from ...errors import InvalidState
 from ...processes import OsAccount, ProcessPolicy
 from ..entities import NotebookServer, Observation, ServerStatus
+from ..page_config import spawned_page_config
 from .base import NotebookBackend, Upstream
 
 _STOP_TIMEOUT_S = 10.0
@@ -148,6 +154,9 @@ class LocalNotebookBackend(NotebookBackend):
     def _runtime_dir(self, server: NotebookServer) -> Path:
         return self._folder(server) / "runtime"
 
+    def _lab_config_dir(self, server: NotebookServer) -> Path:
+        return self._folder(server) / "lab-config"
+
     def _log_path(self, server: NotebookServer) -> Path:
         return self._folder(server) / "server.log"
 
@@ -157,6 +166,29 @@ class LocalNotebookBackend(NotebookBackend):
         os.chmod(folder, 0o711 if account is not None else 0o700)
         for private in (self._workspace(server), self._runtime_dir(server)):
             self.policy.private_folder(private, account, 0o700)
+
+    def _write_page_config(
+        self, server: NotebookServer, account: OsAccount | None, tracking_token: str
+    ) -> None:
+        """The page config of the server's JupyterLab (see ``page_config``): in folders
+        of ours that its account passes but cannot change, in a file of its own, 0600 (it
+        holds the owner's API token), never through a symlink."""
+        passable = 0o711 if account is not None else 0o700
+        folder = self._lab_config_dir(server) / "labconfig"
+        for path in (folder.parent, folder):
+            path.mkdir(exist_ok=True, mode=passable)
+            os.chmod(path, passable)
+        api_token = tracking_token or self.context.tracking_token
+        config = spawned_page_config(self.context.base_url, server.owner, server.name, api_token)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
+        descriptor = os.open(folder / "page_config.json", flags, 0o600)
+        try:
+            os.fchmod(descriptor, 0o600)
+            if account is not None:
+                os.fchown(descriptor, account.uid, account.gid)
+            os.write(descriptor, json.dumps(config).encode())
+        finally:
+            os.close(descriptor)
 
     def _open_log(self, server: NotebookServer) -> int:
         """The log, for the process's stdout: ours, 0600 (the owner reads it through the
@@ -214,6 +246,9 @@ class LocalNotebookBackend(NotebookBackend):
         if account is None:
             extra.update({k: os.environ[k] for k in _JUPYTER_PATH_VARIABLES if k in os.environ})
         extra.update(self._own_variables(server, token, tracking_token))
+        # Our page config first; the user's own config folders still follow.
+        config_path = [str(self._lab_config_dir(server)), extra.get("JUPYTER_CONFIG_PATH", "")]
+        extra["JUPYTER_CONFIG_PATH"] = os.pathsep.join(part for part in config_path if part)
         return self.policy.environment(extra, account)
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -224,6 +259,7 @@ class LocalNotebookBackend(NotebookBackend):
         if account is not None:
             self._check_reachable(account)
         self._prepare_folders(server, account)
+        self._write_page_config(server, account, tracking_token)
         port = _free_port()
         token = secrets.token_hex(24)
         argv = self._argv(server, port)

@@ -9,6 +9,7 @@ multi-user mode the caller's own OS account (see ``jupyter_mlops.processes``).
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import subprocess
@@ -20,13 +21,17 @@ from typing import Any
 
 from ...errors import InvalidParameter
 from ...processes import OsAccount, ProcessPolicy
+from .declare_only import DeclaredOnly, declaring_only
 from .tracing import Pipeline
 
 COMPILE_TIMEOUT_S = 60
 
 
 def load_pipeline_file(path: str | Path) -> list[dict[str, Any]]:
-    """The compiled specs of every ``@pipeline`` defined at top level in ``path``."""
+    """The compiled specs of every ``@pipeline`` defined at top level in ``path`` (and of
+    any pipeline it submits or schedules). Its ``submit``/``schedule`` calls run nothing:
+    the first one ends the reading of the file, so pipelines defined after it are not
+    found."""
     path = Path(path)
     if path.suffix == ".ipynb":
         import nbformat
@@ -53,9 +58,18 @@ def load_pipeline_file(path: str | Path) -> list[dict[str, Any]]:
         raise InvalidParameter(f"cannot load {str(path)!r} as Python", field="path")
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
-    spec.loader.exec_module(module)
+    # Reading a file must not run its pipelines: its submit/schedule calls declare theirs
+    # and stop the file there (see declare_only); what it defined before is kept.
+    with declaring_only() as declared, contextlib.suppress(DeclaredOnly):
+        spec.loader.exec_module(module)
     pipelines = [value for value in vars(module).values() if isinstance(value, Pipeline)]
-    return [pipeline.compile() for pipeline in pipelines]
+    specs = [pipeline.compile() for pipeline in pipelines]
+    names = {spec_["pipelineInfo"]["name"] for spec_ in specs}
+    for extra in declared:  # e.g. submit(make_pipeline()), bound to no top-level name
+        if extra.get("pipelineInfo", {}).get("name") not in names:
+            specs.append(extra)
+            names.add(extra["pipelineInfo"]["name"])
+    return specs
 
 
 def compile_file(

@@ -18,6 +18,7 @@ from typing import Any, cast
 
 from ...client.uri import resolve_tracking_uri, scheme_of
 from ...errors import InvalidParameter
+from .declare_only import declare
 from .submit import PipelineRunHandle, _connection, _RestConnection
 from .tracing import Pipeline
 
@@ -155,6 +156,7 @@ def schedule(
     bad one raises ``InvalidParameter`` naming it (``cron``, ``arguments.lr``, ...).
     """
     spec = pipeline.compile() if isinstance(pipeline, Pipeline) else dict(pipeline)
+    declare("schedule", spec)  # a file read for its pipelines stops here, having run nothing
     body: dict[str, Any] = {
         "spec": spec,
         "cron": cron,

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from ...client.uri import default_client_artifact_root, resolve_tracking_uri, scheme_of
 from ...errors import InvalidParameter
 from ..spec import states as s
+from .declare_only import declare
 from .tracing import Pipeline
 
 __all__ = ["PipelineRunHandle", "StepInfo", "get_run", "submit"]
@@ -170,6 +171,7 @@ def submit(
     experiment that gets the pipeline's parent run (default "Pipelines").
     """
     spec = pipeline.compile() if isinstance(pipeline, Pipeline) else dict(pipeline)
+    declare("submit", spec)  # a file read for its pipelines stops here, having run nothing
     connection = _connection()
     document = connection.submit(spec, dict(arguments or {}), backend, experiment)
     return PipelineRunHandle(connection, document)
