@@ -109,7 +109,7 @@ describe('parseArgument', () => {
   it('names the parameter when the text does not fit', () => {
     expect(() =>
       parseArgument('epochs', { parameterType: 'NUMBER_INTEGER' }, '2.5')
-    ).toThrow(/epochs: expected NUMBER_INTEGER/);
+    ).toThrow(/epochs: expected a whole number, got 2.5/);
     expect(() =>
       parseArgument('items', { parameterType: 'LIST' }, 'nope')
     ).toThrow(/items/);

@@ -22,3 +22,7 @@ export { SERIES_COLORS, seriesColor, withAlpha } from './palette';
 export { useElementWidth, useInView } from './use-element-width';
 export { useThemeColors } from './use-theme-colors';
 export type { IThemeColors } from './use-theme-colors';
+export { fittedRange } from './axis-range';
+export { barFractions, singleValues } from './single-value';
+export type { ISingleValue } from './single-value';
+export { SingleValueCard } from './single-value-card';

@@ -2,6 +2,7 @@ import uPlot from 'uplot';
 
 import { formatMetricValue } from '../format';
 import { formatXTick } from './axis-format';
+import { fittedRange } from './axis-range';
 import type { IChartModel } from './series';
 import type { XAxisKind } from './types';
 import type { IThemeColors } from './use-theme-colors';
@@ -40,7 +41,9 @@ export function buildOptions(
     ms: 1,
     scales: {
       x: { time: o.xAxis === 'time' },
-      y: o.logScale ? { distr: 3, log: 10 } : { auto: true }
+      y: o.logScale
+        ? { distr: 3, log: 10 }
+        : { auto: true, range: (_u, min, max) => fittedRange(min, max) }
     },
     axes: [
       o.xAxis === 'time'

@@ -1,6 +1,8 @@
 import * as React from 'react';
 
 import { MetricChart } from '../charts/metric-chart';
+import { singleValues } from '../charts/single-value';
+import { SingleValueCard } from '../charts/single-value-card';
 import { useElementWidth, useInView } from '../charts/use-element-width';
 import type { IMetricGridProps } from './metric-grid';
 import { useChartSeries } from './use-chart-series';
@@ -27,6 +29,13 @@ export function ChartCard(props: IChartCardProps): JSX.Element {
     width
   );
 
+  // A metric logged once per run reads better as a number (or bars) than as
+  // a lone point on a line chart.
+  const single = React.useMemo(
+    () => (series ? singleValues(series) : null),
+    [series]
+  );
+
   return (
     <div
       ref={ref}
@@ -42,6 +51,8 @@ export function ChartCard(props: IChartCardProps): JSX.Element {
           <strong>{title}</strong>
           <span>{inView ? trans.__('Loading…') : ''}</span>
         </div>
+      ) : single ? (
+        <SingleValueCard title={title} values={single} />
       ) : (
         <MetricChart
           series={series}

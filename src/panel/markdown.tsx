@@ -1,5 +1,4 @@
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 export interface IMarkdownProps {
@@ -12,6 +11,13 @@ export interface IMarkdownProps {
  * Markdown rendered by JupyterLab's own renderer (same look, math and
  * sanitising as notebooks; untrusted, so no script or raw HTML runs). Without
  * a renderer the text shows as it is.
+ *
+ * The renderer is a Lumino widget, but it is never `Widget.attach`ed: React
+ * owns the host node and may remove it (a tab switch, a closed panel) before
+ * any effect cleanup runs, and detaching an attached widget whose node has
+ * left the document throws "Widget is not attached", which blanks the whole
+ * view. Markdown renders in `renderModel`, so the node is placed in the host
+ * by hand and taken out again by hand.
  */
 export function Markdown(props: IMarkdownProps): JSX.Element {
   const { source, rendermime } = props;
@@ -26,17 +32,11 @@ export function Markdown(props: IMarkdownProps): JSX.Element {
       data: { 'text/markdown': source },
       trusted: false
     });
-    let disposed = false;
-    void renderer.renderModel(model).then(() => {
-      if (!disposed && !renderer.isAttached) {
-        Widget.attach(renderer, host);
-      }
-    });
+    // In the document before rendering, so that math typesetting sees it.
+    host.appendChild(renderer.node);
+    renderer.renderModel(model).catch(() => undefined);
     return () => {
-      disposed = true;
-      if (renderer.isAttached) {
-        Widget.detach(renderer);
-      }
+      renderer.node.remove();
       renderer.dispose();
     };
   }, [source, rendermime]);

@@ -7,6 +7,7 @@ import { ModelHeader } from './model-header';
 import type { IModelVersion, IRegisteredModel } from './registry-api';
 import { SetAliasForm } from './set-alias-form';
 import { TagsEditor } from './tags-editor';
+import { useRunNames } from './use-run-names';
 import { VersionTags } from './version-tags';
 import { VersionsTable } from './versions-table';
 
@@ -25,6 +26,10 @@ export interface IModelDetailProps {
 export function ModelDetail(props: IModelDetailProps): JSX.Element {
   const { ctx, model, versions, act } = props;
   const { registry, trans } = ctx;
+  const runNames = useRunNames(
+    ctx.api,
+    versions.map(v => v.run_id)
+  );
   const name = model.name;
   const aliases = Object.entries(model.aliases ?? {}).sort(([a], [b]) =>
     a.localeCompare(b)
@@ -62,6 +67,7 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
       </section>
       <VersionsTable
         versions={versions}
+        runNames={runNames}
         onOpenRun={runId =>
           void ctx.commands.execute(PanelCommandIDs.openRun, { runId })
         }

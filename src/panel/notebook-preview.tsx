@@ -1,5 +1,4 @@
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { stripAnsi } from './artifact-kind';
@@ -101,12 +100,13 @@ function NotebookOutput(props: {
     }
     const renderer = rendermime.createRenderer(mime);
     const model = rendermime.createModel({ data: data as any, trusted: false });
-    void renderer.renderModel(model).then(() => {
-      if (!renderer.isDisposed && !renderer.isAttached) {
-        Widget.attach(renderer, host);
-      }
-    });
-    return () => renderer.dispose();
+    // Placed by hand, never Widget.attach'ed: see Markdown for why.
+    host.appendChild(renderer.node);
+    renderer.renderModel(model).catch(() => undefined);
+    return () => {
+      renderer.node.remove();
+      renderer.dispose();
+    };
   }, [output, rendermime, mime]);
   if (output.output_type === 'stream') {
     return (

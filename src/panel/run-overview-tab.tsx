@@ -5,9 +5,12 @@ import { PanelCommandIDs } from './commands';
 import type { IPanelContext } from './context';
 import { NOTE_TAG, NotesEditor } from './notes-editor';
 import type { IModelVersion } from './registry-api';
+import { RunError } from './run-error';
+import { RunChildren } from './run-family';
 import { RunInputs } from './run-inputs';
 import { RunOverview } from './run-overview';
 import { TagsEditor } from './tags-editor';
+import { useRunFamily } from './use-run-family';
 
 export interface IRunOverviewTabProps {
   ctx: IPanelContext;
@@ -24,20 +27,24 @@ export interface IRunOverviewTabProps {
 export function RunOverviewTab(props: IRunOverviewTabProps): JSX.Element {
   const { ctx, run, runId, write } = props;
   const { api, trans } = ctx;
+  const family = useRunFamily(api, run);
+  const openRun = (id: string) =>
+    void ctx.commands.execute(PanelCommandIDs.openRun, { runId: id });
   return (
     <div className="mlops-RunView-overview">
+      <RunError api={api} run={run} trans={trans} />
       <RunOverview
         run={run}
         experimentName={props.experimentName}
+        parent={family.parent}
         now={props.now}
         onOpenNotebook={path =>
           void ctx.commands.execute('docmanager:open', { path })
         }
-        onOpenRun={id =>
-          void ctx.commands.execute(PanelCommandIDs.openRun, { runId: id })
-        }
+        onOpenRun={openRun}
         trans={trans}
       />
+      <RunChildren family={family} onOpenRun={openRun} trans={trans} />
       <RunInputs
         run={run}
         registrations={props.registrations}

@@ -5,6 +5,7 @@ import type { IRun } from '../api';
 import { StatusBadge } from '../components/status-badge';
 import { formatDuration, runDuration } from '../format';
 import { formatTimestamp } from './cell-format';
+import { RunLink } from './run-family';
 import { RunMetricsTable } from './run-metrics-table';
 import { RunParamsTable } from './run-params-table';
 
@@ -41,6 +42,8 @@ export function sourceNotebook(tags: Record<string, string>): string | null {
 export interface IRunOverviewProps {
   run: IRun;
   experimentName: string | null;
+  /** The parent run, once read; until then its id links to it. */
+  parent?: IRun | null;
   now: number;
   onOpenNotebook: (path: string) => void;
   onOpenRun: (runId: string) => void;
@@ -100,13 +103,22 @@ export function RunOverview(props: IRunOverviewProps): JSX.Element {
           <>
             <dt>{trans.__('Parent run')}</dt>
             <dd>
-              <button
-                type="button"
-                className="mlops-LinkButton"
-                onClick={() => props.onOpenRun(info.parent_run_id!)}
-              >
-                {info.parent_run_id.slice(0, 8)}
-              </button>
+              {props.parent ? (
+                <RunLink
+                  run={props.parent}
+                  onOpenRun={props.onOpenRun}
+                  className="mlops-RunFamily-parent"
+                />
+              ) : (
+                <button
+                  type="button"
+                  className="mlops-LinkButton mlops-RunFamily-parent"
+                  title={info.parent_run_id}
+                  onClick={() => props.onOpenRun(info.parent_run_id!)}
+                >
+                  {info.parent_run_id.slice(0, 8)}
+                </button>
+              )}
             </dd>
           </>
         )}

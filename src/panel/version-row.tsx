@@ -7,6 +7,8 @@ import type { IModelVersion } from './registry-api';
 
 export interface IVersionRowProps {
   version: IModelVersion;
+  /** The source run's name, once known (its short id until then). */
+  runName?: string;
   onOpenRun: (runId: string) => void;
   onDelete: () => void;
   trans: TranslationBundle;
@@ -34,9 +36,10 @@ export function VersionRow(props: IVersionRowProps): JSX.Element {
           <button
             type="button"
             className="mlops-LinkButton mlops-VersionsTable-run"
+            title={trans.__('Open run %1', v.run_id)}
             onClick={() => props.onOpenRun(v.run_id!)}
           >
-            {v.run_id.slice(0, 8)}
+            {props.runName ?? v.run_id.slice(0, 8)}
           </button>
         ) : (
           '—'

@@ -7,6 +7,8 @@ import { VersionRow } from './version-row';
 
 export interface IVersionsTableProps {
   versions: IModelVersion[];
+  /** Source run names by run id. */
+  runNames: ReadonlyMap<string, string>;
   onOpenRun: (runId: string) => void;
   onDelete: (version: string) => void;
   trans: TranslationBundle;
@@ -35,6 +37,7 @@ export function VersionsTable(props: IVersionsTableProps): JSX.Element {
         <VersionRow
           key={v.version}
           version={v}
+          runName={v.run_id ? props.runNames.get(v.run_id) : undefined}
           onOpenRun={props.onOpenRun}
           onDelete={() => props.onDelete(v.version)}
           trans={trans}

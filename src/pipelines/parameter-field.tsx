@@ -2,6 +2,7 @@ import * as React from 'react';
 
 import type { IParameterDefinition } from './api';
 import { FieldError } from './field-error';
+import { parameterTypeLabel } from './pipeline-arguments';
 
 /** One pipeline parameter: its name and type, and its value as text. */
 export function ParameterField(props: {
@@ -15,7 +16,10 @@ export function ParameterField(props: {
   return (
     <label className="jp-mlops-form-field">
       <span>
-        {name} <small>{definition.parameterType}</small>
+        {name}{' '}
+        <small title={definition.parameterType}>
+          {parameterTypeLabel(definition.parameterType)}
+        </small>
       </span>
       {definition.parameterType === 'BOOLEAN' ? (
         <select

@@ -1,5 +1,21 @@
 import type { IParameterDefinition } from './api';
 
+/** The words a form shows for a parameter type (the spec's names are KFP's). */
+const TYPE_LABELS: Record<string, string> = {
+  STRING: 'text',
+  NUMBER_INTEGER: 'whole number',
+  NUMBER_DOUBLE: 'number',
+  BOOLEAN: 'true or false',
+  LIST: 'list (JSON)',
+  STRUCT: 'object (JSON)',
+  ANY: 'any value'
+};
+
+/** A parameter type in words ("whole number" for `NUMBER_INTEGER`). */
+export function parameterTypeLabel(type: string): string {
+  return TYPE_LABELS[type] ?? type.toLowerCase().replace(/_/g, ' ');
+}
+
 /**
  * Turn a form field's text into the value a parameter type wants; throws with
  * a message naming the parameter when the text does not fit.
@@ -23,7 +39,9 @@ export function parseArgument(
     if (type === 'ANY') {
       return text;
     }
-    throw new Error(`${name}: expected ${type}, got ${JSON.stringify(text)}`);
+    throw new Error(
+      `${name}: expected ${article(type)}, got ${JSON.stringify(text)}`
+    );
   }
   const ok =
     type === 'ANY' ||
@@ -35,9 +53,18 @@ export function parseArgument(
       typeof value === 'object' &&
       !Array.isArray(value));
   if (!ok) {
-    throw new Error(`${name}: expected ${type}, got ${text}`);
+    throw new Error(`${name}: expected ${article(type)}, got ${text}`);
   }
   return value;
+}
+
+/** "a whole number", "an object (JSON)": a type's label after "expected". */
+function article(type: string): string {
+  const label = parameterTypeLabel(type);
+  if (type === 'ANY' || type === 'BOOLEAN') {
+    return label;
+  }
+  return `${/^[aeiou]/.test(label) ? 'an' : 'a'} ${label}`;
 }
 
 /** A parameter's default as the text its form field starts with. */

@@ -24,3 +24,26 @@ def run_command(page: Page, label: str) -> None:
             continue
     expect(item).to_be_visible()
     page.keyboard.press("Enter")
+
+
+def close_mlops_tabs(page: Page) -> None:
+    """Close every MLOps view in the main area, as a user tidies up, one tab at a time."""
+    page.keyboard.press("Escape")
+    tabs = page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab[data-id^="mlops-"]')
+    while tabs.count() > 0:
+        tab = tabs.first
+        widget_id = tab.get_attribute("data-id")
+        tab.locator(".lm-TabBar-tabCloseIcon").click()
+        expect(page.locator(f'.lm-TabBar-tab[data-id="{widget_id}"]')).to_have_count(0)
+        # JupyterLab's toolbar throttles work after a tab shows; closing the next tab
+        # before that settles makes the toolbar fail in the page (a JupyterLab quirk).
+        page.wait_for_timeout(300)
+
+
+def open_experiment_runs(page: Page, experiment_id: str, rows: int) -> None:
+    """Open the MLOps Runs view from the palette and pick an experiment with `rows` runs."""
+    run_command(page, "MLOps Runs")
+    view = page.locator(".mlops-RunsView")
+    expect(view).to_be_visible()
+    view.locator(f'.mlops-ExperimentsPane-item[data-experiment-id="{experiment_id}"]').click()
+    expect(view.locator(".mlops-RunsTable-row")).to_have_count(rows)
