@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from traitlets import Float, Unicode, default, validate
+from traitlets import Float, List, Unicode, default, validate
 from traitlets.config import LoggingConfigurable
 
 from .. import paths
+from ..tracking.external_stores import normalise_store_prefix
 from ..tracking.service import DEFAULT_HEARTBEAT_TIMEOUT_S
 
 
@@ -47,6 +48,23 @@ class Tracking(LoggingConfigurable):
         if proposal["value"] < 0:
             raise ValueError("Tracking.heartbeat_timeout must be 0 (off) or more seconds")
         return float(proposal["value"])
+
+    external_artifact_stores = List(
+        Unicode(),
+        config=True,
+        help="""Object-store prefixes (``s3://bucket/folder/``; also gs, wasbs, abfss, oss)
+        that MLflow clients may name as an experiment's ``artifact_location`` or a model
+        version's ``source``. The server only records such URIs: the client reads and
+        writes the files there itself, as with MLflow's own server. Anything outside the
+        artifact root and these prefixes is refused with 400. Empty by default.""",
+    )
+
+    @validate("external_artifact_stores")
+    def _check_external_artifact_stores(self, proposal: dict[str, list[str]]) -> list[str]:
+        try:
+            return [normalise_store_prefix(p) for p in proposal["value"]]
+        except ValueError as error:
+            raise ValueError(f"Tracking.external_artifact_stores: {error}") from None
 
     @default("artifact_root")
     def _default_artifact_root(self) -> str:

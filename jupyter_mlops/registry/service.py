@@ -37,7 +37,7 @@ from pathlib import Path
 from ..errors import InvalidParameter, NotFound, PermissionDenied
 from ..tracking import validation as tv
 from ..tracking.artifacts import LocalArtifactRepository
-from ..tracking.entities import Page
+from ..tracking.entities import Page, RunInfo
 from ..tracking.service import TrackingService
 from . import validation as v
 from .entities import (
@@ -49,7 +49,14 @@ from .entities import (
 )
 from .logged_models.service import LoggedModelService, run_info
 from .logged_models.store import SqlLoggedModelStore
-from .sources import ParsedSource, join_location, parse_source
+from .sources import (
+    OWN_LOGGED_MODEL_ID,
+    OWN_RUN_ID,
+    ParsedSource,
+    is_stored_here,
+    join_location,
+    parse_source,
+)
 from .store.sql_store import SqlRegistryStore
 
 _MODEL_URI = re.compile(r"^models:/(?P<rest>.+)$")
@@ -180,27 +187,34 @@ class RegistryService:
         tags: Mapping[str, str] | None = None,
         run_link: str | None = None,
         model_id: str | None = None,
+        server_host: str | None = None,
     ) -> ModelVersion:
-        """Register ``source`` as the model's next version (1, 2, 3...), READY at once:
-        the files are already in the artifact store."""
+        """Register ``source`` as the model's next version (1, 2, 3...), READY at once.
+
+        ``server_host``: the ``host[:port]`` the caller reached this server by, so that
+        ``mlflow-artifacts://<that host>/...`` names our artifact store. A version made
+        from a logged model is listed in that model's ``mlflow.modelVersions`` tag, as
+        MLflow lists it.
+        """
         name = v.validate_model_name(name)
-        parsed = parse_source(source)
+        own_hosts = (server_host.lower(),) if server_host else ()
+        parsed = parse_source(source, own_hosts, self.tracking.external_artifact_stores)
         if run_id == "":
             run_id = None
         if run_id is not None:
-            run_id = tv.validate_run_id(run_id)
+            run_id = v.validate_run_reference(run_id)
         if model_id == "":
             model_id = None
         if model_id is not None:
-            model_id = v.validate_logged_model_id(model_id)
+            model_id = v.validate_logged_model_reference(model_id)
         description = v.validate_description(description)
         checked_tags = tv.validate_tags(tags)
         link = v.validate_optional_text(run_link, "run_link", v.MAX_RUN_LINK_LENGTH) or ""
         self._owned_model(user, name, "add versions to")
-        storage, run_id, model_id = self._locate_source(user, parsed, run_id, model_id)
-        return self.store.create_model_version(
+        recorded, storage, run_id, model_id = self._locate_source(user, parsed, run_id, model_id)
+        version = self.store.create_model_version(
             name,
-            parsed.source,
+            recorded,
             storage,
             user,
             run_id=run_id,
@@ -209,51 +223,104 @@ class RegistryService:
             run_link=link,
             model_id=model_id,
         )
+        if model_id is not None:
+            self.logged_models.record_model_version(model_id, name, int(version.version))
+        return version
 
     def _locate_source(
         self, user: str, parsed: ParsedSource, run_id: str | None, model_id: str | None
-    ) -> tuple[str, str | None, str | None]:
-        """(storage location, run id, logged model id) of a checked source."""
+    ) -> tuple[str, str, str | None, str | None]:
+        """(recorded source, storage location, run id, logged model id) of a checked source.
+
+        The storage location is an artifact-root-relative folder when the files are ours,
+        and the source itself when they are not (a run or logged model we do not know, an
+        allowed object store): MLflow's clients then resolve it themselves, and reading
+        it through this server answers 404.
+        """
+        recorded = parsed.source
         if parsed.kind == "run":
             assert parsed.run_id is not None
             if run_id is not None and run_id != parsed.run_id:
-                raise InvalidParameter(
-                    f"run_id {run_id!r} differs from the run of the source {parsed.source!r}",
-                    field="run_id",
-                )
+                raise _not_the_container(parsed.source, "run_id")
             run_id = parsed.run_id
-            info = run_info(self.tracking, user, run_id, "source")
-            storage = join_location(info.artifact_uri, parsed.path)
+            info = self._known_run(user, run_id)
+            storage = (
+                parsed.source if info is None else join_location(info.artifact_uri, parsed.path)
+            )
         elif parsed.kind == "logged_model":
             assert parsed.model_id is not None
             if model_id is not None and model_id != parsed.model_id:
-                raise InvalidParameter(
-                    f"model_id {model_id!r} differs from the model of the source {parsed.source!r}",
-                    field="model_id",
-                )
+                raise _not_the_container(parsed.source, "model_id")
             model_id = parsed.model_id
-            logged = self.logged_models.lookup(model_id, "source")
-            storage = logged.artifact_location
-            run_id = run_id or logged.source_run_id
+            logged = self._known_logged_model(model_id)
+            storage = parsed.source if logged is None else logged.artifact_location
+            if logged is not None:
+                run_id = run_id or logged.source_run_id
         elif parsed.kind == "model_version":
-            assert parsed.name is not None
-            try:
-                copied = self.store.get_model_version(
-                    v.validate_model_name(parsed.name, "source"), int(parsed.path)
+            copied = self._version_of_source(user, parsed)
+            if (run_id is not None and run_id != copied.run_id) or (
+                model_id is not None and model_id != copied.model_id
+            ):
+                raise InvalidParameter(
+                    f"Invalid model version source: '{parsed.source}'. The run_id and model_id "
+                    "request parameters must match the referenced model version.",
+                    field="run_id" if run_id is not None else "model_id",
                 )
-            except NotFound:
-                raise NotFound(f"No model version {parsed.source!r}", field="source") from None
+            recorded = f"models:/{copied.name}/{copied.version}"
             storage = copied.storage_location
             run_id = run_id or copied.run_id
             model_id = model_id or copied.model_id
+        elif parsed.kind == "external":
+            storage = parsed.source
         else:
             storage = parsed.path
-        if parsed.kind != "run" and run_id is not None:
-            run_info(self.tracking, user, run_id, "run_id")
+            if run_id is not None:
+                # A folder of our store said to come from a run: the run must be ours.
+                run_info(self.tracking, user, run_id, "run_id")
         if parsed.kind not in ("logged_model", "model_version") and model_id is not None:
             self.logged_models.lookup(model_id, "model_id")
-        self._check_confined(storage)
-        return storage, run_id, model_id
+        if is_stored_here(storage):
+            self._check_confined(storage)
+        return recorded, storage, run_id, model_id
+
+    def _known_run(self, user: str, run_id: str) -> RunInfo | None:
+        """The run when it is one of ours; None for a dangling reference."""
+        if not OWN_RUN_ID.fullmatch(run_id):
+            return None  # not an id this server hands out: no run of ours
+        try:
+            return self.tracking.get_run_info(user, run_id)
+        except NotFound:
+            return None
+
+    def _known_logged_model(self, model_id: str) -> LoggedModel | None:
+        if not OWN_LOGGED_MODEL_ID.fullmatch(model_id):
+            return None
+        try:
+            return self.logged_models.lookup(model_id, "source")
+        except NotFound:
+            return None
+
+    def _version_of_source(self, user: str, parsed: ParsedSource) -> ModelVersion:
+        """The registered version a ``models:/<name>/...`` source names (MLflow's
+        copy_model_version sends one); NotFound naming ``source`` when there is none."""
+        assert parsed.name is not None
+        try:
+            name = v.validate_model_name(parsed.name, "source")
+            self.store.get_registered_model(name)  # MLflow names the missing model first
+            if parsed.alias is not None:
+                return self.get_model_version_by_alias(user, name, parsed.alias)
+            if parsed.path.isdigit():
+                return self.store.get_model_version(name, int(parsed.path))
+            stages = None if parsed.path == "latest" else [parsed.path]
+            found = self.store.get_latest_versions(name, stages)
+        except NotFound as error:
+            raise NotFound(error.message, field="source") from None
+        if not found:
+            raise NotFound(
+                f"Registered Model with name={name} has no version for {parsed.source!r}",
+                field="source",
+            )
+        return max(found, key=lambda mv: int(mv.version))
 
     def _check_confined(self, storage: str) -> None:
         """The folder must stay inside the artifact root once every existing symlink on
@@ -434,6 +501,8 @@ class RegistryService:
                 )
             parsed = parse_source(uri)
             assert parsed.run_id is not None
+            if self._known_run(user, parsed.run_id) is None:
+                raise NotFound(f"Run with id={parsed.run_id} not found", field="model_uri")
             info = run_info(self.tracking, user, parsed.run_id, "model_uri")
             return ModelLocation(join_location(info.artifact_uri, parsed.path), run_id=info.run_id)
         rest = match["rest"].strip("/")
@@ -443,6 +512,14 @@ class RegistryService:
                 logged.artifact_location, logged_model=logged, run_id=logged.source_run_id
             )
         version = self._version_of_uri(user, uri, rest)
+        if not is_stored_here(version.storage_location):
+            raise NotFound(
+                f"The files of {uri!r} are not in this server's artifact store: version "
+                f"{version.version} of {version.name!r} was registered from "
+                f"{version.source!r}, which names no run or logged model of this server "
+                "or lies in an external object store its client reads itself",
+                field="model_uri",
+            )
         return ModelLocation(
             version.storage_location,
             model_version=version,
@@ -483,6 +560,14 @@ class RegistryService:
     def resolve_model_uri(self, user: str, uri: str) -> str:
         """The artifact-root-relative folder holding the model a URI names."""
         return self.locate_model_uri(user, uri).storage_location
+
+
+def _not_the_container(source: str, field: str) -> InvalidParameter:
+    return InvalidParameter(
+        f"Invalid model version source: '{source}'. The {field} request parameter must "
+        "identify the resource that contains the source.",
+        field=field,
+    )
 
 
 def _check_archive_existing(archive_existing: object) -> None:

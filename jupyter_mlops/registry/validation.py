@@ -12,6 +12,7 @@ from typing import Any
 from ..errors import InvalidParameter
 from ..tracking import validation as tv
 from .entities import LoggedModelStatus, Stage
+from .sources import LOGGED_MODEL_REFERENCE, RUN_REFERENCE
 
 MAX_MODEL_NAME_LENGTH = 256
 MAX_ALIAS_LENGTH = 255
@@ -45,12 +46,14 @@ def validate_version(version: Any, field: str = "version") -> int:
     elif type(version) is int:
         number = version
     else:
+        # MLflow's text, which its users match on.
         raise InvalidParameter(
-            f"{field} must be a positive integer (as a string or a number), got {version!r}",
-            field=field,
+            f"Parameter '{field}' must be an integer, got '{version}'.", field=field
         )
     if not 1 <= number <= 2_000_000_000:
-        raise InvalidParameter(f"{field} must be a positive integer, got {version!r}", field=field)
+        raise InvalidParameter(
+            f"Parameter '{field}' must be a positive integer, got '{version}'.", field=field
+        )
     return number
 
 
@@ -62,10 +65,11 @@ def validate_alias(alias: Any, field: str = "alias") -> str:
         raise InvalidParameter(
             f"{field} must be letters, digits, '_' or '-', got {alias!r}", field=field
         )
-    if alias.lower() == "latest" or _VERSION_ALIAS.fullmatch(alias):
-        raise InvalidParameter(
-            f"{field} {alias!r} is reserved ('latest' and 'v<number>' name versions)", field=field
-        )
+    # MLflow's texts, which its users match on.
+    if alias.lower() == "latest":
+        raise InvalidParameter("'latest' alias name (case insensitive) is reserved.", field=field)
+    if _VERSION_ALIAS.fullmatch(alias):
+        raise InvalidParameter(f"Version alias name '{alias}' is reserved.", field=field)
     return alias
 
 
@@ -78,7 +82,9 @@ def validate_stage(stage: Any, field: str = "stage") -> Stage:
             if candidate.value.lower() == stage.strip().lower():
                 return candidate
     allowed = ", ".join(s.value for s in Stage)
-    raise InvalidParameter(f"{field} must be one of {allowed}, got {stage!r}", field=field)
+    raise InvalidParameter(
+        f"Invalid Model Version stage: {stage}. Value must be one of {allowed}.", field=field
+    )
 
 
 def validate_stages(stages: Any, field: str = "stages") -> list[Stage] | None:
@@ -108,6 +114,29 @@ def validate_logged_model_id(model_id: Any, field: str = "model_id") -> str:
     if not isinstance(model_id, str) or not _LOGGED_MODEL_ID.fullmatch(model_id):
         raise InvalidParameter(
             f"{field} must be 'm-' and 32 lowercase hexadecimal characters, got {model_id!r}",
+            field=field,
+        )
+    return model_id
+
+
+def validate_run_reference(run_id: Any, field: str = "run_id") -> str:
+    """A run id as MLflow accepts it (it may name a run of another server, or none):
+    a letter or digit, then letters, digits, ``_`` or ``-``, at most 32 characters."""
+    if not isinstance(run_id, str) or not RUN_REFERENCE.fullmatch(run_id):
+        raise InvalidParameter(
+            f"Invalid value {run_id!r} for parameter '{field}' supplied: a run id is a letter "
+            "or digit, then letters, digits, '_' or '-', at most 32 characters",
+            field=field,
+        )
+    return run_id
+
+
+def validate_logged_model_reference(model_id: Any, field: str = "model_id") -> str:
+    """A logged model id as MLflow accepts it (``m-<32 hex>`` for ours)."""
+    if not isinstance(model_id, str) or not LOGGED_MODEL_REFERENCE.fullmatch(model_id):
+        raise InvalidParameter(
+            f"Invalid value {model_id!r} for parameter '{field}' supplied: a logged model id "
+            "is a letter or digit, then letters, digits, '_' or '-', at most 34 characters",
             field=field,
         )
     return model_id

@@ -281,7 +281,12 @@ class MlopsExtension(ExtensionApp):
         # Built here, before the server listens: migrations may take a moment and must not
         # run on the event loop while requests wait.
         store = SqlTrackingStore(self.tracking.store_uri)
-        service = TrackingService(store, LocalArtifactRepository(artifact_root), admins)
+        service = TrackingService(
+            store,
+            LocalArtifactRepository(artifact_root),
+            admins,
+            external_artifact_stores=self.tracking.external_artifact_stores,
+        )
         self._executor = ThreadPoolExecutor(
             max_workers=self.max_workers, thread_name_prefix="jupyter-mlops"
         )

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import InvalidParameter, NotFound
-from .entities import FileInfo
+from .entities import FileInfo, is_external_location
 
 _TEMP_PREFIX = ".mlops-upload-"
 _COPY_CHUNK = 1024 * 1024
@@ -81,6 +81,13 @@ class LocalArtifactRepository:
     # -- helpers -------------------------------------------------------------------------
     def run_folder(self, location: str) -> Path:
         """The absolute folder of a run's artifacts (it may not exist yet)."""
+        if is_external_location(location):
+            # Recorded for MLflow's client, which reads and writes there itself.
+            raise InvalidParameter(
+                f"The artifacts at {location!r} are in an external object store: the client "
+                "reads and writes them there; this server does not open it",
+                field="artifact_uri",
+            )
         segments = split_artifact_path(location, field="artifact_uri")
         if not segments:
             raise InvalidParameter("artifact_uri must name a folder", field="artifact_uri")

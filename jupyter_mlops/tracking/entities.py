@@ -95,6 +95,13 @@ class MetricBucket:
     count: int
 
 
+def is_external_location(location: str) -> bool:
+    """Whether an experiment's or run's artifact location is a URI of an object store
+    outside our artifact root (``s3://bucket/...``, allowed by an admin), which the
+    server only records: locations in our root are root-relative paths, without a scheme."""
+    return "://" in location
+
+
 @dataclass(frozen=True, slots=True)
 class RunInfo:
     run_id: str
@@ -106,7 +113,9 @@ class RunInfo:
     end_time: int | None
     parent_run_id: str | None
     lifecycle_stage: LifecycleStage
-    artifact_uri: str  # relative to the artifact root: "<experiment_id>/<run_id>/artifacts"
+    # Relative to the artifact root ("<experiment_id>/<run_id>/artifacts"), or under an
+    # external object store's URI (is_external_location) for its experiment's runs.
+    artifact_uri: str
 
 
 #: The input tag saying what a run used a dataset for ("training", "eval"...), as in MLflow.
@@ -156,10 +165,12 @@ class DatasetSummary:
 @dataclass(frozen=True, slots=True)
 class LoggedModelRef:
     """A logged model a run used (an input) or produced (an output); ``name`` is the
-    model's name, for display."""
+    model's name, for display; ``step``, of an output, the step at which the run logged
+    it (MLflow's ``LoggedModelOutput.step``; 0 where none was said)."""
 
     model_id: str
     name: str | None = None
+    step: int = 0
 
 
 @dataclass(frozen=True, slots=True)

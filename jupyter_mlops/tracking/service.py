@@ -51,6 +51,7 @@ from .entities import (
     ViewType,
 )
 from .logged_model_catalog import LoggedModelCatalog, NoLoggedModels
+from .external_stores import inside_external_store, outside_stores_error
 from .store.base import DEFAULT_EXPERIMENT_ID, TrackingStore
 
 #: MLflow's SearchDatasets limits: experiments per request and summaries per answer.
@@ -88,8 +89,12 @@ class TrackingService:
         self.artifacts = artifacts
         self.admin_users = frozenset(admin_users)
         self._logged_models: LoggedModelCatalog = logged_models or NoLoggedModels()
+        external_artifact_stores: Collection[str] = (),
 
     def use_logged_models(self, catalog: LoggedModelCatalog) -> None:
+        # Normalised object-store prefixes (external_stores.py) clients may name as
+        # artifact locations and model sources; the server never opens them.
+        self.external_artifact_stores = tuple(external_artifact_stores)
         """Answer questions about logged models (which exist, which runs made them) from
         ``catalog``: the logged-models service, which owns them, hands itself over when the
         services are wired."""
@@ -186,14 +191,34 @@ class TrackingService:
         description = v.validate_description(description)
         checked_tags = v.validate_tags(tags)
         return self.store.create_experiment(
-            name, owner=user, description=description, tags=checked_tags
+        artifact_location: str | None = None,
+            name,
+            owner=user,
+            description=description,
+            tags=checked_tags,
+            artifact_location=artifact_location,
+        """A new experiment of ``user``. Its artifacts live in the artifact root, unless
+        ``artifact_location`` names a place inside one of the object stores an admin allowed
+        (``c.Tracking.external_artifact_stores``): its runs' files then go there, written
+        and read by the client itself."""
         )
 
     def get_experiment(self, user: str, experiment_id: str) -> Experiment:
+        if artifact_location is not None:
+            artifact_location = self._external_location(artifact_location, "artifact_location")
         return self.store.get_experiment(v.validate_experiment_id(experiment_id))
 
     def get_experiment_by_name(self, user: str, name: str) -> Experiment:
         return self.store.get_experiment_by_name(v.validate_experiment_name(name))
+    def _external_location(self, uri: str, field: str) -> str:
+        """``uri`` without a trailing ``/`` if it lies inside an allowed external store;
+        the 400 that names the allowed stores otherwise."""
+        v.validate_artifact_location(uri, field)
+        stores = self.external_artifact_stores
+        if not inside_external_store(uri, stores):
+            raise outside_stores_error(field, uri, stores)
+        return uri.rstrip("/")
+
 
     def search_experiments(
         self,
@@ -294,12 +319,18 @@ class TrackingService:
         if run_name is not None:
             run_name = v.validate_run_name(run_name)
         start_time = v.validate_optional_timestamp(start_time, "start_time")
+        run_user: str | None = None,
         checked_tags = v.validate_tags(tags)
+        """A new run in an active experiment (anyone may create one). Its user is the
+        caller, or ``run_user``: the MLflow API records the user its client names where the
+        caller may act for that user (an admin, the single user); it decides that."""
         if parent_run_id is not None:
+        if run_user is not None:
+            run_user = v.validate_user_name(run_user, "user_id")
             parent_run_id = v.validate_run_id(parent_run_id, "parent_run_id")
         return self.store.create_run(
             experiment_id,
-            user,
+            run_user or user,
             run_name=run_name,
             start_time=start_time if start_time is not None else now_ms(),
             tags=checked_tags,

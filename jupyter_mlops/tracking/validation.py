@@ -26,6 +26,9 @@ MAX_TAG_VALUE_LENGTH = 5000
 MAX_EXPERIMENT_NAME_LENGTH = 500
 MAX_DESCRIPTION_LENGTH = 5000
 MAX_RUN_NAME_LENGTH = 250
+MAX_USER_NAME_LENGTH = 256
+# The artifact_location column's size, less room for "/<run_id>/artifacts" of its runs.
+MAX_ARTIFACT_LOCATION_LENGTH = 950
 MAX_METRICS_PER_BATCH = 1000
 MAX_PARAMS_PER_BATCH = 100
 MAX_TAGS_PER_BATCH = 100
@@ -156,6 +159,20 @@ def validate_description(description: Any, field: str = "description") -> str:
 
 def validate_run_name(run_name: Any, field: str = "run_name") -> str:
     return _require_text(run_name, field, MAX_RUN_NAME_LENGTH, allow_control=False)
+
+
+def validate_user_name(name: Any, field: str = "user") -> str:
+    """A user name to record (1-256 characters, no control characters)."""
+    _require_text(name, field, MAX_USER_NAME_LENGTH, allow_control=False)
+    if not name.strip():
+        raise InvalidParameter(f"{field} must not be empty", field=field)
+    return name
+
+
+def validate_artifact_location(uri: Any, field: str = "artifact_location") -> str:
+    """An artifact location URI's shape: text of at most 1,000 characters (the column's
+    size), no control characters. Where it may point is the service's question."""
+    return _require_text(uri, field, MAX_ARTIFACT_LOCATION_LENGTH, allow_control=False)
 
 
 def validate_experiment_id(experiment_id: Any, field: str = "experiment_id") -> str:

@@ -266,7 +266,7 @@ def test_errors_carry_mlflow_codes_and_never_5xx(mlops_mlflow: MlflowClientRunne
     assert out.pop("resumed") == [2.0, "FINISHED"]
     assert out == {
         "missing_run": "RESOURCE_DOES_NOT_EXIST",
-        "malformed_run": "INVALID_PARAMETER_VALUE",
+        "malformed_run": "RESOURCE_DOES_NOT_EXIST",  # MLflow's id format, no such run
         "param_changed": "INVALID_PARAMETER_VALUE",
         "bad_key": "INVALID_PARAMETER_VALUE",
         "duplicate_experiment": "RESOURCE_ALREADY_EXISTS",
@@ -280,7 +280,8 @@ def test_error_statuses_and_bodies_over_http(mlops_mlflow: MlflowClientRunner) -
     api = f"{server.url}mlops/mlflow/api/2.0/mlflow/"
     cases = [
         ("GET", "runs/get", {"run_id": "0" * 32}, None, 404, "RESOURCE_DOES_NOT_EXIST"),
-        ("GET", "runs/get", {"run_id": "x"}, None, 400, "INVALID_PARAMETER_VALUE"),
+        ("GET", "runs/get", {"run_id": "x"}, None, 404, "RESOURCE_DOES_NOT_EXIST"),
+        ("GET", "runs/get", {"run_id": "../x"}, None, 400, "INVALID_PARAMETER_VALUE"),
         (
             "POST",
             "runs/log-metric",

@@ -215,7 +215,7 @@ async def test_bad_input_names_the_field(mlops_api: ApiCall) -> None:
         ("POST", "registered-models", {"name": "x", "colour": "red"}, "colour"),
         ("POST", "registered-models", {}, "name"),
         ("GET", "registered-models/m/versions/abc", None, "version"),
-        ("GET", "logged-models/nope", None, "model_id"),
+        ("GET", "logged-models/" + urllib.parse.quote("a b", safe=""), None, "model_id"),
         ("GET", "model-uris/resolve", None, "uri"),
     ]
     for method, path, body, field in cases:
@@ -225,6 +225,9 @@ async def test_bad_input_names_the_field(mlops_api: ApiCall) -> None:
     quoted = urllib.parse.quote("a b", safe="")
     missing = await mlops_api("GET", f"registered-models/{quoted}", headers=ALICE)
     assert missing.status == 404
+    # An id MLflow could have made but no model of ours has: unknown, not malformed.
+    unknown = await mlops_api("GET", "logged-models/nope", headers=ALICE)
+    assert unknown.status == 404 and unknown.error["code"] == "RESOURCE_DOES_NOT_EXIST"
 
 
 async def test_logged_models(mlops_api: ApiCall) -> None:

@@ -114,7 +114,7 @@ def test_a_deleted_model_takes_no_files_but_keeps_its_own(
     with pytest.raises(NotFound):
         service.logged_models.logged_model_artifact_file(BOB, logged.model_id, "late.txt")
     with pytest.raises(InvalidParameter) as bad_id:
-        service.logged_models.list_logged_model_artifacts(BOB, "m-nope")
+        service.logged_models.list_logged_model_artifacts(BOB, "m.nope")
     assert bad_id.value.field == "model_id"
 
 
@@ -200,7 +200,7 @@ async def test_rest_refuses_other_writers_traversal_and_deleted_models(
     assert listing.status == 400
     assert listing.error["field"] == "path"
     bad_id = await mlops_api(
-        "PUT", "logged-models/nope/artifacts/x", body=b"x", headers=as_user(ALICE)
+        "PUT", "logged-models/no.pe/artifacts/x", body=b"x", headers=as_user(ALICE)
     )
     assert bad_id.status == 400
     assert bad_id.error["field"] == "model_id"
@@ -317,7 +317,7 @@ def test_run_outputs_link_models_to_the_run_that_made_them(
         service.logged_models.log_run_outputs(ALICE, run_id, ["m-" + "0" * 32])
     assert missing.value.field == "models[0].model_id"
     with pytest.raises(InvalidParameter) as bad:
-        service.logged_models.log_run_outputs(ALICE, run_id, ["nope"])
+        service.logged_models.log_run_outputs(ALICE, run_id, ["no pe"])
     assert bad.value.field == "models[0].model_id"
     with pytest.raises(NotFound) as no_run:
         service.logged_models.run_logged_models(BOB, "0" * 32)

@@ -78,6 +78,72 @@ def test_accepted_sources_are_normalised(
     assert (parsed.kind, parsed.source, parsed.path) == (kind, normalised, path)
 
 
+STORES = ("s3://team-bucket/mlflow/",)
+HOST = "mlops.example:8888"
+
+
+@pytest.mark.parametrize(
+    ("source", "kind", "normalised"),
+    [
+        ("runs:/run_id/model", "run", "runs:/run_id/model"),
+        ("runs:/run-id_2/a/b/c", "run", "runs:/run-id_2/a/b/c"),
+        ("models:/123", "logged_model", "models:/123"),
+        ("models:/churn/latest", "model_version", "models:/churn/latest"),
+        ("models:/churn/staging", "model_version", "models:/churn/staging"),
+        ("models:/churn@champion", "model_version", "models:/churn@champion"),
+        (f"mlflow-artifacts://{HOST}/1/m", "artifact", "mlflow-artifacts:/1/m"),
+        ("mlflow-artifacts://MLOPS.example:8888/1/m", "artifact", "mlflow-artifacts:/1/m"),
+        ("s3://team-bucket/mlflow/m/1", "external", "s3://team-bucket/mlflow/m/1"),
+        ("s3://team-bucket/mlflow", "external", "s3://team-bucket/mlflow"),
+    ],
+)
+def test_references_this_server_and_allowed_stores_are_accepted(
+    source: str, kind: str, normalised: str
+) -> None:
+    parsed = parse_source(source, (HOST,), STORES)
+    assert (parsed.kind, parsed.source) == (kind, normalised)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        *HOSTILE_SOURCES,
+        "mlflow-artifacts://other.example:8888/1/m",
+        "mlflow-artifacts://mlops.example:9999/1/m",
+        f"mlflow-artifacts://{HOST}/../x",
+        "s3://other-bucket/mlflow/m",
+        "s3://team-bucket/mlflowx/m",
+        "s3://team-bucket/mlflow/../x",
+        "s3://team-bucket/mlflow/a/./b",
+        "s3://team-bucket/mlflow/a?versionId=1",
+        "s3://team-bucket/mlflow/a#b",
+        "s3://team-bucket/mlflow/a\tb",
+        "gs://team-bucket/mlflow/m",
+        "s3a://team-bucket/mlflow/m",
+        "runs:/" + "a" * 33 + "/m",
+        "runs:/-a/m",
+        "models:/" + "a" * 35,
+        "models:/a b",
+        "models:/churn/Prod",
+        "models:/churn/../..",
+        "models:/@champion",
+    ],
+)
+def test_sources_stay_refused_with_a_host_and_stores_allowed(source: str) -> None:
+    with pytest.raises(InvalidParameter) as error:
+        parse_source(source, (HOST,), STORES)
+    assert error.value.field == "source"
+
+
+def test_object_store_refusals_say_which_stores_are_allowed() -> None:
+    with pytest.raises(InvalidParameter) as error:
+        parse_source("s3://other-bucket/m", (), STORES)
+    assert "s3://team-bucket/mlflow/" in error.value.message
+    with pytest.raises(InvalidParameter) as none_allowed:
+        parse_source("s3://other-bucket/m")
+    assert "c.Tracking.external_artifact_stores" in none_allowed.value.message
+
+
 def test_hostile_sources_are_refused_by_the_service(
     mlops_registry_service: RegistryService,
 ) -> None:
@@ -106,23 +172,38 @@ def test_a_symlink_out_of_the_store_is_refused(
         service.create_model_version(ALICE, "m", f"{run.info.artifact_uri}/escape")
 
 
-def test_sources_must_name_existing_runs_and_logged_models(
+def test_unknown_runs_and_logged_models_are_dangling_references(
     mlops_registry_service: RegistryService,
 ) -> None:
+    """As MLflow: ``runs:/`` and ``models:/`` name what may live elsewhere; a reference we
+    do not know is recorded as given, and its files are then nowhere here (404)."""
     service = mlops_registry_service
     service.create_registered_model(ALICE, "m")
-    with pytest.raises(NotFound) as error:
-        service.create_model_version(ALICE, "m", f"runs:/{RUN}/model")
-    assert error.value.field == "source"
+    by_run = service.create_model_version(ALICE, "m", "runs:/run_id/model", run_id="run_id")
+    assert (by_run.source, by_run.storage_location, by_run.run_id) == (
+        "runs:/run_id/model",
+        "runs:/run_id/model",
+        "run_id",
+    )
+    hex_run = service.create_model_version(ALICE, "m", f"runs:/{RUN}/model")
+    assert hex_run.storage_location == f"runs:/{RUN}/model"
+    by_model = service.create_model_version(ALICE, "m", f"models:/{MODEL}")
+    assert (by_model.storage_location, by_model.model_id) == (f"models:/{MODEL}", MODEL)
+    with pytest.raises(NotFound) as nowhere:
+        service.locate_model_uri(BOB, "models:/m/1")
+    assert nowhere.value.field == "model_uri"
     with pytest.raises(NotFound):
-        service.create_model_version(ALICE, "m", f"models:/{MODEL}")
+        service.locate_model_uri(BOB, "runs:/run_id/model")
+    # A run id that is not the source's is refused with MLflow's words.
     run = service.tracking.create_run(ALICE, "0")
     with pytest.raises(InvalidParameter) as error:
         service.create_model_version(ALICE, "m", f"runs:/{run.info.run_id}/m", run_id=RUN)
     assert error.value.field == "run_id"
-    with pytest.raises(NotFound) as error:
+    assert error.value.message.startswith("Invalid model version source:")
+    # A folder of our own store said to come from a run: the run must be ours.
+    with pytest.raises(NotFound) as missing:
         service.create_model_version(ALICE, "m", "1/x/artifacts/m", run_id=RUN)
-    assert error.value.field == "run_id"
+    assert missing.value.field == "run_id"
 
 
 def test_a_version_can_be_copied_from_another_models_version(
@@ -221,8 +302,15 @@ def test_logged_models_need_an_active_experiment(mlops_registry_service: Registr
         service.logged_models.create_logged_model(ALICE, experiment.experiment_id, "model")
     with pytest.raises(NotFound):
         service.logged_models.create_logged_model(ALICE, "999", "model")
+    # source_run_id is a reference, as in MLflow: any id MLflow accepts, ours or not.
+    assert (
+        service.logged_models.create_logged_model(
+            ALICE, "0", "model", source_run_id="123"
+        ).source_run_id
+        == "123"
+    )
     with pytest.raises(InvalidParameter) as error:
-        service.logged_models.create_logged_model(ALICE, "0", "model", source_run_id="nope")
+        service.logged_models.create_logged_model(ALICE, "0", "model", source_run_id="../x")
     assert error.value.field == "source_run_id"
 
 
@@ -243,7 +331,7 @@ def test_logged_models_need_an_active_experiment(mlops_registry_service: Registr
         (lambda s: s.search_registered_models(ALICE, max_results=1001), "max_results"),
         (lambda s: s.search_registered_models(ALICE, "name = 1"), "filter"),
         (lambda s: s.get_latest_versions(ALICE, "m", ["Prod"]), "stages[0]"),
-        (lambda s: s.logged_models.get_logged_model(ALICE, "m-xyz"), "model_id"),
+        (lambda s: s.logged_models.get_logged_model(ALICE, "m.xyz"), "model_id"),
         (lambda s: s.logged_models.finalize_logged_model(ALICE, MODEL, "DONE"), "status"),
         (lambda s: s.logged_models.search_logged_models(ALICE, []), "experiment_ids"),
         (lambda s: s.resolve_model_uri(ALICE, "s3://x"), "model_uri"),

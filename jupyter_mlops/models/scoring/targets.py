@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ...errors import InvalidParameter, NotFound
 from ...processes import ProcessPolicy
+from ...registry.sources import is_stored_here
 
 if TYPE_CHECKING:
     from ...registry.entities import ModelVersion
@@ -56,6 +57,12 @@ def choose_version(
 
 def confined_folder(registry: RegistryService, storage_location: str) -> Path:
     """The absolute folder of a version's files, refused outside the artifact store."""
+    if not is_stored_here(storage_location):
+        # A source recorded as given (a run or logged model we do not know, an object store).
+        raise NotFound(
+            f"The model's files are not in this server's artifact store ({storage_location!r})",
+            field="name",
+        )
     root = Path(registry.artifacts.root).resolve()
     folder = (root / storage_location).resolve()
     if not folder.is_relative_to(root):

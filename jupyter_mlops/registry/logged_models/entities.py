@@ -20,6 +20,9 @@ class LoggedModelMetric:
     timestamp: int
     step: int = 0
     run_id: str | None = None
+    #: the dataset it was measured on (``mlflow.log_metric(..., dataset=...)``), if said
+    dataset_name: str | None = None
+    dataset_digest: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """SQLAlchemy ORM models of MLflow 3 logged models, the registry's owned sub-domain.
 
 ``Sql*`` rows never leave the logged-models store. The tables are created by migration
-``0002_model_registry``; a test compares the two. Tracking's ``run_model_inputs`` points
+``0002_model_registry`` (``0010`` added metric datasets and output steps); a test compares
+the migrated schema with these models. Tracking's ``run_model_inputs`` points
 at ``logged_models`` by a foreign key, but no SQL outside this sub-domain reads these tables.
 """
 
@@ -16,6 +17,8 @@ from jupyter_mlops.database.base import Base, BigId
 
 KEY_LENGTH = 250
 LOCATION_LENGTH = 1024
+DATASET_NAME_LENGTH = 500
+DATASET_DIGEST_LENGTH = 36
 
 
 class SqlLoggedModel(Base):
@@ -32,6 +35,8 @@ class SqlLoggedModel(Base):
     status: Mapped[str] = mapped_column(String(20), nullable=False)
     status_message: Mapped[str] = mapped_column(Text, nullable=False, default="")
     source_run_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # The step MLflow's ``log_outputs`` gave the model as that run's output; NULL reads 0.
+    source_run_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     model_type: Mapped[str | None] = mapped_column(String(500), nullable=True)
     creator_id: Mapped[str] = mapped_column(String(256), nullable=False, default="")
     lifecycle_stage: Mapped[str] = mapped_column(String(32), nullable=False)
@@ -75,6 +80,9 @@ class SqlLoggedModelMetric(Base):
     timestamp: Mapped[int] = mapped_column(BigInteger, nullable=False)
     step: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
     run_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # The dataset the metric was measured on (MLflow's limits for its name and digest).
+    dataset_name: Mapped[str | None] = mapped_column(String(DATASET_NAME_LENGTH), nullable=True)
+    dataset_digest: Mapped[str | None] = mapped_column(String(DATASET_DIGEST_LENGTH), nullable=True)
 
     __table_args__ = (Index("ix_logged_model_metrics_model", "model_id", "key", "step"),)
 

@@ -15,6 +15,8 @@ runs produced them, instead of reading these tables.
 
 from __future__ import annotations
 
+import contextlib
+import secrets
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -26,7 +28,22 @@ from ...tracking.entities import FileInfo, LifecycleStage, LoggedModelRef, Page,
 from ...tracking.service import TrackingService, now_ms
 from .. import validation as v
 from .entities import LoggedModel, LoggedModelMetric
+from .models import DATASET_DIGEST_LENGTH as DIGEST_LENGTH
+from .models import DATASET_NAME_LENGTH as NAME_LENGTH
+from .names import name_candidates
 from .store import SqlLoggedModelStore
+
+
+def validate_metric_dataset(
+    name: object, digest: object, field: str = ""
+) -> tuple[str | None, str | None]:
+    """The dataset a logged model's metric was measured on: its name and digest (each at
+    most MLflow's column's length; empty means none, as in MLflow's protobuf). Errors name
+    ``<field>dataset_name`` / ``<field>dataset_digest``."""
+    return (
+        v.validate_optional_text(name, f"{field}dataset_name", NAME_LENGTH) or None,
+        v.validate_optional_text(digest, f"{field}dataset_digest", DIGEST_LENGTH) or None,
+    )
 
 
 def run_info(tracking: TrackingService, user: str, run_id: str, field: str) -> RunInfo:
@@ -66,10 +83,10 @@ class LoggedModelService:
         try:
             return self.store.get_logged_model(model_id, include_deleted=include_deleted)
         except NotFound:
-            raise NotFound(f"No logged model with id {model_id!r}", field=field) from None
+            raise NotFound(f"Logged model with ID '{model_id}' not found.", field=field) from None
 
     def _owned_logged_model(self, user: str, model_id: str, action: str) -> LoggedModel:
-        model = self.store.get_logged_model(v.validate_logged_model_id(model_id))
+        model = self.store.get_logged_model(v.validate_logged_model_reference(model_id))
         if self.tracking.is_admin(user) or (model.creator_id and model.creator_id == user):
             return model
         raise PermissionDenied(
@@ -82,30 +99,37 @@ class LoggedModelService:
         self,
         user: str,
         experiment_id: str,
-        name: str,
+        name: str | None = None,
         source_run_id: str | None = None,
         tags: Mapping[str, str] | None = None,
         params: Mapping[str, str] | None = None,
         model_type: str | None = None,
     ) -> LoggedModel:
         """A PENDING logged model in an active experiment; its files go to
-        ``<experiment>/models/<model_id>/artifacts``; finalize it once they are there."""
+        ``<experiment>/models/<model_id>/artifacts``; finalize it once they are there.
+
+        Without a ``name`` (None or empty) the model gets a generated one
+        (``<adjective>-<noun>-<number>``, as MLflow names it) that no live model of the
+        experiment has. ``source_run_id`` is a reference, as in MLflow: any id MLflow
+        accepts, a run of ours or not.
+        """
         experiment_id = tv.validate_experiment_id(experiment_id)
-        name = tv._require_text(name, "name", 500, allow_control=False)
-        if not name.strip():
-            raise InvalidParameter("name must not be empty", field="name")
+        if name is not None and name != "":
+            name = tv._require_text(name, "name", 500, allow_control=False)
+            if not name.strip():
+                raise InvalidParameter("name must not be empty", field="name")
         if source_run_id == "":
             source_run_id = None
         if source_run_id is not None:
-            source_run_id = tv.validate_run_id(source_run_id, "source_run_id")
+            source_run_id = v.validate_run_reference(source_run_id, "source_run_id")
         checked_tags = tv.validate_tags(tags)
         checked_params = tv.validate_params(params)
         model_type = v.validate_optional_text(model_type, "model_type", v.MAX_MODEL_TYPE_LENGTH)
         experiment = self.tracking.get_experiment(user, experiment_id)
         if experiment.lifecycle_stage is LifecycleStage.DELETED:
             raise InvalidState(f"Experiment {experiment_id!r} is deleted; restore it first")
-        if source_run_id is not None:
-            run_info(self.tracking, user, source_run_id, "source_run_id")
+        if not name:
+            name = self._free_generated_name(experiment_id)
         return self.store.create_logged_model(
             experiment_id,
             experiment.artifact_location,
@@ -117,8 +141,24 @@ class LoggedModelService:
             model_type=model_type or None,
         )
 
+    def _free_generated_name(self, experiment_id: str) -> str:
+        candidates = name_candidates()
+        taken = self.store.names_in_use(experiment_id, candidates)
+        free = [c for c in candidates if c not in taken]
+        # Eight random picks among 1.6 million all taken: the experiment holds a great many
+        # models; a longer number still reads as a name.
+        return free[0] if free else f"{candidates[0]}{secrets.randbelow(10**6):06d}"
+
+    def record_model_version(self, model_id: str, name: str, version: int) -> None:
+        """List a version registered from the logged model in its ``mlflow.modelVersions``
+        tag, as MLflow does (the registry calls this: lineage, not a user's tag, so no
+        permission on the logged model is asked). A model we do not know (a dangling
+        reference) or that was deleted has no tags to keep."""
+        with contextlib.suppress(NotFound):
+            self.store.add_model_version(model_id, name, version)
+
     def get_logged_model(self, user: str, model_id: str) -> LoggedModel:
-        return self.store.get_logged_model(v.validate_logged_model_id(model_id))
+        return self.store.get_logged_model(v.validate_logged_model_reference(model_id))
 
     def finalize_logged_model(
         self, user: str, model_id: str, status: str, status_message: str | None = None
@@ -194,10 +234,19 @@ class LoggedModelService:
     # -- run outputs (MLflow 3) ----------------------------------------------------------
     # The run that produced a logged model is its ``source_run_id``: ``create_logged_model``
     # inside a run (``mlops.log_model``, MLflow's ``log_model``) sets it, and MLflow's
-    # ``log_outputs`` call sets it on a model created without one. One producing run per
-    # model: MLflow's step of the output is not kept.
-    def log_run_outputs(self, user: str, run_id: str, model_ids: Sequence[str]) -> None:
-        """Record the run as the producer of each logged model (MLflow's ``log_outputs``).
+    # ``log_outputs`` call sets it on a model created without one, with the step at which
+    # the run logged it (0 for a model made inside the run until ``log_outputs`` says
+    # otherwise). One producing run per model.
+    def log_run_outputs(
+        self,
+        user: str,
+        run_id: str,
+        model_ids: Sequence[str],
+        steps: Sequence[int] | None = None,
+    ) -> None:
+        """Record the run as the producer of each logged model, at ``steps[i]`` (default 0),
+        as MLflow's ``log_outputs`` does; logging a model of the run again records its new
+        step.
 
         Only the run's user or an admin, on a run not deleted; a model already produced by
         another run is refused (InvalidState naming ``models[i].model_id``) rather than
@@ -207,8 +256,14 @@ class LoggedModelService:
         if isinstance(model_ids, str) or not isinstance(model_ids, Sequence):
             raise InvalidParameter("models must be a list of logged model ids", field="models")
         checked = [
-            v.validate_logged_model_id(m, f"models[{i}].model_id") for i, m in enumerate(model_ids)
+            v.validate_logged_model_reference(m, f"models[{i}].model_id")
+            for i, m in enumerate(model_ids)
         ]
+        if steps is None:
+            steps = [0] * len(checked)
+        elif len(steps) != len(checked):
+            raise InvalidParameter("models and steps must be as many", field="models")
+        checked_steps = [tv.validate_int(s, f"models[{i}].step") for i, s in enumerate(steps)]
         info = run_info(self.tracking, user, run_id, "run_id")
         if not (self.tracking.is_admin(user) or info.user == user):
             raise PermissionDenied(
@@ -223,7 +278,9 @@ class LoggedModelService:
             try:
                 model = self.store.get_logged_model(model_id)
             except NotFound:
-                raise NotFound(f"No logged model with id {model_id!r}", field=field) from None
+                raise NotFound(
+                    f"Logged model with ID '{model_id}' not found.", field=field
+                ) from None
             if model.source_run_id not in (None, run_id):
                 raise InvalidState(
                     f"Logged model {model_id!r} is an output of run {model.source_run_id!r}; "
@@ -231,9 +288,8 @@ class LoggedModelService:
                     field=field,
                 )
             models.append(model)
-        for model in models:
-            if model.source_run_id is None:
-                self.store.set_logged_model_source_run(model.model_id, run_id)
+        for model, step in zip(models, checked_steps, strict=True):
+            self.store.set_logged_model_source_run(model.model_id, run_id, step)
 
     def run_logged_models(
         self,
@@ -277,7 +333,7 @@ class LoggedModelService:
 
     def _readable_logged_model(self, model_id: str) -> LoggedModel:
         return self.store.get_logged_model(
-            v.validate_logged_model_id(model_id), include_deleted=True
+            v.validate_logged_model_reference(model_id), include_deleted=True
         )
 
     def check_logged_model_artifact_write(self, user: str, model_id: str, path: str) -> LoggedModel:
@@ -313,8 +369,13 @@ class LoggedModelService:
             timestamp = metric.timestamp if metric.timestamp is not None else now_ms()
             tv.validate_timestamp(timestamp, f"{field}.timestamp")
             tv.validate_int(metric.step, f"{field}.step")
+            dataset = validate_metric_dataset(
+                metric.dataset_name, metric.dataset_digest, f"{field}."
+            )
             checked.append(
-                LoggedModelMetric(metric.key, value, timestamp, metric.step, metric.run_id)
+                LoggedModelMetric(
+                    metric.key, value, timestamp, metric.step, metric.run_id, *dataset
+                )
             )
         self._owned_logged_model(user, model_id, "log metrics to")
         if checked:

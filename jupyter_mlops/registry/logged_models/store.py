@@ -8,6 +8,7 @@ store is safe to share between threads.
 
 from __future__ import annotations
 
+import json
 import math
 import time
 import uuid
@@ -15,12 +16,12 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ...database.engine import Database
 from ...database.paging import fingerprint
-from ...errors import InvalidParameter, NotFound
+from ...errors import InvalidParameter, InvalidState, NotFound
 from ...tracking.entities import LoggedModelRef, Page
 from .. import search
 from ..store import query
@@ -33,6 +34,8 @@ _lm_params = models.logged_model_params
 _lm_metrics = models.logged_model_metrics
 
 ACTIVE, DELETED = "active", "deleted"
+#: MLflow's tag listing the registered versions made from a logged model.
+MODEL_VERSIONS_TAG = "mlflow.modelVersions"
 
 _LOGGED_COLUMNS = tuple(_lm.c)  # every column, in the declared order
 _LOGGED_ATTRIBUTES = {
@@ -62,7 +65,7 @@ def _chunks(ids: Sequence[str]) -> list[list[str]]:
 
 _NAMES_OF = "SELECT model_id, name FROM logged_models WHERE model_id IN ({})"
 _PRODUCED_BY = (
-    "SELECT source_run_id, model_id, name FROM logged_models"
+    "SELECT source_run_id, model_id, name, source_run_step FROM logged_models"
     " WHERE source_run_id IN ({}) AND lifecycle_stage = ?"
     " ORDER BY creation_timestamp, model_id"
 )
@@ -89,13 +92,16 @@ class SqlLoggedModelStore:
         return names
 
     def produced_by(self, run_ids: Sequence[str]) -> dict[str, list[LoggedModelRef]]:
-        """run id -> the live logged models whose ``source_run_id`` it is, oldest first."""
+        """run id -> the live logged models whose ``source_run_id`` it is, oldest first,
+        each with the step at which the run logged it (0 where none was said)."""
         produced: dict[str, list[LoggedModelRef]] = {}
         with self._db.raw_read() as cursor:
             for part in _chunks(run_ids):
                 cursor.execute(self._sql(_PRODUCED_BY, len(part)), [*part, ACTIVE])
-                for run_id, model_id, name in cursor.fetchall():
-                    produced.setdefault(run_id, []).append(LoggedModelRef(model_id, name))
+                for run_id, model_id, name, step in cursor.fetchall():
+                    produced.setdefault(run_id, []).append(
+                        LoggedModelRef(model_id, name, step or 0)
+                    )
         return produced
 
     def _sql(self, template: str, count: int) -> str:
@@ -151,7 +157,7 @@ class SqlLoggedModelStore:
             statement = statement.where(_lm.c.lifecycle_stage == ACTIVE)
         row = conn.execute(statement).first()
         if row is None:
-            raise NotFound(f"No logged model with id {model_id!r}")
+            raise NotFound(f"Logged model with ID '{model_id}' not found.")
         return row
 
     @staticmethod
@@ -169,13 +175,31 @@ class SqlLoggedModelStore:
                 ):
                     target[mid][key] = value
             m = _lm_metrics.c
-            for mid, key, value, timestamp, step, run_id in conn.execute(
-                select(m.model_id, m.key, m.value, m.timestamp, m.step, m.run_id)
+            for row in conn.execute(
+                select(
+                    m.model_id,
+                    m.key,
+                    m.value,
+                    m.timestamp,
+                    m.step,
+                    m.run_id,
+                    m.dataset_name,
+                    m.dataset_digest,
+                )
                 .where(m.model_id.in_(ids))
                 .order_by(m.model_id, m.key, m.step, m.id)
             ):
-                number = math.nan if value is None else value
-                metrics[mid].append(LoggedModelMetric(key, number, timestamp, step, run_id))
+                metrics[row.model_id].append(
+                    LoggedModelMetric(
+                        row.key,
+                        math.nan if row.value is None else row.value,
+                        row.timestamp,
+                        row.step,
+                        row.run_id,
+                        row.dataset_name,
+                        row.dataset_digest,
+                    )
+                )
         return [
             LoggedModel(
                 model_id=r.model_id,
@@ -214,16 +238,83 @@ class SqlLoggedModelStore:
             )
             return self._logged(conn, [self._logged_row(conn, model_id)])[0]
 
-    def set_logged_model_source_run(self, model_id: str, run_id: str) -> LoggedModel:
-        """Record ``run_id`` as the run that produced the model (MLflow's run output)."""
+    def set_logged_model_source_run(self, model_id: str, run_id: str, step: int = 0) -> LoggedModel:
+        """Record ``run_id`` as the run that produced the model, at ``step`` (MLflow's run
+        output); the same run again records the new step. Only a new producing run
+        counts as an update of the model."""
         with self._db.write() as conn:
-            self._logged_row(conn, model_id)
-            conn.execute(
+            row = self._logged_row(conn, model_id)
+            values: dict[str, Any] = {"source_run_id": run_id, "source_run_step": step}
+            if row.source_run_id != run_id:
+                values["last_updated_timestamp"] = _now()
+            # Guarded, so that two runs claiming one model at once cannot both win.
+            claimed = conn.execute(
                 update(_lm)
-                .where(_lm.c.model_id == model_id)
-                .values(source_run_id=run_id, last_updated_timestamp=_now())
+                .where(
+                    _lm.c.model_id == model_id,
+                    or_(_lm.c.source_run_id.is_(None), _lm.c.source_run_id == run_id),
+                )
+                .values(**values)
             )
+            if claimed.rowcount == 0:
+                raise InvalidState(
+                    f"Logged model {model_id!r} is an output of another run; "
+                    "a logged model has one producing run here"
+                )
             return self._logged(conn, [self._logged_row(conn, model_id)])[0]
+
+    def names_in_use(self, experiment_id: str, names: Sequence[str]) -> set[str]:
+        """Which of ``names`` live logged models of the experiment already have."""
+        with self._db.read() as conn:
+            return set(
+                conn.execute(
+                    select(_lm.c.name).where(
+                        _lm.c.experiment_id == int(experiment_id),
+                        _lm.c.lifecycle_stage == ACTIVE,
+                        _lm.c.name.in_(list(names)),
+                    )
+                ).scalars()
+            )
+
+    def add_model_version(self, model_id: str, name: str, version: int) -> None:
+        """List registered version ``name``/``version`` in the model's
+        ``mlflow.modelVersions`` tag (a JSON list, as MLflow keeps it), once.
+
+        Read and written in one transaction with the model's row locked, so that two
+        versions registered at once from one model both end up in the list.
+        """
+        entry = {"name": name, "version": version}
+        with self._db.write() as conn:
+            locked = conn.execute(
+                select(_lm.c.model_id)
+                .where(_lm.c.model_id == model_id, _lm.c.lifecycle_stage == ACTIVE)
+                .with_for_update()
+            ).first()
+            if locked is None:
+                raise NotFound(f"Logged model with ID '{model_id}' not found.")
+            current = conn.execute(
+                select(_lm_tags.c.value).where(
+                    _lm_tags.c.model_id == model_id, _lm_tags.c.key == MODEL_VERSIONS_TAG
+                )
+            ).scalar()
+            listed: list[Any] = []
+            if current:
+                try:
+                    parsed = json.loads(current)
+                except ValueError:
+                    parsed = None  # a user's own text in our tag: start the list afresh
+                listed = parsed if isinstance(parsed, list) else []
+            if entry in listed:
+                return
+            value = json.dumps([*listed, entry])
+            statement = self._insert(_lm_tags).values(
+                model_id=model_id, key=MODEL_VERSIONS_TAG, value=value
+            )
+            conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["model_id", "key"], set_={"value": statement.excluded.value}
+                )
+            )
 
     def delete_logged_model(self, model_id: str) -> None:
         """Soft delete, as MLflow does: the files stay until garbage collection."""
@@ -279,6 +370,8 @@ class SqlLoggedModelStore:
                             "timestamp": m.timestamp,
                             "step": m.step,
                             "run_id": m.run_id,
+                            "dataset_name": m.dataset_name,
+                            "dataset_digest": m.dataset_digest,
                         }
                         for m in metrics
                     ],

@@ -111,7 +111,7 @@ class SqlRegistryStore:
     def _model_row(conn: Connection, name: str) -> Any:
         row = conn.execute(select(*_MODEL_COLUMNS).where(_rm.c.name == name)).first()
         if row is None:
-            raise NotFound(f"No registered model named {name!r}")
+            raise NotFound(f"Registered Model with name={name} not found")
         return row
 
     @staticmethod
@@ -122,7 +122,7 @@ class SqlRegistryStore:
             .where(_rm.c.name == name, _mv.c.version == version)
         ).first()
         if row is None:
-            raise NotFound(f"No version {version} of registered model {name!r}")
+            raise NotFound(f"Model Version (name={name}, version={version}) not found")
         return row
 
     def _touch_model(self, conn: Connection, model_id: int, now: int) -> None:
@@ -229,7 +229,7 @@ class SqlRegistryStore:
         tags: Mapping[str, str] | None = None,
     ) -> RegisteredModel:
         now = _now()
-        taken = f"A registered model named {name!r} already exists"
+        taken = f"Registered Model (name={name}) already exists."
         with name_taken_as(taken), self._db.write() as conn:
             values = {"description": description, "owner": owner, "last_version": 0}
             times = {"creation_timestamp": now, "last_updated_timestamp": now}
@@ -253,7 +253,7 @@ class SqlRegistryStore:
                     new_name != name
                     and conn.execute(select(_rm.c.id).where(_rm.c.name == new_name)).first()
                 ):
-                    raise AlreadyExists(f"A registered model named {new_name!r} already exists")
+                    raise AlreadyExists(f"Registered Model (name={new_name}) already exists.")
                 conn.execute(
                     update(_rm)
                     .where(_rm.c.id == row.id)
@@ -261,7 +261,7 @@ class SqlRegistryStore:
                 )
                 return self._models(conn, [self._model_row(conn, new_name)])[0]
         except IntegrityError as exc:
-            raise AlreadyExists(f"A registered model named {new_name!r} already exists") from exc
+            raise AlreadyExists(f"Registered Model (name={new_name}) already exists.") from exc
 
     def update_registered_model(self, name: str, description: str) -> RegisteredModel:
         with self._db.write() as conn:
@@ -548,7 +548,7 @@ class SqlRegistryStore:
                 delete(_aliases).where(_aliases.c.model_id == row.id, _aliases.c.alias == alias)
             )
             if deleted.rowcount == 0:
-                raise NotFound(f"Registered model {name!r} has no alias {alias!r}")
+                raise NotFound(f"Registered model alias {alias} not found.")
             self._touch_model(conn, row.id, _now())
 
     def get_model_version_by_alias(self, name: str, alias: str) -> ModelVersion:
@@ -564,5 +564,5 @@ class SqlRegistryStore:
                 .where(_rm.c.name == name, _aliases.c.alias == alias)
             ).all()
             if not rows:
-                raise NotFound(f"Registered model {name!r} has no alias {alias!r}")
+                raise NotFound(f"Registered model alias {alias} not found.")
             return self._versions(conn, rows)[0]

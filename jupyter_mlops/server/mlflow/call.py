@@ -178,15 +178,22 @@ class Call:
     the extension's thread pool, so they may block on the store and the disk.
     """
 
-    __slots__ = ("fields", "path", "settings", "user")
+    __slots__ = ("fields", "host", "path", "settings", "user")
 
     def __init__(
-        self, user: str, fields: Fields, path: Mapping[str, str], settings: Mapping[str, Any]
+        self,
+        user: str,
+        fields: Fields,
+        path: Mapping[str, str],
+        settings: Mapping[str, Any],
+        host: str = "",
     ) -> None:
         self.user = user
         self.fields = fields
         self.path = path
         self.settings = settings
+        #: host[:port] the client reached us by (names us in mlflow-artifacts:// URIs)
+        self.host = host
 
     @property
     def tracking(self) -> TrackingService:
@@ -194,6 +201,14 @@ class Call:
 
         service: TrackingService = self.settings[SETTING_SERVICE]
         return service
+
+    @property
+    def single_user(self) -> bool:
+        """Whether this server is in single-user mode (one person behind every name)."""
+        from ...processes.policy import UserMode
+        from ..handlers.base import SETTING_USER_MODE
+
+        return self.settings.get(SETTING_USER_MODE) is UserMode.SINGLE
 
     @property
     def registry(self) -> RegistryService:

@@ -138,7 +138,7 @@ class MlflowRpcHandler(MlflowHandler):
             fields = _query_fields(self.request.query_arguments)
         else:
             fields = Fields(parse_body(self.request.body))
-        call = Call(self.caller, fields, path, self.settings)
+        call = Call(self.caller, fields, path, self.settings, self.request.host)
         text = await self.run(_serve, endpoint, call)
         self.set_header("Content-Type", "application/json")
         self.finish(text)

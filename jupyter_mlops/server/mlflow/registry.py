@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...errors import InvalidParameter
+from ...errors import InvalidParameter, NotFound
+from ...registry.sources import is_stored_here
 from ...registry.validation import MAX_REGISTRY_RESULTS, MAX_VERSION_RESULTS
 from . import wire
 from .call import Call
@@ -94,9 +95,12 @@ def set_registered_model_tag(call: Call) -> dict[str, Any]:
 
 
 def delete_registered_model_tag(call: Call) -> dict[str, Any]:
-    call.registry.delete_registered_model_tag(
-        call.user, _name(call), call.fields.text("key", required=True)
-    )
+    name, key = _name(call), call.fields.text("key", required=True)
+    try:
+        call.registry.delete_registered_model_tag(call.user, name, key)
+    except NotFound:
+        # MLflow deletes a missing tag without a word; a missing model is still a 404.
+        call.registry.get_registered_model(call.user, name)
     return {}
 
 
@@ -109,9 +113,12 @@ def set_registered_model_alias(call: Call) -> dict[str, Any]:
 
 
 def delete_registered_model_alias(call: Call) -> dict[str, Any]:
-    call.registry.delete_registered_model_alias(
-        call.user, _name(call), call.fields.text("alias", required=True)
-    )
+    name, alias = _name(call), call.fields.text("alias", required=True)
+    try:
+        call.registry.delete_registered_model_alias(call.user, name, alias)
+    except NotFound:
+        # As MLflow: deleting an alias that is not there is done; a missing model is a 404.
+        call.registry.get_registered_model(call.user, name)
     return {}
 
 
@@ -134,6 +141,7 @@ def create_model_version(call: Call) -> dict[str, Any]:
         tags=f.key_values("tags"),
         run_link=f.text("run_link"),
         model_id=f.text("model_id"),
+        server_host=call.host,
     )
     return {"model_version": wire.model_version_json(version)}
 
@@ -184,7 +192,10 @@ def transition_model_version_stage(call: Call) -> dict[str, Any]:
 
 def get_model_version_download_uri(call: Call) -> dict[str, Any]:
     location = call.registry.get_model_version_download_uri(call.user, _name(call), _version(call))
-    return {"artifact_uri": wire.artifact_uri(location)}
+    # A source recorded as given (a run or logged model we do not know, an object store)
+    # is handed back as is, as MLflow does: its client resolves it.
+    uri = wire.artifact_uri(location) if is_stored_here(location) else location
+    return {"artifact_uri": uri}
 
 
 def set_model_version_tag(call: Call) -> dict[str, Any]:
@@ -196,9 +207,12 @@ def set_model_version_tag(call: Call) -> dict[str, Any]:
 
 
 def delete_model_version_tag(call: Call) -> dict[str, Any]:
-    call.registry.delete_model_version_tag(
-        call.user, _name(call), _version(call), call.fields.text("key", required=True)
-    )
+    name, version, key = _name(call), _version(call), call.fields.text("key", required=True)
+    try:
+        call.registry.delete_model_version_tag(call.user, name, version, key)
+    except NotFound:
+        # MLflow deletes a missing tag without a word; a missing version is still a 404.
+        call.registry.get_model_version(call.user, name, version)
     return {}
 
 
@@ -212,7 +226,7 @@ def create_logged_model(call: Call) -> dict[str, Any]:
     model = call.registry.logged_models.create_logged_model(
         call.user,
         f.text("experiment_id", required=True),
-        f.text("name") or "model",
+        f.text("name") or None,  # None: a generated name, as MLflow gives
         source_run_id=f.text("source_run_id"),
         tags=f.key_values("tags"),
         params=f.key_values("params"),

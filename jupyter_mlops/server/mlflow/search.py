@@ -230,7 +230,7 @@ def experiment_filter(text: str | None) -> ExperimentTest:
 
 def sort_experiments(experiments: list[Experiment], order_by: Sequence[str]) -> list[Experiment]:
     """MLflow's experiment order: the given keys, then ``experiment_id`` DESC
-    (default: ``last_update_time DESC``)."""
+    (default: ``creation_time DESC``, then ``experiment_id`` ASC)."""
     keys: list[tuple[str, bool]] = []
     for index, item in enumerate(order_by):
         match = _EXPERIMENT_ORDER.match(item)
@@ -242,7 +242,7 @@ def sort_experiments(experiments: list[Experiment], order_by: Sequence[str]) -> 
             )
         keys.append((match.group("key").lower(), (match.group("dir") or "asc").lower() == "asc"))
     if not keys:
-        keys = [("last_update_time", False)]
+        keys = [("creation_time", False), ("experiment_id", True)]
     result = sorted(experiments, key=lambda e: int(e.experiment_id), reverse=True)
     for key, ascending in reversed(keys):
         if key == "experiment_id":
@@ -250,6 +250,9 @@ def sort_experiments(experiments: list[Experiment], order_by: Sequence[str]) -> 
         else:
             result.sort(key=lambda e, k=key: getattr(e, k), reverse=not ascending)  # type: ignore[misc]
     return result
+
+
+_BAD_TOKEN = "Invalid page token: it is not one this server gave"
 
 
 def offset_token(offset: int) -> str:
@@ -263,7 +266,7 @@ def parse_offset_token(token: str | None) -> int:
         data = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
         offset = data["offset"]
     except (ValueError, KeyError, TypeError, UnicodeError, binascii.Error, RecursionError):
-        raise InvalidParameter("page_token is not a valid page token", field="page_token") from None
-    if not isinstance(offset, int) or offset < 0:
-        raise InvalidParameter("page_token is not a valid page token", field="page_token")
+        raise InvalidParameter(_BAD_TOKEN, field="page_token") from None
+    if type(offset) is not int or offset < 0:
+        raise InvalidParameter(_BAD_TOKEN, field="page_token")
     return offset

@@ -28,6 +28,7 @@ from ...tracking.entities import (
     Metric,
     Run,
     RunInfo,
+    is_external_location,
 )
 
 ARTIFACT_SCHEME = "mlflow-artifacts:/"
@@ -37,6 +38,7 @@ PARENT_RUN_TAG = "mlflow.parentRunId"
 NOTE_TAG = "mlflow.note.content"
 #: Run tags that live in run fields here.
 RUN_FIELD_TAGS = frozenset((RUN_NAME_TAG, USER_TAG, PARENT_RUN_TAG))
+_NAME_AND_USER_TAGS = frozenset((RUN_NAME_TAG, USER_TAG))
 
 _LOGGED_MODEL_STATUS = {
     "PENDING": "LOGGED_MODEL_PENDING",
@@ -47,7 +49,10 @@ LOGGED_MODEL_STATUS_FROM_MLFLOW = {v: k for k, v in _LOGGED_MODEL_STATUS.items()
 
 
 def artifact_uri(location: str) -> str:
-    return ARTIFACT_SCHEME + location
+    """The URI MLflow's client reads and writes ``location`` at: this server's
+    ``mlflow-artifacts`` for the artifact root, the object store's own URI for a location
+    in an external store (the client goes there itself)."""
+    return location if is_external_location(location) else ARTIFACT_SCHEME + location
 
 
 def float_json(value: float) -> float | str:
@@ -97,9 +102,13 @@ def run_info_json(info: RunInfo) -> dict[str, Any]:
 
 
 def run_tags(run: Run) -> list[dict[str, str]]:
-    """The run's tags plus the system tags MLflow keeps in tags and we keep in fields."""
+    """The run's tags plus the system tags MLflow keeps in tags and we keep in fields.
+
+    A ``mlflow.parentRunId`` that names no run of ours is kept as a plain tag (a dangling
+    reference, as MLflow keeps it) and given back as such."""
     info = run.info
-    tags = [{"key": k, "value": v} for k, v in run.tags.items() if k not in RUN_FIELD_TAGS]
+    hidden = RUN_FIELD_TAGS if info.parent_run_id else _NAME_AND_USER_TAGS
+    tags = [{"key": k, "value": v} for k, v in run.tags.items() if k not in hidden]
     tags.append({"key": RUN_NAME_TAG, "value": info.run_name})
     if info.user:
         tags.append({"key": USER_TAG, "value": info.user})
@@ -158,10 +167,10 @@ def run_inputs_json(run: Run) -> dict[str, Any]:
 
 
 def run_outputs_json(run: Run) -> dict[str, Any]:
-    """MLflow's RunOutputs. The output's step is not kept (MLflow's client reads 0)."""
+    """MLflow's RunOutputs: each logged model the run produced, with its step."""
     if not run.outputs.models:
         return {}
-    return {"model_outputs": [{"model_id": m.model_id} for m in run.outputs.models]}
+    return {"model_outputs": [{"model_id": m.model_id, "step": m.step} for m in run.outputs.models]}
 
 
 def dataset_summary_json(summary: DatasetSummary) -> dict[str, Any]:
@@ -233,14 +242,22 @@ def file_info_json(info: FileInfo, name: str | None = None) -> dict[str, Any]:
     return document
 
 
-def split_run_tags(tags: Mapping[str, str]) -> tuple[dict[str, str], str | None, str | None]:
-    """(plain tags, run name, parent run id) from tags MLflow's client sends.
+class RunSystemTags:
+    """The system tags MLflow's client sends with a run's tags, split from the plain ones.
 
-    ``mlflow.user`` is dropped: the run's user is whoever the server authenticated, since
-    permissions follow it; the tag is given back from that field.
+    ``mlflow.runName`` is the run's name and ``mlflow.user`` a user the client asks to be
+    recorded (the caller decides whether it may be: see ``tracking.run_user``); both are
+    run fields here. ``mlflow.parentRunId`` is left among the plain tags too: the caller
+    makes it the parent field when it names a run of ours, else it stays a plain tag.
     """
-    plain = {k: v for k, v in tags.items() if k not in RUN_FIELD_TAGS}
-    return plain, tags.get(RUN_NAME_TAG) or None, tags.get(PARENT_RUN_TAG) or None
+
+    __slots__ = ("name", "parent", "plain", "user")
+
+    def __init__(self, tags: Mapping[str, str]) -> None:
+        self.plain = {k: v for k, v in tags.items() if k not in _NAME_AND_USER_TAGS}
+        self.name: str | None = tags.get(RUN_NAME_TAG) or None
+        self.user: str | None = tags.get(USER_TAG) or None
+        self.parent: str | None = tags.get(PARENT_RUN_TAG) or None
 
 
 def parse_metric(item: Mapping[str, Any], field: str, default_timestamp: int) -> Metric:
@@ -322,7 +339,13 @@ def logged_model_json(model: LoggedModel) -> dict[str, Any]:
             "timestamp": m.timestamp,
             "step": m.step,
         }
+        # MLflow's Metric of a logged model names the model, its run and its dataset.
+        point["model_id"] = model.model_id
         if m.run_id:
             point["run_id"] = m.run_id
+        if m.dataset_name:
+            point["dataset_name"] = m.dataset_name
+        if m.dataset_digest:
+            point["dataset_digest"] = m.dataset_digest
         metrics.append(point)
     return {"info": info, "data": {"params": key_values(model.params), "metrics": metrics}}

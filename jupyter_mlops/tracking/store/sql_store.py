@@ -12,6 +12,7 @@ import json
 import time
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -41,6 +42,7 @@ from ..entities import (
     RunInputs,
     RunStatus,
     ViewType,
+    is_external_location,
 )
 from . import convert, metric_sql, models, search_sql
 from .base import DEFAULT_EXPERIMENT_ID, TrackingStore
@@ -65,7 +67,7 @@ _RUN_INFO_SQL = metric_sql.driver_sql(
 )
 _RUN_STAGE_SQL = metric_sql.driver_sql("SELECT lifecycle_stage FROM runs WHERE run_id = ?")
 _EXPERIMENT_STAGE_SQL = metric_sql.driver_sql(
-    "SELECT lifecycle_stage FROM experiments WHERE experiment_id = ?"
+    "SELECT lifecycle_stage, artifact_location FROM experiments WHERE experiment_id = ?"
 )
 _INSERT_RUN_SQL = metric_sql.driver_sql(
     "INSERT INTO runs (run_id, experiment_id, name, status, start_time, end_time, user_id,"
@@ -441,6 +443,9 @@ class SqlTrackingStore(TrackingStore):
             if row[0] != ACTIVE:
                 raise InvalidState(f"Experiment {experiment_id!r} is deleted; restore it first")
             if parent_run_id is not None:
+            if is_external_location(row[1]):
+                # An experiment in an admin-allowed object store: the client writes there.
+                info = replace(info, artifact_uri=f"{row[1].rstrip('/')}/{run_id}/artifacts")
                 self._run_stage_raw(cursor, parent_run_id)
             cursor.execute(
                 _INSERT_RUN_SQL[dialect],
