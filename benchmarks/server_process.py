@@ -54,10 +54,14 @@ def serving(
 
 @contextlib.contextmanager
 def mlops_jupyter_server(
-    root: Path, extensions: str = "{'jupyter_mlops': True}", ready_path: str = "mlops/api/me"
+    root: Path,
+    extensions: str = "{'jupyter_mlops': True}",
+    ready_path: str = "mlops/api/me",
+    store_uri: str | None = None,
 ) -> Iterator[tuple[str, str]]:
     """(base URL, token) of a ``jupyter server`` with jupyter_mlops (and any other
-    ``extensions``), its store, artifacts and log in the new folder ``root``."""
+    ``extensions``), its artifacts and log in the new folder ``root``, its store there too
+    unless ``store_uri`` names another."""
     port, token = free_port(), secrets.token_hex(16)
     root.mkdir()
     cmd = [
@@ -65,7 +69,7 @@ def mlops_jupyter_server(
         f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={root}",
         f"--IdentityProvider.token={token}",
         f"--ServerApp.jpserver_extensions={extensions}",
-        f"--Tracking.store_uri=sqlite:///{root / 'mlops.db'}",
+        f"--Tracking.store_uri={store_uri or 'sqlite:///' + str(root / 'mlops.db')}",
         f"--Tracking.artifact_root={root / 'artifacts'}",
     ]  # fmt: skip
     url = f"http://127.0.0.1:{port}/"

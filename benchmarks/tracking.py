@@ -3,13 +3,16 @@
     python benchmarks/tracking.py               # everything, a few minutes on 2 cores
     python benchmarks/tracking.py --quick       # smaller sizes, for a smoke run
     python benchmarks/tracking.py --markdown docs/benchmarks.md
+    python benchmarks/tracking.py --no-postgres # SQLite only
 
 Each workload runs on fresh SQLite files in a temporary folder: our direct store
 (``MlopsClient("sqlite:///...")``), our REST API (a real ``jupyter server`` with the
 extension, through the same client), and MLflow 3 on its embedded SQLite store (the way a
-notebook user runs it). Slow MLflow workloads run on fewer items and are compared as rates;
-every figure printed says what it measures. Needs the ``bench`` extra (``pip install -e
-".[bench]"``).
+notebook user runs it). Our direct store and our REST API also run on PostgreSQL, each on
+a scratch database made for the run and dropped after it (``--postgres URI`` names the
+maintenance database; see benchmarks/postgres.py). Slow MLflow workloads run on fewer
+items and are compared as rates; every figure printed says what it measures. Needs the
+``bench`` extra (``pip install -e ".[bench]"``).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from postgres import DEFAULT_ADMIN_URI, scratch_databases, settle_after_seeding
 from server_process import mlops_jupyter_server
 
 warnings.filterwarnings("ignore")
@@ -53,6 +57,15 @@ def median_time(fn: Callable[[], object], repeat: int = 7) -> float:
     return statistics.median(timed(fn) for _ in range(repeat))
 
 
+# Our systems, in the tables' order: (key, label). "store" is the direct store on SQLite.
+SYSTEMS = (
+    ("store", "ours, SQLite"),
+    ("store_pg", "ours, PostgreSQL"),
+    ("rest", "ours, REST on SQLite"),
+    ("rest_pg", "ours, REST on PostgreSQL"),
+)
+
+
 @dataclass
 class Row:
     workload: str
@@ -60,11 +73,17 @@ class Row:
     target: str
     values: dict[str, float] = field(default_factory=dict)
 
-    def ratio(self, system: str) -> float | None:
-        ours, base = self.values.get(system), self.values.get("mlflow")
+    def ratio(self, system: str, base_system: str = "mlflow") -> float | None:
+        """How many times better ``system`` did than ``base_system``."""
+        ours, base = self.values.get(system), self.values.get(base_system)
         if ours is None or base is None or ours == 0 or base == 0:
             return None
         return ours / base if self.unit == "ops/s" else base / ours
+
+    def postgres_cost(self) -> float | None:
+        """The direct store's time on PostgreSQL over its time on SQLite (2.0: twice as
+        long; issue #13 asks at most that of synchronous log_metric)."""
+        return self.ratio("store", "store_pg")
 
 
 # -- systems -----------------------------------------------------------------------------
@@ -298,7 +317,8 @@ class Bench:
 
     sizes: Sizes
     work: Path
-    systems: dict[str, Ours]  # "store", and "rest" where measured
+    systems: dict[str, Ours]  # keys of SYSTEMS, those measured
+    store_uris: dict[str, str]  # each system's database, for seeding through SQL
     baseline: MLflow
     progress: Callable[[str], None]
     rows: list[Row] = field(default_factory=list)
@@ -312,15 +332,29 @@ class Bench:
         self.progress(format_row(row))
 
 
-def run_benchmarks(sizes: Sizes, with_rest: bool, progress: Callable[[str], None]) -> list[Row]:
+def run_benchmarks(
+    sizes: Sizes, with_rest: bool, postgres: str | None, progress: Callable[[str], None]
+) -> list[Row]:
+    """``postgres``: the maintenance URI to make scratch databases on, or None for none."""
     with tempfile.TemporaryDirectory(prefix="mlops-bench-") as tmp, contextlib.ExitStack() as stack:
         work = Path(tmp)
         os.environ["JUPYTER_MLOPS_ARTIFACT_ROOT"] = str(work / "direct-artifacts")
-        systems: dict[str, Ours] = {"store": Ours(f"sqlite:///{work / 'direct.db'}")}
+        uris = {"store": f"sqlite:///{work / 'direct.db'}"}
         if with_rest:
-            url, token = stack.enter_context(mlops_jupyter_server(work / "rest"))
-            systems["rest"] = Ours(url, token)
-        bench = Bench(sizes, work, systems, MLflow(f"sqlite:///{work / 'mlflow.db'}"), progress)
+            uris["rest"] = f"sqlite:///{work / 'rest' / 'mlops.db'}"
+        if postgres is not None:
+            wanted = ["store_pg", "rest_pg"] if with_rest else ["store_pg"]
+            uris.update(stack.enter_context(scratch_databases(postgres, wanted)))
+        systems: dict[str, Ours] = {}
+        for name, uri in uris.items():
+            if name.startswith("rest"):
+                url, token = stack.enter_context(mlops_jupyter_server(work / name, store_uri=uri))
+                systems[name] = Ours(url, token)
+            else:
+                systems[name] = Ours(uri)
+        systems = {name: systems[name] for name, _ in SYSTEMS if name in systems}
+        baseline = MLflow(f"sqlite:///{work / 'mlflow.db'}")
+        bench = Bench(sizes, work, systems, uris, baseline, progress)
         measure_log_metric(bench)
         history_runs = measure_log_batch(bench)
         experiments = measure_run_creation(bench)
@@ -345,7 +379,7 @@ def measure_log_metric(bench: Bench) -> None:
     synchronous = Row("log_metric calls, synchronous=True", "ops/s", ">=10x")
     synchronous.values["mlflow"] = row.values["mlflow"]
     for name, ours in bench.systems.items():
-        n = sizes.log_metric_calls if name == "store" else sizes.rest_sync_log_metric_calls
+        n = sizes.rest_sync_log_metric_calls if name.startswith("rest") else sizes.log_metric_calls
         synchronous.values[name] = n / ours.log_metric_loop(n, synchronous=True)
     bench.add(synchronous)
 
@@ -397,9 +431,11 @@ def measure_searches_of_seeded_runs(bench: Bench) -> None:
     big = {name: system.experiment("big") for name, system in bench.everyone.items()}
     bench.progress(f"seeding {big_runs:,} runs into each store ...")
     seed_mlflow(f"sqlite:///{bench.work / 'mlflow.db'}", big["mlflow"], big_runs)
-    seed_ours(f"sqlite:///{bench.work / 'direct.db'}", big["store"], big_runs)
-    if "rest" in bench.systems:
-        seed_ours(f"sqlite:///{bench.work / 'rest' / 'mlops.db'}", big["rest"], big_runs)
+    for name in bench.systems:
+        uri = bench.store_uris[name]
+        seed_ours(uri, big[name], big_runs)
+        if uri.startswith("postgresql"):
+            settle_after_seeding(uri)
     for label, flt in (("filtered search", FILTER), ("listing", None)):
         row = Row(f"{label} over {big_runs:,} runs (first 100)", "s", ">=10x")
         for name, system in bench.everyone.items():
@@ -442,12 +478,14 @@ def format_ratio(value: float | None) -> str:
 
 
 def format_row(row: Row) -> str:
-    cells = [format_value(row.values.get(s), row.unit) for s in ("mlflow", "store", "rest")]
-    return (
-        f"{row.workload:<52} mlflow {cells[0]:>12} | store {cells[1]:>12} "
-        f"({format_ratio(row.ratio('store'))}) | rest {cells[2]:>12} "
-        f"({format_ratio(row.ratio('rest'))}) | target {row.target}"
-    )
+    cells = [f"{row.workload:<46} mlflow {format_value(row.values.get('mlflow'), row.unit):>11}"]
+    for name, _ in SYSTEMS:
+        if name in row.values:
+            value = format_value(row.values[name], row.unit)
+            cells.append(f"{name} {value:>11} ({format_ratio(row.ratio(name))})")
+    if row.postgres_cost() is not None:
+        cells.append(f"PG/SQLite time {row.postgres_cost():.2f}")
+    return " | ".join([*cells, f"target {row.target}"])
 
 
 def machine_summary() -> str:
@@ -461,27 +499,68 @@ def machine_summary() -> str:
 
 
 def markdown(rows: list[Row]) -> str:
+    """The table: MLflow, then each of our systems measured with its ratio to MLflow, and
+    the direct store's time on PostgreSQL over its time on SQLite where both ran."""
+    measured = [(name, label) for name, label in SYSTEMS if any(name in r.values for r in rows)]
+    postgres = any(r.postgres_cost() is not None for r in rows)
+    header = ["workload", "MLflow 3 (SQLite)"]
+    for _, label in measured:
+        header += [label, "ratio"]
+    header += ["PG time / SQLite time"] * postgres + ["target"]
     lines = [
-        "| workload | MLflow 3 (SQLite) | ours, direct store | ratio | ours, REST | ratio "
-        "| target |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| " + " | ".join(header) + " |",
+        "|---|" + "---:|" * (len(header) - 2) + "---|",
     ]
     for row in rows:
-        lines.append(
-            f"| {row.workload.strip(' .')} | {format_value(row.values.get('mlflow'), row.unit)} "
-            f"| {format_value(row.values.get('store'), row.unit)} "
-            f"| {format_ratio(row.ratio('store'))} "
-            f"| {format_value(row.values.get('rest'), row.unit)} "
-            f"| {format_ratio(row.ratio('rest'))} | {row.target} |"
-        )
+        cells = [row.workload.strip(" ."), format_value(row.values.get("mlflow"), row.unit)]
+        for name, _ in measured:
+            cells += [format_value(row.values.get(name), row.unit), format_ratio(row.ratio(name))]
+        if postgres:
+            cost = row.postgres_cost()
+            cells.append("-" if cost is None else f"{cost:.2f}")
+        cells.append(row.target)
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def write_markdown(path: Path, table: str) -> None:
+    """Put the table at the top of ``path``, in place of the heading, introduction and
+    table that are there; the analysis after the table and the later sections stay."""
+    section = (
+        "# Tracking benchmark\n\n"
+        "`python benchmarks/tracking.py --markdown docs/benchmarks.md`, on "
+        f"{machine_summary()}.\n\nRates are higher-is-better, times lower-is-better; "
+        "a ratio is always how many times better than MLflow.\n\n" + table + "\n"
+    )
+    lines = path.read_text().splitlines(keepends=True) if path.exists() else []
+    in_table = False
+    for i, line in enumerate(lines):
+        if line.startswith("|"):
+            in_table = True
+        elif in_table or line.startswith("## "):
+            # The first line after the old table (or the next section when none).
+            path.write_text(section + "".join(lines[i:]))
+            return
+    path.write_text(section)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     parser.add_argument("--no-rest", action="store_true", help="skip our REST API")
-    parser.add_argument("--markdown", type=Path, help="also write the table to this file")
+    parser.add_argument(
+        "--markdown",
+        type=Path,
+        help="also write the table to this file (its first section; later sections stay)",
+    )
+    parser.add_argument(
+        "--postgres",
+        default=DEFAULT_ADMIN_URI,
+        metavar="URI",
+        help="PostgreSQL maintenance database to make the scratch databases on "
+        f"(default {DEFAULT_ADMIN_URI})",
+    )
+    parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")
     parser.add_argument(
         "--mlflow-client",
         action="store_true",
@@ -496,17 +575,13 @@ def main() -> None:
         mlflow_client.main(["--quick"] * args.quick)
         return
     print(machine_summary(), flush=True)
-    rows = run_benchmarks(QUICK if args.quick else Sizes(), not args.no_rest, print)
+    postgres = None if args.no_postgres else args.postgres
+    rows = run_benchmarks(QUICK if args.quick else Sizes(), not args.no_rest, postgres, print)
     table = markdown(rows)
     print()
     print(table)
     if args.markdown:
-        args.markdown.write_text(
-            "# Tracking benchmark\n\n"
-            "`python benchmarks/tracking.py --markdown docs/benchmarks.md`, on "
-            f"{machine_summary()}.\n\nRates are higher-is-better, times lower-is-better; "
-            "a ratio is always how many times better than MLflow.\n\n" + table + "\n"
-        )
+        write_markdown(args.markdown, table)
 
 
 if __name__ == "__main__":

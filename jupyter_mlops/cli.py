@@ -1,6 +1,8 @@
-"""The ``jupyter-mlops`` command (also ``jupyter mlops``): ``serve`` a model over HTTP.
+"""The ``jupyter-mlops`` command (also ``jupyter mlops``): ``serve`` a model over HTTP,
+``sync`` the metric points a killed process left in its spool.
 
     jupyter mlops serve models:/churn@champion --port 5000
+    jupyter mlops sync
 
 The tracking server comes from ``--tracking-uri`` (and ``--token``), else from
 ``JUPYTER_MLOPS_TRACKING_URI`` / ``JUPYTER_MLOPS_TOKEN``, else the embedded local store.
@@ -43,7 +45,51 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--token", default=None, help="Token of the tracking server.")
     serve.add_argument("--workers", type=int, default=4, help="Threads that run predictions.")
+    sync = commands.add_parser(
+        "sync",
+        help="Store the metric points that killed processes left in their spools.",
+        description="Store, exactly once, the metric points that processes killed before "
+        "writing them left in their spools (see docs/python-api.md, 'When a process ends').",
+    )
+    sync.add_argument(
+        "--tracking-uri",
+        default=None,
+        help="Only the spools of this server or store (default: $JUPYTER_MLOPS_TRACKING_URI, "
+        "else the embedded store). With --all, every spool goes to the URI it names.",
+    )
+    sync.add_argument("--token", default=None, help="Token of the tracking server.")
+    sync.add_argument("--all", action="store_true", help="Spools of every tracking URI.")
+    sync.add_argument(
+        "--spool-dir", default=None, help="Spool folder (default: $JUPYTER_MLOPS_SPOOL_DIR)."
+    )
     return parser
+
+
+def sync(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .client import MlopsClient
+    from .client.spool_replay import ReplayReport, orphaned_spools, read_header, replay_spool
+    from .client.uri import resolve_tracking_uri
+
+    directory = Path(args.spool_dir).expanduser() if args.spool_dir else None
+    uri, token = resolve_tracking_uri(args.tracking_uri, args.token)
+    report = ReplayReport()
+    by_uri: dict[str, list[Path]] = {}
+    for path in orphaned_spools(None if args.all else uri, directory):
+        header = read_header(path) or {}
+        by_uri.setdefault(str(header.get("uri", uri)), []).append(path)
+    for target, paths in by_uri.items():
+        client = MlopsClient(target, token)
+        try:
+            for path in paths:
+                replay_spool(path, client.transport, report)
+        finally:
+            client.close()
+    for skipped in report.skipped:
+        print(f"skipped {skipped}", file=sys.stderr)
+    print(f"stored {report.points} point(s) from {report.spools} spool(s)", flush=True)
+    return 0
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -90,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return serve(args)
+        if args.command == "sync":
+            return sync(args)
     except MLOpsError as err:
         print(f"jupyter-mlops: {err.message}", file=sys.stderr)
         return 2

@@ -8,6 +8,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -40,6 +41,10 @@ pytest_plugins = ["pytest_jupyter.jupyter_server"]
 # test, and dropped at the end. When no PostgreSQL answers they are skipped, unless the
 # CI environment variable is set: then they fail.
 # =====================================================================================
+
+# Spools of the test processes go to a private folder, not the user's Jupyter data dir
+# (a spool left by one test must not be replayed into another's store, nor stay behind).
+os.environ.setdefault("JUPYTER_MLOPS_SPOOL_DIR", tempfile.mkdtemp(prefix="mlops-test-spools-"))
 
 POSTGRES_ADMIN_URI = os.environ.get(
     "JUPYTER_MLOPS_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -22,3 +22,4 @@ def forget_fluent_state() -> None:
         fluent._experiment_ids.clear()
     for client in clients:
         client.close()
+    fluent._close_spools()

@@ -12,6 +12,12 @@ tuples into ``Metric`` entities and sorts them into per-run queues.
 
 Listeners (``add_listener``) see every point once it is written, in the thread that wrote
 it; live notebook charts use them, so logging pays nothing for a chart.
+
+Points of a spooled run (client/spool.py) carry their spool number, consecutive per run,
+and each batch goes to its writer with the number of its first point. A batch that failed
+for a passing reason (the server or network is down) goes back to the head of its queue and
+is tried again; one that failed otherwise (the server refused it: bad input, a deleted run)
+is dropped. Either way the first failure is raised in the user's thread.
 """
 
 from __future__ import annotations
@@ -29,12 +35,25 @@ from ..tracking.entities import Metric
 
 log = logging.getLogger(__name__)
 
-#: Writes one batch (at most ``batch_size`` points) of one run.
-BatchWriter = Callable[[str, Sequence[Metric]], None]
+#: Writes one batch (at most ``batch_size`` points) of one run: ``write(run_id, points,
+#: first_seq)``, ``first_seq`` the spool number of the first point (-1: not spooled).
+BatchWriter = Callable[[str, Sequence[Metric], int], None]
 #: Told about points once they are written: ``listener(run_id, points)``.
 MetricListener = Callable[[str, Sequence[Metric]], None]
-# One queued point: run id, its writer, then the Metric fields in their order.
-_Point = tuple[str, BatchWriter, str, float, int, int]
+# One queued point: run id, its writer, the Metric fields in their order, its spool number.
+_Point = tuple[str, BatchWriter, str, float, int, int, int]
+
+
+def _passing(err: BaseException) -> bool:
+    """Whether a failed write may succeed if tried again: the network or the server was
+    down (OSError covers requests' errors; a bare MLOpsError is a 5xx answer) or the
+    database was busy. Anything else (a refusal, a bug) would fail the same way again."""
+    if isinstance(err, OSError) or type(err) is MLOpsError:
+        return True
+    from sqlalchemy.exc import OperationalError
+
+    return isinstance(err, OperationalError)
+
 
 # How long the idle writer sleeps before it looks at the inbox again on its own: a safety
 # net only, producers wake it as soon as there is work.
@@ -45,11 +64,14 @@ _IDLE_WAIT_S = 1.0
 class _RunQueue:
     write: BatchWriter
     points: list[Metric] = field(default_factory=list)
+    first_seq: int = -1  # spool number of points[0]; the others follow on (-1: unspooled)
 
 
 def _background_error(err: BaseException, run_id: str, lost: int) -> MLOpsError:
     """The error to raise in the user's thread: same class, says what was lost."""
     what = f"{lost} metric point(s) logged to run {run_id} could not be written"
+    if _passing(err):
+        what += " (yet: they stay queued and are tried again)"
     surfaced: MLOpsError
     if isinstance(err, MLOpsError):
         surfaced = type(err)(f"{what}: {err.message}", field=err.field)
@@ -108,16 +130,47 @@ class MetricBatcher:
 
     # -- producer side -------------------------------------------------------------------
     def add_point(
-        self, run_id: str, write: BatchWriter, key: str, value: float, timestamp: int, step: int
+        self,
+        run_id: str,
+        write: BatchWriter,
+        key: str,
+        value: float,
+        timestamp: int,
+        step: int,
+        seq: int = -1,
     ) -> None:
-        """Queue one already-validated point: the body of every ``log_metric`` call."""
+        """Queue one already-validated point: the body of every ``log_metric`` call.
+        ``seq``: its spool number (points of a spooled run arrive in their numbers' order)."""
         if self._errors:
             self.raise_error(run_id)
         inbox = self._inbox
-        inbox.append((run_id, write, key, value, timestamp, step))
+        inbox.append((run_id, write, key, value, timestamp, step, seq))
         if not self._awake:
             self._wake()
         if len(inbox) + self._pending_count >= self.batch_size:
+            self._on_backlog(run_id)
+
+    def add_spooled_point(
+        self,
+        run_id: str,
+        write: BatchWriter,
+        key: str,
+        value: float,
+        timestamp: int,
+        step: int,
+        seq: int,
+    ) -> None:
+        """``add_point`` for a point already in a spool, called under its run's lock: it
+        raises nothing (the caller raised pending errors before numbering the point, and
+        a number taken must be queued) and leaves backpressure to ``check_backlog``, which
+        the caller runs after releasing the lock (a flush must not wait under it)."""
+        self._inbox.append((run_id, write, key, value, timestamp, step, seq))
+        if not self._awake:
+            self._wake()
+
+    def check_backlog(self, run_id: str) -> None:
+        """Wake or help the writer if a full batch (or too much) is pending."""
+        if len(self._inbox) + self._pending_count >= self.batch_size:
             self._on_backlog(run_id)
 
     def add(
@@ -127,14 +180,24 @@ class MetricBatcher:
         write: BatchWriter,
         *,
         raise_errors: bool = True,
+        first_seq: int = -1,
     ) -> None:
         """Queue ``metrics`` for ``run_id``; raises a pending background error of that run
-        (unless ``raise_errors`` is false: a helper thread must leave it for the user's)."""
+        (unless ``raise_errors`` is false: a helper thread must leave it for the user's).
+        ``first_seq``: the spool number of the first point, the others following on."""
         if raise_errors and self._errors:
             self.raise_error(run_id)
         if not metrics:
             return
-        self._inbox.extend((run_id, write, m.key, m.value, m.timestamp, m.step) for m in metrics)
+        if first_seq < 0:
+            self._inbox.extend(
+                (run_id, write, m.key, m.value, m.timestamp, m.step, -1) for m in metrics
+            )
+        else:
+            self._inbox.extend(
+                (run_id, write, m.key, m.value, m.timestamp, m.step, first_seq + i)
+                for i, m in enumerate(metrics)
+            )
         if not self._awake:
             self._wake()
         if len(self._inbox) + self._pending_count >= self.batch_size:
@@ -198,10 +261,12 @@ class MetricBatcher:
         pending = self._pending
         take = inbox.popleft
         for _ in range(count):
-            run_id, write, key, value, timestamp, step = take()
+            run_id, write, key, value, timestamp, step, seq = take()
             queue = pending.get(run_id)
             if queue is None:
-                queue = pending[run_id] = _RunQueue(write)
+                queue = pending[run_id] = _RunQueue(write, first_seq=seq)
+            elif not queue.points:
+                queue.first_seq = seq
             queue.points.append(Metric(key, value, timestamp, step))
         self._pending_count += count
 
@@ -238,29 +303,47 @@ class MetricBatcher:
             if cut == len(queue.points):
                 taken[rid] = self._pending.pop(rid)
             elif cut:
-                taken[rid] = _RunQueue(queue.write, queue.points[:cut])
+                taken[rid] = _RunQueue(queue.write, queue.points[:cut], queue.first_seq)
                 del queue.points[:cut]
+                if queue.first_seq >= 0:
+                    queue.first_seq += cut
         return taken
 
     def _write_run(self, run_id: str, queue: _RunQueue) -> None:
         points = queue.points
         size = self.batch_size
+        first = queue.first_seq
         written = 0
         try:
             if 0 < len(points) <= size:  # the usual case: no slice copy
-                queue.write(run_id, points)
+                queue.write(run_id, points, first)
                 written = len(points)
             while written < len(points):
                 chunk = points[written : written + size]
-                queue.write(run_id, chunk)
+                queue.write(run_id, chunk, first + written if first >= 0 else -1)
                 written += len(chunk)
         except Exception as err:
             surfaced = _background_error(err, run_id, len(points) - written)
             with self._lock:
                 # Keep the first failure: later ones are usually its consequence.
                 self._errors.setdefault(run_id, surfaced)
+                if _passing(err):
+                    self._requeue(run_id, queue, written)
         if written and self._listeners:
             self.notify(run_id, points[:written] if written < len(points) else points)
+
+    def _requeue(self, run_id: str, queue: _RunQueue, written: int) -> None:
+        # Called with self._lock held: the unwritten points go back to the head of the
+        # run's queue, ahead of any that arrived meanwhile, so numbers stay consecutive.
+        rest = queue.points[written:]
+        first = queue.first_seq + written if queue.first_seq >= 0 else -1
+        pending = self._pending.get(run_id)
+        if pending is None:
+            self._pending[run_id] = _RunQueue(queue.write, rest, first)
+        else:
+            pending.points[0:0] = rest
+            pending.first_seq = first
+        self._pending_count += len(rest)
 
     def _ensure_worker(self) -> None:
         # Called with self._lock held.

@@ -14,6 +14,7 @@ import os
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from types import TracebackType
@@ -31,8 +32,10 @@ from ..tracking.entities import (
     RunStatus,
     ViewType,
 )
+from ..tracking.service import END_REASON_TAG
 from . import context as _context
 from . import heartbeats as _heartbeats
+from . import spool as _spool
 from .batcher import MetricBatcher, MetricListener
 from .client import (
     MAX_METRICS_PER_BATCH,
@@ -43,6 +46,7 @@ from .client import (
 )
 from .system_metrics import SystemMetricsSampler
 from .system_metrics import enabled_by_default as _system_metrics_by_default
+from .termination import SIGTERM_REASON, install_sigterm_handler
 from .uri import resolve_tracking_uri
 from .uri import set_tracking_uri as _set_tracking_uri
 
@@ -82,12 +86,55 @@ _state_lock = threading.Lock()
 _clients: dict[tuple[str, str | None], MlopsClient] = {}
 _experiment_ids: dict[str, str] = {}  # tracking URI -> experiment chosen by set_experiment
 _open_runs: dict[str, ActiveRun] = {}  # every unended run, for the exit hook
+# This process's metric spool per tracking URI (client/spool.py); None: spooling is off.
+_spools: dict[str, _spool.SpoolWriter | None] = {}
 _exit_hook_registered = False
 #: Called with (run_id, status) when a run started here ends (live widgets listen).
 RunEndListener = Callable[[str, RunStatus], None]
 _run_end_listeners: tuple[RunEndListener, ...] = ()
 # Bound once: log_metric's timestamp is one global lookup and one call.
 _time = time.time
+_write = os.write
+# The end of a spooled point's line (client/spool.py): seq, value (repr: exact), time, step.
+_POINT_LINE = b"%d\t%a\t%d\t%d\n"
+#: Where a run that failed in its ``with start_run():`` block keeps why (the run page shows
+#: both, as it shows the ``%%track`` cell's ``mlops.cell.error`` and ``cell/traceback.txt``).
+ERROR_TAG = "mlops.error"
+ERROR_TRACEBACK_ARTIFACT = "error/traceback.txt"
+
+
+def _spool_for(client: MlopsClient) -> _spool.SpoolWriter | None:
+    """This process's spool for the client's URI. Opening it first also replays, in the
+    background, the spools that dead processes left for the same URI."""
+    with _state_lock:
+        uri = client.tracking_uri
+        if uri in _spools:
+            return _spools[uri]
+        spool = _spools[uri] = _spool.open_spool(uri)
+    if spool is not None:
+        threading.Thread(
+            target=_replay_orphans,
+            args=(uri, client),
+            name="jupyter-mlops-spool-replay",
+            daemon=True,
+        ).start()
+    return spool
+
+
+def _replay_orphans(uri: str, client: MlopsClient) -> None:
+    from .spool_replay import replay_orphans
+
+    try:
+        report = replay_orphans(uri, client.transport)
+    except Exception as err:  # the spools stay for the next process or `jupyter mlops sync`
+        log.warning("jupyter-mlops: could not replay the spools of %s: %s", uri, err)
+        return
+    if report.spools:
+        log.info(
+            "jupyter-mlops: stored %d metric point(s) that killed processes left in %d spool(s)",
+            report.points,
+            report.spools,
+        )
 
 
 class ActiveRun:
@@ -104,6 +151,9 @@ class ActiveRun:
         self._run_id = run.info.run_id
         self._writer = self._write_batch
         self._sampler: SystemMetricsSampler | None = None
+        spool = _spool_for(client)
+        self._spool = spool
+        self._spooled = spool.run(self._run_id) if spool is not None else None
 
     @property
     def info(self) -> RunInfo:
@@ -130,13 +180,63 @@ class ActiveRun:
             _end(self, RunStatus.FINISHED)
             return
         status = RunStatus.KILLED if issubclass(exc_type, KeyboardInterrupt) else RunStatus.FAILED
+        if status is RunStatus.FAILED and exc is not None:
+            self._record_error(exc)
         try:
             _end(self, status)
         except Exception:
             # The block's own exception must propagate unchanged; report ours aside.
             log.exception("jupyter-mlops: ending run %s as %s failed", self.run_id, status.value)
 
+    def _record_error(self, exc: BaseException) -> None:
+        """Keep why the block failed where the run page shows it: the exception's last
+        line as the tag ``mlops.error``, the traceback as ``error/traceback.txt``."""
+        try:
+            text = "".join(traceback.format_exception(exc))
+            self.client.log_text(self._run_id, text, ERROR_TRACEBACK_ARTIFACT)
+            line = traceback.format_exception_only(exc)[-1].strip()
+            self.client.set_tag(self._run_id, ERROR_TAG, line[:5000])
+        except Exception as err:  # never hide the block's own exception
+            log.warning("jupyter-mlops: could not record why run %s failed: %s", self.run_id, err)
+
     # -- used by the module functions -----------------------------------------------------
+    def _queue_point(self, key: str, value: float, timestamp: int, step: int) -> None:
+        """Queue one point; with a spool, on disk before this returns (client/spool.py)."""
+        spooled = self._spooled
+        if spooled is None:
+            _batcher.add_point(self._run_id, self._writer, key, value, timestamp, step)
+            return
+        if _batcher._errors:  # raised before a number is taken: numbers leave no gaps
+            _batcher.raise_error(self._run_id)
+        with spooled.lock:
+            seq = spooled.next_seq
+            prefix = spooled.prefixes.get(key) or spooled.prefix(key)
+            line = prefix + _POINT_LINE % (seq, value, timestamp, step)
+            _write(self._spool.fd, line)  # type: ignore[union-attr]
+            spooled.next_seq = seq + 1
+            _batcher.add_spooled_point(self._run_id, self._writer, key, value, timestamp, step, seq)
+        _batcher.check_backlog(self._run_id)
+
+    def _queue_points(self, metrics: Sequence[Metric], raise_errors: bool = True) -> None:
+        """Queue several points (spooled with one write, as ``_queue_point``)."""
+        spooled = self._spooled
+        if spooled is None:
+            _batcher.add(self._run_id, metrics, self._writer, raise_errors=raise_errors)
+            return
+        if raise_errors:
+            _batcher.raise_error(self._run_id)
+        if not metrics:
+            return
+        with spooled.lock:
+            first = spooled.next_seq
+            lines = b"".join(
+                spooled.prefix(m.key) + _POINT_LINE % (first + i, m.value, m.timestamp, m.step)
+                for i, m in enumerate(metrics)
+            )
+            _write(self._spool.fd, lines)  # type: ignore[union-attr]
+            spooled.next_seq = first + len(metrics)
+            _batcher.add(self._run_id, metrics, self._writer, raise_errors=False, first_seq=first)
+
     def _log_metrics(self, metrics: Sequence[Metric], synchronous: bool | None) -> None:
         if self.synchronous if synchronous is None else synchronous:
             _batcher.flush(self._run_id)  # queued points first, so the history stays in order
@@ -146,15 +246,21 @@ class ActiveRun:
                 self.client.log_batch(self._run_id, metrics=metrics)
             _batcher.notify(self._run_id, metrics)
         else:
-            _batcher.add(self._run_id, metrics, self._writer)
+            self._queue_points(metrics)
 
-    def _write_batch(self, run_id: str, metrics: Sequence[Metric]) -> None:
-        self.client.transport.log_batch(run_id, metrics=metrics)
+    def _write_batch(self, run_id: str, metrics: Sequence[Metric], first_seq: int) -> None:
+        spooled = self._spooled
+        if first_seq < 0 or spooled is None:
+            self.client.transport.log_batch(run_id, metrics=metrics)
+            return
+        writer = spooled.writer
+        self.client.transport.log_spooled_metrics(run_id, writer.writer_id, first_seq, metrics)
+        writer.ack(spooled.number, first_seq + len(metrics) - 1)
 
     def _sample_system_metrics(self, interval: float | None) -> None:
         def sink(points: Sequence[Metric]) -> None:
             # A failed write stays queued for the user's next call, not the sampler's.
-            _batcher.add(self._run_id, points, self._writer, raise_errors=False)
+            self._queue_points(points, raise_errors=False)
 
         self._sampler = SystemMetricsSampler(sink, interval)
         self._sampler.start()
@@ -429,17 +535,10 @@ def log_metric(
             and timestamp is None
             and (step is None or type(step) is int)
         ):
-            _batcher.add_point(
-                active._run_id,
-                active._writer,
-                key,
-                value,
-                int(_time() * 1000),
-                0 if step is None else step,
-            )
+            active._queue_point(key, value, int(_time() * 1000), 0 if step is None else step)
             return
         metric = make_metric(key, value, step, timestamp)
-        _batcher.add_one(active._run_id, metric, active._writer)
+        active._queue_point(metric.key, metric.value, metric.timestamp, metric.step)
         return
     _batcher.raise_error(active._run_id)
     active._log_metrics((make_metric(key, value, step, timestamp),), True)
@@ -647,6 +746,7 @@ def _after_fork_in_child() -> None:
     global _state_lock
     _state_lock = threading.Lock()
     _open_runs.clear()
+    _spools.clear()  # the parent's files stay the parent's: a child opens its own
 
 
 if hasattr(os, "register_at_fork"):  # POSIX only
@@ -655,6 +755,8 @@ if hasattr(os, "register_at_fork"):  # POSIX only
 
 def _register_exit_hook() -> None:
     global _exit_hook_registered
+    # Before the early return: a first run started off the main thread cannot install it.
+    install_sigterm_handler(_end_open_runs_on_sigterm)
     with _state_lock:
         if _exit_hook_registered:
             return
@@ -664,18 +766,50 @@ def _register_exit_hook() -> None:
 
 def _end_open_runs_at_exit() -> None:
     """Write queued metrics and end runs left open, as MLflow does at exit."""
-    try:
-        _batcher.flush()
-    except Exception as err:
-        log.error("jupyter-mlops: metrics were lost at exit: %s", err)
     # A script that died of an exception leaves it in sys.last_value (IPython keeps the
     # last cell's error there too, so a kernel shutting down ends its runs FINISHED).
     crashed = getattr(sys, "last_value", None) is not None and "IPython" not in sys.modules
-    status = RunStatus.FAILED if crashed else RunStatus.FINISHED
+    _end_open_runs(RunStatus.FAILED if crashed else RunStatus.FINISHED, reason=None)
+
+
+def _end_open_runs_on_sigterm() -> None:
+    """Write queued metrics and end runs left open as KILLED, saying why."""
+    _end_open_runs(RunStatus.KILLED, reason=SIGTERM_REASON)
+
+
+def _end_open_runs(status: RunStatus, reason: str | None) -> None:
+    try:
+        _batcher.flush()
+    except Exception as err:
+        # Not lost while a spool holds them: a replay stores them later.
+        log.error("jupyter-mlops: queued metric points were not written: %s", err)
     with _state_lock:
         runs = list(_open_runs.values())
     for active in reversed(runs):
         try:
+            if reason is not None:
+                active.client.set_tag(active.run_id, END_REASON_TAG, reason)
             active._finish(status)
         except Exception as err:
             log.error("jupyter-mlops: could not end run %s at exit: %s", active.run_id, err)
+    _close_spools()
+
+
+def _close_spools() -> None:
+    """Close this process's spools; those whose points are all stored are deleted, the
+    others wait for a replay (``jupyter mlops sync``, or the next process)."""
+    with _state_lock:
+        spools = [s for s in _spools.values() if s is not None]
+        _spools.clear()
+    for spool in spools:
+        try:
+            spool.close()
+        except OSError as err:
+            log.debug("jupyter-mlops: could not close spool %s: %s", spool.path, err)
+        if spool.path.exists():
+            log.warning(
+                "jupyter-mlops: some metric points are not stored yet; they are kept in %s "
+                "and written by `jupyter mlops sync` or the next process logging to %s",
+                spool.path,
+                spool.uri,
+            )

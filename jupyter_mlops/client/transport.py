@@ -93,6 +93,12 @@ class TrackingTransport(RegistryTransport, Protocol):
     ) -> None:
         """One call within the server's batch limits (callers chunk)."""
 
+    def log_spooled_metrics(
+        self, run_id: str, writer_id: str, first_seq: int, metrics: Sequence[Metric]
+    ) -> int:
+        """Points numbered ``first_seq``... by a spooling writer, each stored once; returns
+        the writer's mark (client/spool.py)."""
+
     def delete_run_tag(self, run_id: str, key: str) -> None: ...
 
     def heartbeat(self, run_id: str) -> None:

@@ -25,6 +25,7 @@ Handlers stay thin: they parse a request, call one method here, and serialise th
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
@@ -50,8 +51,8 @@ from .entities import (
     RunStatus,
     ViewType,
 )
-from .logged_model_catalog import LoggedModelCatalog, NoLoggedModels
 from .external_stores import inside_external_store, outside_stores_error
+from .logged_model_catalog import LoggedModelCatalog, NoLoggedModels
 from .store.base import DEFAULT_EXPERIMENT_ID, TrackingStore
 
 #: MLflow's SearchDatasets limits: experiments per request and summaries per answer.
@@ -70,6 +71,10 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+# A spooling writer's id (client/spool.py): a uuid4 in hex.
+_WRITER_ID = re.compile(r"[0-9a-f]{32}")
+
+
 class TrackingService:
     """Tracking operations on behalf of a named user; see the module docstring for the rules.
 
@@ -84,17 +89,17 @@ class TrackingService:
         artifacts: LocalArtifactRepository,
         admin_users: Collection[str] = (),
         logged_models: LoggedModelCatalog | None = None,
+        external_artifact_stores: Collection[str] = (),
     ) -> None:
         self.store = store
-        self.artifacts = artifacts
-        self.admin_users = frozenset(admin_users)
-        self._logged_models: LoggedModelCatalog = logged_models or NoLoggedModels()
-        external_artifact_stores: Collection[str] = (),
-
-    def use_logged_models(self, catalog: LoggedModelCatalog) -> None:
         # Normalised object-store prefixes (external_stores.py) clients may name as
         # artifact locations and model sources; the server never opens them.
         self.external_artifact_stores = tuple(external_artifact_stores)
+        self.artifacts = artifacts
+        self.admin_users = frozenset(admin_users)
+        self._logged_models: LoggedModelCatalog = logged_models or NoLoggedModels()
+
+    def use_logged_models(self, catalog: LoggedModelCatalog) -> None:
         """Answer questions about logged models (which exist, which runs made them) from
         ``catalog``: the logged-models service, which owns them, hands itself over when the
         services are wired."""
@@ -186,30 +191,25 @@ class TrackingService:
         name: str,
         description: str = "",
         tags: Mapping[str, str] | None = None,
+        artifact_location: str | None = None,
     ) -> Experiment:
+        """A new experiment of ``user``. Its artifacts live in the artifact root, unless
+        ``artifact_location`` names a place inside one of the object stores an admin allowed
+        (``c.Tracking.external_artifact_stores``): its runs' files then go there, written
+        and read by the client itself."""
         name = v.validate_experiment_name(name)
         description = v.validate_description(description)
         checked_tags = v.validate_tags(tags)
+        if artifact_location is not None:
+            artifact_location = self._external_location(artifact_location, "artifact_location")
         return self.store.create_experiment(
-        artifact_location: str | None = None,
             name,
             owner=user,
             description=description,
             tags=checked_tags,
             artifact_location=artifact_location,
-        """A new experiment of ``user``. Its artifacts live in the artifact root, unless
-        ``artifact_location`` names a place inside one of the object stores an admin allowed
-        (``c.Tracking.external_artifact_stores``): its runs' files then go there, written
-        and read by the client itself."""
         )
 
-    def get_experiment(self, user: str, experiment_id: str) -> Experiment:
-        if artifact_location is not None:
-            artifact_location = self._external_location(artifact_location, "artifact_location")
-        return self.store.get_experiment(v.validate_experiment_id(experiment_id))
-
-    def get_experiment_by_name(self, user: str, name: str) -> Experiment:
-        return self.store.get_experiment_by_name(v.validate_experiment_name(name))
     def _external_location(self, uri: str, field: str) -> str:
         """``uri`` without a trailing ``/`` if it lies inside an allowed external store;
         the 400 that names the allowed stores otherwise."""
@@ -219,6 +219,11 @@ class TrackingService:
             raise outside_stores_error(field, uri, stores)
         return uri.rstrip("/")
 
+    def get_experiment(self, user: str, experiment_id: str) -> Experiment:
+        return self.store.get_experiment(v.validate_experiment_id(experiment_id))
+
+    def get_experiment_by_name(self, user: str, name: str) -> Experiment:
+        return self.store.get_experiment_by_name(v.validate_experiment_name(name))
 
     def search_experiments(
         self,
@@ -314,19 +319,19 @@ class TrackingService:
         start_time: int | None = None,
         tags: Mapping[str, str] | None = None,
         parent_run_id: str | None = None,
-    ) -> Run:
-        experiment_id = v.validate_experiment_id(experiment_id)
-        if run_name is not None:
-            run_name = v.validate_run_name(run_name)
-        start_time = v.validate_optional_timestamp(start_time, "start_time")
         run_user: str | None = None,
-        checked_tags = v.validate_tags(tags)
+    ) -> Run:
         """A new run in an active experiment (anyone may create one). Its user is the
         caller, or ``run_user``: the MLflow API records the user its client names where the
         caller may act for that user (an admin, the single user); it decides that."""
-        if parent_run_id is not None:
+        experiment_id = v.validate_experiment_id(experiment_id)
         if run_user is not None:
             run_user = v.validate_user_name(run_user, "user_id")
+        if run_name is not None:
+            run_name = v.validate_run_name(run_name)
+        start_time = v.validate_optional_timestamp(start_time, "start_time")
+        checked_tags = v.validate_tags(tags)
+        if parent_run_id is not None:
             parent_run_id = v.validate_run_id(parent_run_id, "parent_run_id")
         return self.store.create_run(
             experiment_id,
@@ -408,6 +413,32 @@ class TrackingService:
             self.store.log_batch(
                 run_id, metrics=checked_metrics, params=checked_params, tags=checked_tags
             )
+
+    def log_spooled_metrics(
+        self,
+        user: str,
+        run_id: str,
+        writer_id: str,
+        first_seq: int,
+        metrics: Sequence[Metric],
+    ) -> int:
+        """Store metric points a spooling client numbered ``first_seq``, ``first_seq + 1``,
+        ... (client/spool.py), skipping those already stored: sent again after a lost
+        answer or replayed from a dead process's spool, each point is stored once. Returns
+        the writer's mark (the last number stored). Unlike ``log_batch`` a finished run
+        takes them: they were acknowledged to the user while it ran (run's user or admin)."""
+        run_id = v.validate_run_id(run_id)
+        if not isinstance(writer_id, str) or not _WRITER_ID.fullmatch(writer_id):
+            raise InvalidParameter(
+                "writer_id must be 32 lowercase hexadecimal characters", field="writer_id"
+            )
+        if type(first_seq) is not int or not 0 <= first_seq < 2**62:
+            raise InvalidParameter(
+                "first_seq must be an integer from 0 to 2**62", field="first_seq"
+            )
+        checked = v.validate_metrics(metrics, default_timestamp=now_ms())
+        self._writable_run(user, run_id, "log to", annotation=True)
+        return self.store.log_spooled_metrics(run_id, writer_id, first_seq, checked)
 
     def delete_run_tag(self, user: str, run_id: str, key: str) -> None:
         run_id = v.validate_run_id(run_id)

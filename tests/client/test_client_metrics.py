@@ -204,7 +204,7 @@ def test_a_backlog_goes_out_in_full_batches_and_the_rest_with_the_flush() -> Non
     written: list[list[int]] = []
     batcher = MetricBatcher(batch_size=10, interval=60.0)
 
-    def write(run_id: str, points: Sequence[Metric]) -> None:
+    def write(run_id: str, points: Sequence[Metric], first_seq: int) -> None:
         written.append([p.step for p in points])
 
     for step in range(13):

@@ -465,6 +465,10 @@ def test_a_killed_runner_fails_its_step_and_the_run(mlops_pipelines: PipelineEnv
     steps = env.steps(run)
     assert steps["killed"].message == "the step runner exited with code -9"
     assert steps["add"].state == states.SKIPPED
+    # The killed step's tracking run and the pipeline's are marked, never left RUNNING.
+    step_run = env.tracking.get_run(env.user, steps["killed"].tracking_run_id)
+    assert step_run.info.status.value == "FAILED"
+    assert env.tracking.get_run(env.user, run.tracking_run_id).info.status.value == "FAILED"
 
 
 # -- step processes (forked from the backend's warm runner) ---------------------------------

@@ -225,6 +225,14 @@ class TrackingStore(abc.ABC):
         True if it was revived. NotFound if the run is unknown."""
 
     @abc.abstractmethod
+    def log_spooled_metrics(
+        self, run_id: str, writer_id: str, first_seq: int, metrics: Sequence[Metric]
+    ) -> int:
+        """Store the points a spooling writer numbered ``first_seq``, ``first_seq + 1``, ...
+        that are not stored yet (the run must not be deleted; finished is fine), and return
+        the writer's mark: the last of its numbers for this run that is stored."""
+
+    @abc.abstractmethod
     def mark_dead_runs(self, cutoff: int, end_tag: tuple[str, str]) -> int:
         """Every RUNNING run whose last heartbeat is older than ``cutoff`` (ms) becomes
         KILLED, ending at its last heartbeat, tagged ``end_tag``; in one transaction.

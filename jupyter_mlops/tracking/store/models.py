@@ -267,6 +267,19 @@ class SqlRunHeartbeat(Base):
     )
 
 
+class SqlMetricWriteMark(Base):
+    """The last spool sequence number of a writer's points of a run that is stored
+    (migration 0009): a replayed spool skips what is already here (client/spool.py)."""
+
+    __tablename__ = "metric_write_marks"
+
+    writer_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    run_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True
+    )
+    applied_through: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
 def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
@@ -284,3 +297,4 @@ datasets = _table(SqlDataset)
 run_datasets = _table(SqlRunDataset)
 run_model_inputs = _table(SqlRunModelInput)
 run_heartbeats = _table(SqlRunHeartbeat)
+metric_write_marks = _table(SqlMetricWriteMark)

@@ -27,6 +27,8 @@ LEVEL_SPACING = 4  # each level's blocks are 4x as wide as the one below
 Aggregate = tuple[int, int, int, float | None, float | None, float | None, int]
 # series_id, level (the shift), block, then the aggregate: the upsert's column order.
 RollupRow = tuple[int, int, int, int, int, int, float | None, float | None, float | None, int]
+# A RollupRow without its series id.
+LevelRow = tuple[int, int, int, int, int, float | None, float | None, float | None, int]
 
 
 def _later(a: Aggregate, b: Aggregate) -> bool:
@@ -103,7 +105,13 @@ def summary_of(finest: dict[int, Aggregate]) -> Aggregate:
 def rollup_rows(series_id: int, finest: dict[int, Aggregate]) -> list[RollupRow]:
     """The rows one batch of a series adds to every level, from its blocks at the finest
     level (``blocks_of(points, LEVEL_SHIFTS[0])``); each level is built from the one below."""
-    rows: list[RollupRow] = []
+    return [(series_id, *row) for row in level_rows(finest)]
+
+
+def level_rows(finest: dict[int, Aggregate]) -> list[LevelRow]:
+    """:func:`rollup_rows` without the series id (which PostgreSQL's single-statement write
+    only learns inside the statement)."""
+    rows: list[LevelRow] = []
     level = finest
     previous = LEVEL_SHIFTS[0]
     for shift in LEVEL_SHIFTS:
@@ -114,7 +122,7 @@ def rollup_rows(series_id: int, finest: dict[int, Aggregate]) -> list[RollupRow]
                 known = up.get(parent)
                 up[parent] = agg if known is None else _merge(known, agg)
             level, previous = up, shift
-        rows.extend((series_id, shift, block, *agg) for block, agg in level.items())
+        rows.extend((shift, block, *agg) for block, agg in level.items())
     return rows
 
 
