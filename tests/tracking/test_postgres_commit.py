@@ -204,3 +204,40 @@ def test_a_connection_ended_by_the_server_is_replaced(
     log(2)
     steps = [m.step for m in mlops_pg_store.get_metric_history(run_id, "loss")]
     assert steps == [0, 1, 2][failed:]
+
+
+def test_the_one_round_trip_write_keeps_the_services_rules(
+    mlops_pg_store: SqlTrackingStore, tmp_path
+) -> None:
+    """A synchronous log_metric on PostgreSQL checks owner, state and existence inside its
+    one statement; each refusal still raises the error the service always raised, and
+    stores nothing."""
+    from jupyter_mlops.errors import PermissionDenied
+    from jupyter_mlops.tracking.artifacts import LocalArtifactRepository
+    from jupyter_mlops.tracking.entities import RunStatus
+    from jupyter_mlops.tracking.service import TrackingService
+
+    service = TrackingService(mlops_pg_store, LocalArtifactRepository(tmp_path), ("root",))
+    point = [Metric("loss", 0.5, 1000, 0)]
+
+    def points(run_id: str) -> int:
+        return len(mlops_pg_store.get_metric_history(run_id, "loss"))
+
+    alices = service.create_run("alice", "0").info.run_id
+    service.log_batch("alice", alices, metrics=point)  # hers: stored
+    service.log_batch("root", alices, metrics=point)  # an admin: stored
+    with pytest.raises(PermissionDenied):
+        service.log_batch("bob", alices, metrics=point)
+    assert points(alices) == 2
+
+    finished = service.create_run("alice", "0").info.run_id
+    service.update_run("alice", finished, status=RunStatus.FINISHED)
+    with pytest.raises(InvalidState, match="FINISHED"):
+        service.log_batch("alice", finished, metrics=point)
+    deleted = service.create_run("alice", "0").info.run_id
+    service.delete_run("alice", deleted)
+    with pytest.raises(InvalidState, match="deleted"):
+        service.log_batch("alice", deleted, metrics=point)
+    with pytest.raises(NotFound):
+        service.log_batch("alice", uuid.uuid4().hex, metrics=point)
+    assert points(finished) == 0 and points(deleted) == 0

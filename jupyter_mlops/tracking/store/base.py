@@ -224,6 +224,15 @@ class TrackingStore(abc.ABC):
         ``end_tag`` (key, value) becomes RUNNING again: end time cleared, tag removed.
         True if it was revived. NotFound if the run is unknown."""
 
+    def try_log_metrics(
+        self, run_id: str, metrics: Sequence[Metric], owner: str | None
+    ) -> bool | None:
+        """Store validated ``metrics`` if the run takes results from ``owner`` (None: an
+        admin), the rule checked by the store itself in the write: True if stored, False
+        if refused (the caller then finds out why), None if this store has no such fast
+        path (the caller checks, then calls ``log_batch``)."""
+        return None
+
     @abc.abstractmethod
     def log_spooled_metrics(
         self, run_id: str, writer_id: str, first_seq: int, metrics: Sequence[Metric]

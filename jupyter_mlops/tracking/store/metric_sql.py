@@ -220,6 +220,23 @@ def _numbered(sql: str) -> tuple[str, tuple[str, ...]]:
 
 _PG_WRITE_POINTS_RAW, _PG_WRITE_POINTS_ORDER = _numbered(_PG_WRITE_POINTS_ALONE)
 
+# The same, with the service's write rule inside the statement (write_points_checked): the
+# run counts as active only if it is not deleted, not finished, and the caller's (``owner``
+# NULL: an admin). One round trip for a whole synchronous log_metric.
+_RUN_STAGE_CTE = "WITH run AS (SELECT lifecycle_stage FROM runs WHERE run_id = %(run_id)s),"
+_RUN_WRITABLE_CTE = (
+    "WITH run AS (SELECT CASE WHEN lifecycle_stage = '"
+    + ACTIVE_STAGE
+    + "' AND status NOT IN ('FINISHED', 'FAILED', 'KILLED')"
+    " AND (%(owner)s::text IS NULL OR user_id = %(owner)s::text)"
+    " THEN lifecycle_stage ELSE 'refused' END AS lifecycle_stage"
+    " FROM runs WHERE run_id = %(run_id)s),"
+)
+assert _PG_WRITE_POINTS_ALONE.startswith(_RUN_STAGE_CTE)
+_PG_WRITE_CHECKED_RAW, _PG_WRITE_CHECKED_ORDER = _numbered(
+    _RUN_WRITABLE_CTE + _PG_WRITE_POINTS_ALONE[len(_RUN_STAGE_CTE) :]
+)
+
 
 def series_of(metrics: Sequence[Metric]) -> dict[str, list[PointRow]]:
     """The batch's points per key, in logging order; NaN becomes None (stored as NULL)."""
@@ -287,6 +304,21 @@ def write_points_alone(database: Database, run_id: str, metrics: Sequence[Metric
         _PG_WRITE_POINTS_RAW, [columns[name] for name in _PG_WRITE_POINTS_ORDER]
     )
     return None if row is None else row[0]
+
+
+def write_points_checked(
+    database: Database, run_id: str, metrics: Sequence[Metric], owner: str | None
+) -> bool:
+    """:func:`write_points_alone` that also applies the service's rule for results (the
+    run is not deleted, not finished, and ``owner``'s; None: any owner, for an admin) in
+    the same statement. True if the points were stored; False if the rule (or a missing
+    run) refused them, and the caller finds out which."""
+    columns = _pg_columns(run_id, metrics)
+    columns["owner"] = owner
+    row = database.write_statement(
+        _PG_WRITE_CHECKED_RAW, [columns[name] for name in _PG_WRITE_CHECKED_ORDER]
+    )
+    return row is not None and row[0] == ACTIVE_STAGE
 
 
 def _pg_columns(run_id: str, metrics: Sequence[Metric]) -> dict[str, Any]:

@@ -627,6 +627,15 @@ class SqlTrackingStore(TrackingStore):
                     _UPSERT_TAG_SQL[dialect], [(run_id, k, v) for k, v in tags.items()]
                 )
 
+    def try_log_metrics(
+        self, run_id: str, metrics: Sequence[Metric], owner: str | None
+    ) -> bool | None:
+        if not self._db.psycopg:
+            # SQLite: the service's read and this store's write are both in-process and
+            # cheap; folding them saves a round trip only where there is one.
+            return None
+        return metric_sql.write_points_checked(self._db, run_id, metrics, owner)
+
     def log_spooled_metrics(
         self, run_id: str, writer_id: str, first_seq: int, metrics: Sequence[Metric]
     ) -> int:
