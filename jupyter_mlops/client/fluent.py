@@ -152,7 +152,6 @@ class ActiveRun:
         self._writer = self._write_batch
         self._sampler: SystemMetricsSampler | None = None
         spool = _spool_for(client)
-        self._spool = spool
         self._spooled = spool.run(self._run_id) if spool is not None else None
 
     @property
@@ -206,13 +205,16 @@ class ActiveRun:
         if spooled is None:
             _batcher.add_point(self._run_id, self._writer, key, value, timestamp, step)
             return
-        if _batcher._errors:  # raised before a number is taken: numbers leave no gaps
-            _batcher.raise_error(self._run_id)
+        # Raised before a number is taken: a number taken is always queued (no gaps).
+        _batcher.raise_error(self._run_id)
         with spooled.lock:
             seq = spooled.next_seq
             prefix = spooled.prefixes.get(key) or spooled.prefix(key)
             line = prefix + _POINT_LINE % (seq, value, timestamp, step)
-            _write(self._spool.fd, line)  # type: ignore[union-attr]
+            try:
+                _write(spooled.writer.fd, line)
+            except OSError as err:  # a full disk: the point still queues, unspooled
+                spooled.writer.write_failed(err)
             spooled.next_seq = seq + 1
             _batcher.add_spooled_point(self._run_id, self._writer, key, value, timestamp, step, seq)
         _batcher.check_backlog(self._run_id)
@@ -233,7 +235,10 @@ class ActiveRun:
                 spooled.prefix(m.key) + _POINT_LINE % (first + i, m.value, m.timestamp, m.step)
                 for i, m in enumerate(metrics)
             )
-            _write(self._spool.fd, lines)  # type: ignore[union-attr]
+            try:
+                _write(spooled.writer.fd, lines)
+            except OSError as err:
+                spooled.writer.write_failed(err)
             spooled.next_seq = first + len(metrics)
             _batcher.add(self._run_id, metrics, self._writer, raise_errors=False, first_seq=first)
 

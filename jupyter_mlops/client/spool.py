@@ -112,6 +112,7 @@ class SpoolWriter:
         self._keys: dict[str, int] = {}
         self._acked: dict[int, int] = {}  # run number -> last seq stored
         self._size_at_check = 0
+        self._warned = False
         self.closed = False
 
     # -- numbering (rare: once per run and per key) ---------------------------------------
@@ -132,6 +133,19 @@ class SpoolWriter:
                 number = self._keys[key] = len(self._keys)
                 os.write(self.fd, f"K{number}\t{json.dumps(key)}\n".encode())
         return b"P%d\t%d\t" % (run_number, number)
+
+    def write_failed(self, err: OSError) -> None:
+        """A point could not be spooled (a full disk, say): it still queues and is written
+        as usual, but a kill before then loses it. Said once per spool; a replay skips the
+        missing numbers."""
+        if not self._warned:
+            self._warned = True
+            log.warning(
+                "jupyter-mlops: metric points can no longer be spooled to %s (%s); a process "
+                "killed before they are written loses them",
+                self.path,
+                err,
+            )
 
     # -- bookkeeping from the writer thread ------------------------------------------------
     def ack(self, run_number: int, last_seq: int) -> None:
