@@ -603,3 +603,48 @@ def test_run_outputs_keep_their_steps(mlops_registry_parity: MlflowClientRunner)
     status, code, message = _error(_call(server, "POST", "runs/outputs", json=bad))
     assert (status, code) == (400, "INVALID_PARAMETER_VALUE")
     assert "models[0].step" in message
+
+
+def test_an_explicit_version_order_breaks_ties_as_mlflow(
+    mlops_registry_parity: MlflowClientRunner,
+) -> None:
+    out = mlops_registry_parity.run(
+        _script(
+            """
+        from mlflow import MlflowClient
+        c = MlflowClient()
+        for n in ["ties-b", "ties-a"]:
+            c.create_registered_model(n)
+            for _ in range(3):
+                c.create_model_version(n, "runs:/run_id/model", "run_id")
+        def walk(order_by, size):
+            seen, token = [], None
+            while True:
+                page = c.search_model_versions(
+                    "name LIKE 'ties-%'", order_by=order_by, max_results=size, page_token=token
+                )
+                seen.extend([v.name, v.version] for v in page)
+                token = page.token
+                if not token:
+                    return seen
+        result({
+            "name_desc": walk(["name DESC"], 2),
+            "name_asc": walk(["name ASC"], 4),
+            "version": walk(["version_number ASC"], 3),
+        })
+        """
+        )
+    )
+    # Given an order, ties keep MLflow's: by name, then the highest version first, on every
+    # page
+    assert out["name_desc"] == [["ties-b", v] for v in "321"] + [["ties-a", v] for v in "321"]
+    assert out["name_asc"] == [["ties-a", v] for v in "321"] + [["ties-b", v] for v in "321"]
+    # A key that ties only across models is broken by name
+    assert out["version"] == [
+        ["ties-a", "1"],
+        ["ties-b", "1"],
+        ["ties-a", "2"],
+        ["ties-b", "2"],
+        ["ties-a", "3"],
+        ["ties-b", "3"],
+    ]

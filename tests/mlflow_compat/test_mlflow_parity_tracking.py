@@ -532,3 +532,30 @@ def test_error_messages_in_mlflows_words(mlops_parity_server: MlopsServer) -> No
         "INVALID_PARAMETER_VALUE",
         f"The experiment {eid} must be in the 'active' state. Current state is deleted.",
     )
+
+
+def test_a_field_of_the_wrong_type_is_refused_in_mlflows_words(
+    mlops_parity_server: MlopsServer,
+) -> None:
+    server = mlops_parity_server
+    hint = "See the API docs for more information about request parameters."
+    cases = [
+        ("experiments/create", {"name": 123}, "name", "123", "int"),
+        ("runs/log-metric", {"run_id": "a" * 32, "key": "k", "value": "x1"}, "value", "x1", "str"),
+        (
+            "runs/log-batch",
+            {"run_id": "a" * 32, "metrics": {"k": 1}},
+            "metrics",
+            "{'k': 1}",
+            "dict",
+        ),
+        ("runs/set-tag", {"run_id": "a" * 32, "key": ["k"], "value": "v"}, "key", "['k']", "list"),
+    ]
+    for path, body, field, shown, kind in cases:
+        status, code, message = _error(_call(server, "POST", path, json=body))
+
+        assert (status, code) == (400, "INVALID_PARAMETER_VALUE"), (path, message)
+        assert message == (
+            f"Invalid value {shown} for parameter '{field}' supplied. Hint: Value was of "
+            f"type '{kind}'. {hint}"
+        ), path

@@ -88,6 +88,7 @@ _NUMERIC = {"creation_timestamp", "last_updated_timestamp", "version_number"}
 # MLflow's orders: models by name; versions newest change first.
 _DEFAULT_MODEL_ORDER = ["name ASC"]
 _DEFAULT_VERSION_ORDER = ["last_updated_timestamp DESC", "name ASC", "version_number DESC"]
+_VERSION_TIES_ORDER = ["name ASC", "version_number DESC"]
 
 
 def _now() -> int:
@@ -449,6 +450,13 @@ class SqlRegistryStore:
         spec = search.MODEL_VERSIONS
         expr = search.parse_filter(spec, filter_string)
         keys = search.parse_order_by(spec, list(order_by or []) or _DEFAULT_VERSION_ORDER)
+        # As MLflow: an order that leaves ties ends with name, then the highest version first.
+        given = {key.identifier.key for key in keys}
+        keys += [
+            key
+            for key in search.parse_order_by(spec, _VERSION_TIES_ORDER)
+            if key.identifier.key not in given
+        ]
         sorts = query.sorts_for(keys, _VERSION_ATTRIBUTES, _NUMERIC)
 
         def tag_filter(key: str, matches: Any) -> Any:

@@ -60,7 +60,7 @@ class Fields:
                 raise InvalidParameter(f"Missing value for required parameter '{name}'", field=name)
             return default
         if not isinstance(value, str):
-            raise InvalidParameter(f"{name} must be a string", field=name)
+            raise invalid_value(name, value)
         return value
 
     def first_str(self, *names: str, required: bool = True) -> Any:
@@ -87,7 +87,7 @@ class Fields:
             return int(value)
         if isinstance(value, float) and value.is_integer():
             return int(value)
-        raise InvalidParameter(f"{name} must be an integer, got {value!r}", field=name)
+        raise invalid_value(name, value)
 
     def number(self, name: str, *, required: bool = False) -> Any:
         value = self._raw(name)
@@ -105,7 +105,7 @@ class Fields:
             return value
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
-        raise InvalidParameter(f"{name} must be true or false", field=name)
+        raise invalid_value(name, value)
 
     def str_list(self, name: str) -> list[str]:
         value = self.data.get(name)
@@ -114,7 +114,7 @@ class Fields:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise InvalidParameter(f"{name} must be a list of strings", field=name)
+            raise invalid_value(name, value)
         return [v for v in value if v != ""]
 
     def objects(self, name: str) -> list[dict[str, Any]]:
@@ -125,7 +125,7 @@ class Fields:
         if self.from_query:
             raise InvalidParameter(f"{name} cannot be given in a query string", field=name)
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            raise InvalidParameter(f"{name} must be a list of objects", field=name)
+            raise invalid_value(name, value)
         return value
 
     def key_values(self, name: str) -> dict[str, str]:
@@ -146,6 +146,17 @@ class Fields:
         return result
 
 
+def invalid_value(name: str, value: Any) -> InvalidParameter:
+    """A field of the wrong type, in the words of MLflow's server (its tests and users
+    match on them): the value as Python prints it, and its type."""
+    return InvalidParameter(
+        f"Invalid value {value} for parameter '{name}' supplied. Hint: Value was of type "
+        f"'{type(value).__name__}'. See the API docs for more information about request "
+        "parameters.",
+        field=name,
+    )
+
+
 def to_float(value: Any, field: str) -> float:
     if type(value) is float:
         return value
@@ -158,7 +169,7 @@ def to_float(value: Any, field: str) -> float:
             return float(value)
         except ValueError:
             pass
-    raise InvalidParameter(f"{field} must be a number, got {value!r}", field=field)
+    raise invalid_value(field, value)
 
 
 def to_int(value: Any, field: str, default: int) -> int:
@@ -168,7 +179,7 @@ def to_int(value: Any, field: str, default: int) -> int:
         return value
     if isinstance(value, str) and value.lstrip("-").isdigit():
         return int(value)
-    raise InvalidParameter(f"{field} must be an integer, got {value!r}", field=field)
+    raise invalid_value(field, value)
 
 
 class Call:
