@@ -15,6 +15,7 @@ import { MlopsSidebar } from './widget';
 import { notebookServersPlugin } from './notebook-servers';
 import { panelPlugin } from './panel/plugin';
 import { pipelinesPlugin } from './pipelines';
+import { runLinkPlugin } from './run-link';
 import { widgetsPlugin } from './widgets';
 
 const PLUGIN_ID = 'jupyter-mlops:plugin';
@@ -95,5 +96,6 @@ export default [
   panelPlugin,
   pipelinesPlugin,
   widgetsPlugin,
-  notebookServersPlugin
+  notebookServersPlugin,
+  runLinkPlugin
 ];

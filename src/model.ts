@@ -7,7 +7,7 @@ import { DEFAULT_SETTINGS, IMlopsSettings } from './settings';
 
 /** The sidebar lists this many experiments, newest first. */
 export const EXPERIMENT_LIMIT = 100;
-/** Run counts cost one request per experiment, so only for a short list. */
+/** Run counts cost one request per experiment: only the newest this many get one. */
 export const RUN_COUNT_LIMIT = 10;
 /** Most recent runs shown for the selected experiment. */
 export const RUN_LIMIT = 25;
@@ -219,17 +219,14 @@ export class SidebarModel {
     experiments: IExperiment[]
   ): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
-    if (experiments.length > RUN_COUNT_LIMIT) {
-      return counts;
-    }
+    // The list is newest first: the experiments people are working on get a count.
+    const counted = experiments.slice(0, RUN_COUNT_LIMIT);
     const values = await Promise.all(
-      experiments.map(e =>
+      counted.map(e =>
         this._api.countRuns({ experimentIds: [e.experiment_id] })
       )
     );
-    experiments.forEach((e, index) =>
-      counts.set(e.experiment_id, values[index])
-    );
+    counted.forEach((e, index) => counts.set(e.experiment_id, values[index]));
     return counts;
   }
 

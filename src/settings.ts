@@ -10,8 +10,10 @@ export interface IMlopsSettings {
   defaultExperiment: string;
   /** Exponential smoothing weight for metric charts, 0 (none) to 0.99. */
   chartSmoothing: number;
-  /** Which run columns to show, in order. */
+  /** Which run columns to show, in order, where none were chosen. */
   visibleRunColumns: string[];
+  /** The columns chosen in the column picker, per experiment key. */
+  runColumnsByExperiment: Record<string, string[]>;
   /** The x-axis metric charts open with. */
   chartXAxis: 'step' | 'time' | 'relative';
 }
@@ -20,7 +22,8 @@ export const DEFAULT_SETTINGS: IMlopsSettings = {
   refreshInterval: 10,
   defaultExperiment: '',
   chartSmoothing: 0,
-  visibleRunColumns: ['status', 'start_time', 'duration', 'metrics'],
+  visibleRunColumns: ['status', 'start_time', 'duration', 'params', 'metrics'],
+  runColumnsByExperiment: {},
   chartXAxis: 'step'
 };
 
@@ -39,6 +42,7 @@ export function readSettings(
   const experiment = composite.defaultExperiment;
   const columns = composite.visibleRunColumns;
   const xAxis = composite.chartXAxis;
+  const chosen = composite.runColumnsByExperiment;
   return {
     refreshInterval:
       typeof interval === 'number' && Number.isFinite(interval) && interval >= 0
@@ -55,10 +59,26 @@ export function readSettings(
     visibleRunColumns: Array.isArray(columns)
       ? columns.filter((column): column is string => typeof column === 'string')
       : [...DEFAULT_SETTINGS.visibleRunColumns],
+    runColumnsByExperiment: readColumnChoices(chosen),
     chartXAxis: X_AXES.includes(xAxis as (typeof X_AXES)[number])
       ? (xAxis as IMlopsSettings['chartXAxis'])
       : DEFAULT_SETTINGS.chartXAxis
   };
+}
+
+/** The per-experiment column lists, each holding only strings. */
+function readColumnChoices(value: unknown): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [key, columns] of Object.entries(value)) {
+      if (Array.isArray(columns)) {
+        out[key] = columns.filter(
+          (column): column is string => typeof column === 'string'
+        );
+      }
+    }
+  }
+  return out;
 }
 
 /**

@@ -202,19 +202,21 @@ class TrackMagics(Magics):
 
     # -- cell magic ----------------------------------------------------------------------
     def _run_cell(self, options: parsers.CellOptions, cell: str) -> Any:
-        from ..client import fluent
+        from ..client import fluent, run_link
 
         __tracebackhide__ = True
         try:
-            active = fluent.start_run(
-                experiment=options.experiment,
-                run_name=options.name,
-                nested=fluent.active_run() is not None,
-                tags=options.tags or None,
-                system_metrics=options.system_metrics or None,
-            )
+            with run_link.links_off():  # one link, above the cell's own output
+                active = fluent.start_run(
+                    experiment=options.experiment,
+                    run_name=options.name,
+                    nested=fluent.active_run() is not None,
+                    tags=options.tags or None,
+                    system_metrics=options.system_metrics or None,
+                )
         except MLOpsError as err:  # e.g. a refused experiment name: the cell does not run
             raise UsageError(f"{type(err).__name__}: {err}") from None
+        run_link.display_run_link(active.info)
         run_id = active.run_id
         client = active.client
         if self.log_cell_source:

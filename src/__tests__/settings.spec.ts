@@ -15,6 +15,7 @@ describe('readSettings', () => {
       defaultExperiment: 'churn',
       chartSmoothing: 0.6,
       visibleRunColumns: ['status', 'metrics.loss'],
+      runColumnsByExperiment: {},
       chartXAxis: 'relative'
     });
   });

@@ -82,7 +82,11 @@ export function SidebarView(props: ISidebarViewProps): JSX.Element {
           </h3>
           <RunList
             runs={state.runs}
-            columns={model.settings.visibleRunColumns}
+            columns={
+              // The columns chosen for this experiment in the runs table.
+              model.settings.runColumnsByExperiment[selected.experiment_id] ??
+              model.settings.visibleRunColumns
+            }
             now={now}
             onOpenRun={props.onOpenRun}
             trans={trans}

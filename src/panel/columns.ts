@@ -28,6 +28,8 @@ export interface IColumnId {
 
 /** How many metrics the `metrics` shorthand in the settings expands to. */
 export const METRICS_SHORTHAND_LIMIT = 4;
+/** How many params the `params` shorthand in the settings expands to. */
+export const PARAMS_SHORTHAND_LIMIT = 6;
 
 /**
  * Parse a column id (`status`, `metrics.loss`, `params.lr`, `tags.team`);
@@ -56,12 +58,13 @@ export function columnId(kind: Exclude<ColumnKind, 'attribute'>, key: string) {
 
 /**
  * The columns to show, from the settings' list: unknown ids dropped, the
- * `metrics` shorthand expanded to the first metric keys not listed already,
- * duplicates removed, order kept.
+ * `metrics` and `params` shorthands expanded to the first keys of the runs
+ * not listed already, duplicates removed, order kept.
  */
 export function resolveColumns(
   configured: readonly string[],
-  metricKeys: readonly string[]
+  metricKeys: readonly string[],
+  paramKeys: readonly string[] = []
 ): string[] {
   const out: string[] = [];
   const add = (id: string) => {
@@ -69,13 +72,18 @@ export function resolveColumns(
       out.push(id);
     }
   };
+  const expand = (prefix: string, keys: readonly string[], limit: number) => {
+    const named = new Set(configured.filter(c => c.startsWith(prefix)));
+    keys
+      .filter(key => !named.has(`${prefix}${key}`))
+      .slice(0, limit)
+      .forEach(key => add(`${prefix}${key}`));
+  };
   for (const id of configured) {
     if (id === 'metrics') {
-      const named = new Set(configured.filter(c => c.startsWith('metrics.')));
-      metricKeys
-        .filter(key => !named.has(`metrics.${key}`))
-        .slice(0, METRICS_SHORTHAND_LIMIT)
-        .forEach(key => add(`metrics.${key}`));
+      expand('metrics.', metricKeys, METRICS_SHORTHAND_LIMIT);
+    } else if (id === 'params') {
+      expand('params.', paramKeys, PARAMS_SHORTHAND_LIMIT);
     } else if (parseColumnId(id)) {
       add(id);
     }

@@ -17,7 +17,8 @@ export interface IFilterBoxProps {
 /**
  * The filter box: the search language of docs/search.md, applied on Enter,
  * with completion of `metrics.`, `params.`, `tags.`, `attributes.` and the
- * keys after them (Tab or Enter picks, arrows move, Escape closes), and the
+ * keys after them (Tab or Enter picks, arrows move, Escape closes them and
+ * keeps the text; Enter with no list open applies the filter), and the
  * server's error for a bad filter right under it.
  */
 export function FilterBox(props: IFilterBoxProps): JSX.Element {
@@ -36,6 +37,12 @@ export function FilterBox(props: IFilterBoxProps): JSX.Element {
 
   const onKeyDown = (event: React.KeyboardEvent<HTMLInputElement>) => {
     if (onCompletionKey(event)) {
+      return;
+    }
+    if (event.key === 'Escape') {
+      // A search input clears itself on Escape; here Escape only closes the
+      // completions, and the filter the user typed stays.
+      event.preventDefault();
       return;
     }
     if (event.key === 'Enter') {

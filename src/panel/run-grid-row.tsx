@@ -4,6 +4,7 @@ import * as React from 'react';
 import type { IRun } from '../api';
 import type { cellValue } from './columns';
 import { RunGridCell } from './run-grid-cell';
+import type { IRunTreeRow } from './runs-tree';
 
 /** The height of a row of the runs table, in pixels. */
 export const ROW_HEIGHT = 28;
@@ -19,6 +20,9 @@ export interface IRunGridCellData {
 
 export interface IRunGridRowProps {
   run: IRun;
+  /** Where the run stands among nested runs. */
+  tree: IRunTreeRow;
+  onToggleExpanded: (runId: string) => void;
   cells: IRunGridCellData[];
   /** The row's index among the loaded runs. */
   index: number;
@@ -34,11 +38,14 @@ export interface IRunGridRowProps {
 
 /** One run of the virtualised runs table, placed at its offset. */
 export function RunGridRow(props: IRunGridRowProps): JSX.Element {
-  const { run, selected } = props;
+  const { run, selected, tree } = props;
   return (
     <div
       role="row"
       aria-rowindex={props.index + 1}
+      aria-level={tree.depth + 1}
+      aria-expanded={tree.childCount > 0 ? tree.expanded : undefined}
+      data-parent-run-id={tree.depth > 0 ? run.info.parent_run_id : undefined}
       aria-selected={selected}
       data-run-id={run.info.run_id}
       className={`mlops-RunsTable-row${selected ? ' jp-mod-selected' : ''}`}
@@ -54,6 +61,8 @@ export function RunGridRow(props: IRunGridRowProps): JSX.Element {
           id={cell.column}
           value={cell.value}
           run={run}
+          tree={tree}
+          onToggleExpanded={props.onToggleExpanded}
           selected={selected}
           onToggle={props.onToggle}
           onOpenRun={props.onOpenRun}

@@ -3,7 +3,8 @@ import * as React from 'react';
 import { ErrorBanner } from '../components/error-banner';
 import { describeError, IErrorState } from '../model';
 import type { IMlopsSettings } from '../settings';
-import { collectKeys, moveColumn, resolveColumns } from './columns';
+import { columnsFor, withColumnChoice } from './column-choice';
+import { collectKeys, moveColumn } from './columns';
 import { PanelCommandIDs } from './commands';
 import type { IPanelContext } from './context';
 import type { IRunsQueryState, RunsQuery } from './runs-query';
@@ -44,13 +45,21 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
   );
 
   const keys = React.useMemo(() => collectKeys(state.runs), [state.runs]);
-  const columns = React.useMemo(
-    () => resolveColumns(settings.visibleRunColumns, keys.metrics),
-    [settings.visibleRunColumns, keys.metrics]
+  const { columns, chosen } = React.useMemo(
+    () => columnsFor(settings, state.experimentIds, keys),
+    [settings, state.experimentIds, keys]
   );
-  const saveColumns = (next: string[]) =>
+  // The choice is the shown experiments' own: other experiments keep theirs.
+  const saveColumns = (next: string[] | null) =>
     void ctx.settings
-      .save('visibleRunColumns', next)
+      .save(
+        'runColumnsByExperiment',
+        withColumnChoice(
+          settings.runColumnsByExperiment,
+          state.experimentIds,
+          next
+        )
+      )
       .catch(reason => setActionError(describeError(reason)));
   const error = props.actionError ?? state.error;
 
@@ -64,6 +73,7 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
         columns={columns}
         onFilter={filter => void query.search({ filter })}
         onColumns={saveColumns}
+        onResetColumns={chosen ? () => saveColumns(null) : undefined}
         onRefresh={() => void query.reload()}
         trans={trans}
       />

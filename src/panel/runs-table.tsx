@@ -13,10 +13,11 @@ import type { IRun } from '../api';
 import { cellValue } from './columns';
 import { RunGridHead } from './run-grid-head';
 import { ROW_HEIGHT, RunGridRow } from './run-grid-row';
+import { buildRunTree, IRunTreeRow } from './runs-tree';
 import { useRowSelection } from './use-row-selection';
 
 const features = tableFeatures({ columnSizingFeature, columnResizingFeature });
-const helper = createColumnHelper<typeof features, IRun>();
+const helper = createColumnHelper<typeof features, IRunTreeRow>();
 
 export { ROW_HEIGHT };
 const COLUMN_WIDTHS: Record<string, number> = {
@@ -55,14 +56,30 @@ export interface IRunsTableProps {
  * The runs as a virtualised table (TanStack Table for the model, TanStack
  * Virtual for the rows): only the rows in view are in the DOM, so 10,000 runs
  * scroll like 10. Sorting is the server's (`order_by`); headers can be
- * dragged to reorder and resized at their right edge.
+ * dragged to reorder and resized at their right edge. A run whose parent is
+ * loaded is listed under it, shown when the parent is expanded.
  */
 export function RunsTable(props: IRunsTableProps): JSX.Element {
   const { runs, columns, now, experimentNames, trans } = props;
   const scrollRef = React.useRef<HTMLDivElement>(null);
-  const toggleRow = useRowSelection(runs, props.selected, props.onSelect);
+  const [expanded, setExpanded] = React.useState<ReadonlySet<string>>(
+    new Set()
+  );
+  const tree = React.useMemo(
+    () => buildRunTree(runs, expanded),
+    [runs, expanded]
+  );
+  const shown = React.useMemo(() => tree.map(row => row.run), [tree]);
+  const toggleRow = useRowSelection(shown, props.selected, props.onSelect);
+  const toggleExpanded = (runId: string) => {
+    const next = new Set(expanded);
+    if (!next.delete(runId)) {
+      next.add(runId);
+    }
+    setExpanded(next);
+  };
 
-  const table = useRunsTableModel(runs, columns, now, experimentNames);
+  const table = useRunsTableModel(tree, columns, now, experimentNames);
   const rows = table.getRowModel().rows;
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -77,14 +94,14 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
   const template = headers.map(h => `${h.getSize()}px`).join(' ');
   const totalWidth = table.getTotalSize();
   const allSelected =
-    runs.length > 0 && runs.every(run => props.selected.has(run.info.run_id));
+    shown.length > 0 && shown.every(run => props.selected.has(run.info.run_id));
 
   return (
     <div
       ref={scrollRef}
       className="mlops-RunsTable"
       role="grid"
-      aria-rowcount={runs.length}
+      aria-rowcount={shown.length}
       aria-label={trans.__('Runs')}
     >
       <RunGridHead
@@ -103,7 +120,7 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
         allSelected={allSelected}
         onSelectAll={select =>
           props.onSelect(
-            select ? new Set(runs.map(r => r.info.run_id)) : new Set()
+            select ? new Set(shown.map(r => r.info.run_id)) : new Set()
           )
         }
         trans={trans}
@@ -117,7 +134,9 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
           return (
             <RunGridRow
               key={row.id}
-              run={row.original}
+              run={row.original.run}
+              tree={row.original}
+              onToggleExpanded={toggleExpanded}
               cells={row.getAllCells().map(cell => ({
                 id: cell.id,
                 column: cell.column.id,
@@ -126,7 +145,7 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
               index={item.index}
               start={item.start}
               template={template}
-              selected={props.selected.has(row.original.info.run_id)}
+              selected={props.selected.has(row.original.run.info.run_id)}
               onToggle={event => toggleRow(item.index, event)}
               onOpenRun={props.onOpenRun}
               trans={trans}
@@ -138,9 +157,9 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
   );
 }
 
-/** The table model of the runs: a checkbox column, the name, then `columns`. */
+/** The table model of the rows: a checkbox column, the name, then `columns`. */
 function useRunsTableModel(
-  runs: IRun[],
+  rows: IRunTreeRow[],
   columns: string[],
   now: number,
   experimentNames: ReadonlyMap<string, string>
@@ -150,7 +169,7 @@ function useRunsTableModel(
       helper.columns([
         helper.display({ id: '__select', size: 32, enableResizing: false }),
         ...['run_name', ...columns].map(id =>
-          helper.accessor(run => cellValue(run, id, now, experimentNames), {
+          helper.accessor(row => cellValue(row.run, id, now, experimentNames), {
             id,
             size: COLUMN_WIDTHS[id] ?? 120,
             minSize: 50
@@ -162,8 +181,8 @@ function useRunsTableModel(
   return useTable({
     features,
     columns: columnDefs,
-    data: runs,
-    getRowId: run => run.info.run_id,
+    data: rows,
+    getRowId: row => row.run.info.run_id,
     columnResizeMode: 'onChange'
   });
 }

@@ -14,6 +14,8 @@ export interface IRunsToolbarProps {
   columns: string[];
   onFilter: (filter: string) => void;
   onColumns: (columns: string[]) => void;
+  /** Back to the default columns; absent while they are shown. */
+  onResetColumns?: () => void;
   onRefresh: () => void;
   trans: TranslationBundle;
 }
@@ -34,6 +36,7 @@ export function RunsToolbar(props: IRunsToolbarProps): JSX.Element {
         columns={props.columns}
         keys={props.keys}
         onChange={props.onColumns}
+        onReset={props.onResetColumns}
         trans={trans}
       />
       <button

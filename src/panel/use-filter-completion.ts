@@ -46,7 +46,13 @@ export function useFilterCompletion(
 
   const update = (next: string, cursor: number) => {
     setText(next);
-    complete(next, cursor);
+    if (next.trim() === '') {
+      // An emptied box offers nothing: Enter then applies the empty filter
+      // instead of picking the first prefix.
+      setCompletion(null);
+    } else {
+      complete(next, cursor);
+    }
   };
 
   const pick = (index: number) => {

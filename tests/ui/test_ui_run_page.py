@@ -97,7 +97,11 @@ def test_run_page_error_family_notes_previews_and_registry(
 ) -> None:
     page = mlops_page
     # Given the sweep, when the user opens the failed trial from the runs table
-    open_experiment_runs(page, mlops_sweep["experiment_id"], rows=3)
+    # (the trials sit under the sweep's row, which expands to show them)
+    open_experiment_runs(page, mlops_sweep["experiment_id"], rows=1)
+    sweep_row = page.locator(".mlops-RunsView .mlops-RunsTable-row").first
+    sweep_row.locator(".mlops-RunsTable-expand").click()
+    expect(page.locator(".mlops-RunsView .mlops-RunsTable-row")).to_have_count(3)
     page.locator(".mlops-RunsView .mlops-RunsTable-runLink", has_text="trial-crash").click()
     crash = _run_view(page, mlops_sweep["crash"])
 
