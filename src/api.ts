@@ -352,6 +352,25 @@ export class TrackingApi extends RestClient {
   }
 
   /**
+   * One metric's history in each of up to 100 runs, in one request, in the
+   * order of `runIds` (a run without the key: no points).
+   */
+  async getMetricHistories(
+    runIds: readonly string[],
+    key: string,
+    maxPoints?: number
+  ): Promise<IMetricHistory[]> {
+    const body = await this.call('getMetricHistories', {
+      query: { run_ids: [...runIds], key, max_points: maxPoints }
+    });
+    return body.histories.map(history => ({
+      key: history.key,
+      downsampled: history.downsampled,
+      points: history.points.map(decodePoint)
+    }));
+  }
+
+  /**
    * Set tags on a run (an upsert: other tags stay).
    */
   async setRunTags(runId: string, tags: Record<string, string>): Promise<void> {

@@ -25,6 +25,7 @@ _TABLE: dict[str, tuple[str, str]] = {
         "jupyter_mlops.server.serialization:run_json",
         "jupyter_mlops.client.wire:run_from_json",
     ),
+    "run_metric_history": ("jupyter_mlops.server.serialization:run_metric_history_json", ""),
     "file_info": (
         "jupyter_mlops.server.serialization:file_info_json",
         "jupyter_mlops.client.wire:file_info_from_json",

@@ -28,6 +28,7 @@ from ..tracking.entities import (
     MetricSummary,
     Run,
     RunInfo,
+    RunMetricHistory,
 )
 
 _SPECIAL_FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
@@ -159,6 +160,10 @@ def metric_history_json(key: str, points: Sequence[Metric] | Sequence[MetricBuck
         "downsampled": any(isinstance(p, MetricBucket) for p in points),
         "points": [metric_point_json(p) for p in points],
     }
+
+
+def run_metric_history_json(history: RunMetricHistory) -> JSONObject:
+    return {"run_id": history.run_id, **metric_history_json(history.key, history.points)}
 
 
 # One point of a full history as JSON text. %d and %r spell ints and finite floats exactly

@@ -95,6 +95,15 @@ class MetricBucket:
     count: int
 
 
+@dataclass(frozen=True, slots=True)
+class RunMetricHistory:
+    """One metric's history in one run, as a chart over several runs asks for it."""
+
+    run_id: str
+    key: str
+    points: list[Metric] | list[MetricBucket]
+
+
 def is_external_location(location: str) -> bool:
     """Whether an experiment's or run's artifact location is a URI of an object store
     outside our artifact root (``s3://bucket/...``, allowed by an admin), which the

@@ -75,9 +75,9 @@ def now_ms() -> int:
 # A spooling writer's id (client/spool.py): a uuid4 in hex.
 _WRITER_ID = re.compile(r"[0-9a-f]{32}")
 
-
 #: Runs per ``get_metric_histories`` request (as MLflow's get-history-bulk-interval).
 MAX_HISTORIES_PER_REQUEST = 100
+
 
 class TrackingService:
     """Tracking operations on behalf of a named user; see the module docstring for the rules.

@@ -35,9 +35,10 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
         xAxis,
         logScale,
         props.syncKey ?? null,
-        title ?? null
+        title ?? null,
+        props.legend ?? true
       ]),
-    [model, xAxis, logScale, props.syncKey, title]
+    [model, xAxis, logScale, props.syncKey, title, props.legend]
   );
   const drawable = hasDrawableValues(series);
 
@@ -48,7 +49,8 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
     logScale,
     theme,
     title,
-    syncKey: props.syncKey
+    syncKey: props.syncKey,
+    legend: props.legend
   });
 
   return (

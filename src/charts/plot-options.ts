@@ -152,7 +152,9 @@ function parallelLines(
         colorAxis && colorAxis.categories
           ? colorAxis.categories.indexOf(String(row.values[colorIndex]))
           : rowIndex;
-      item.lineStyle = { color: seriesColor(Math.max(0, category)) };
+      item.lineStyle = {
+        color: (!colorAxis && row.color) || seriesColor(Math.max(0, category))
+      };
     }
     return item;
   });

@@ -38,6 +38,8 @@ export interface IMetricChartProps {
    * values at the same x in the others).
    */
   syncKey?: string;
+  /** Show the legend under the plot (default true). */
+  legend?: boolean;
 }
 
 /** A value in a parallel-coordinates or scatter plot. */
@@ -48,6 +50,8 @@ export interface IParallelRow {
   id: string;
   label: string;
   values: PlotValue[];
+  /** The line's colour when no dimension colours the lines (default: by row). */
+  color?: string;
 }
 
 /** Props of `ParallelCoordinates`. */

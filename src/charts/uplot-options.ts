@@ -16,6 +16,8 @@ export interface IBuildOptions {
   theme: IThemeColors;
   title?: string;
   syncKey?: string;
+  /** Show the legend under the plot (default true). */
+  legend?: boolean;
   onZoom: (zoomed: boolean) => void;
 }
 
@@ -88,7 +90,7 @@ export function buildOptions(
       drag: { x: true, y: false, setScale: true },
       sync: o.syncKey ? { key: o.syncKey } : undefined
     },
-    legend: { live: true },
+    legend: { show: o.legend ?? true, live: true },
     hooks: {
       setSelect: [
         u => {

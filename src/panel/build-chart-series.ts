@@ -9,13 +9,15 @@ import { groupRuns, runLabel } from './compare-logic';
 /**
  * Series for one chart: a line per run and key (labelled by run when the
  * chart has one key, by key when it has one run), or with grouping one line
- * per group with its band.
+ * per group with its band. A chart of one key draws each run in its colour
+ * from `colors` where given (the compare view's shared legend).
  */
 export function buildSeries(
   histories: { run: IRun; key: string; history: { points: any[] } }[],
   runs: IRun[],
   keys: string[],
-  options: IChartOptions
+  options: IChartOptions,
+  colors?: ReadonlyMap<string, string>
 ): IChartSeries[] {
   const label = (run: IRun, key: string) =>
     keys.length === 1
@@ -26,11 +28,15 @@ export function buildSeries(
   const byRun = new Map<string, IChartSeries[]>();
   histories.forEach(({ run, key, history }) => {
     const index = runs.indexOf(run) * keys.length + keys.indexOf(key);
+    const color =
+      keys.length === 1 && colors?.get(run.info.run_id)
+        ? colors.get(run.info.run_id)!
+        : seriesColor(index);
     const series = seriesFromHistory(
       label(run, key),
       history.points,
       options.xAxis,
-      seriesColor(index)
+      color
     );
     const list = byRun.get(run.info.run_id) ?? [];
     list.push({ ...series, label: series.label });

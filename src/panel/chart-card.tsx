@@ -12,6 +12,13 @@ export interface IChartCardProps extends IMetricGridProps {
   title: string;
 }
 
+/**
+ * Charts with more lines than this leave their legend out: the compare view's
+ * shared legend names the runs, and a hundred rows under each chart would
+ * push the charts apart.
+ */
+export const CHART_LEGEND_MAX = 10;
+
 /** One chart: waits until it is in view, then fetches at its own width. */
 export function ChartCard(props: IChartCardProps): JSX.Element {
   const { runs, chartKeys, options, cache, version, title, trans } = props;
@@ -26,7 +33,8 @@ export function ChartCard(props: IChartCardProps): JSX.Element {
     cache,
     version,
     inView,
-    width
+    width,
+    props.colors
   );
 
   // A metric logged once per run reads better as a number (or bars) than as
@@ -60,6 +68,7 @@ export function ChartCard(props: IChartCardProps): JSX.Element {
           logScale={options.logScale}
           smoothing={options.smoothing}
           title={title}
+          legend={series.length <= CHART_LEGEND_MAX}
           syncKey="mlops-metrics"
         />
       )}

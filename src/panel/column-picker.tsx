@@ -10,13 +10,15 @@ export interface IColumnPickerProps {
   columns: string[];
   keys: { metrics: string[]; params: string[]; tags: string[] };
   onChange: (columns: string[]) => void;
+  /** Back to the default columns; absent while they are shown. */
+  onReset?: () => void;
   trans: TranslationBundle;
 }
 
 /**
  * A dropdown to choose the runs table's columns: attributes and every metric,
  * param and tag key seen; the chosen ones can be moved up and down. The
- * choice is saved in the settings by the owner.
+ * owner saves the choice for the experiments shown.
  */
 export function ColumnPicker(props: IColumnPickerProps): JSX.Element {
   const { columns, trans } = props;
@@ -59,12 +61,40 @@ export function ColumnPicker(props: IColumnPickerProps): JSX.Element {
             onHide={toggle}
             trans={trans}
           />
+          {props.onReset && (
+            <button
+              type="button"
+              className="jp-Button jp-mod-styled mlops-ColumnPicker-reset"
+              title={trans.__(
+                'Forget the columns chosen for this experiment and show the default ones'
+              )}
+              onClick={props.onReset}
+            >
+              {trans.__('Default columns')}
+            </button>
+          )}
           <input
             type="search"
             className="jp-mod-styled mlops-ColumnPicker-search"
             placeholder={trans.__('Find a column')}
+            aria-label={trans.__('Find a column')}
+            // With a thousand keys the search is how a column is found:
+            // typing starts it, Escape clears it, then closes the menu.
+            autoFocus
             value={search}
             onChange={event => setSearch(event.target.value)}
+            onKeyDown={event => {
+              if (event.key !== 'Escape') {
+                return;
+              }
+              event.preventDefault();
+              event.stopPropagation();
+              if (search) {
+                setSearch('');
+              } else {
+                setOpen(false);
+              }
+            }}
           />
           <ColumnGroups
             columns={columns}

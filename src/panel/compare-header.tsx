@@ -2,40 +2,41 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import type { IRun } from '../api';
-import { runLabel } from './compare-logic';
+import { CompareLegend } from './compare-legend';
 
 export interface ICompareHeaderProps {
   runs: IRun[];
-  /** Each run's series colour, in the order of `runs`. */
-  colors: string[];
-  onOpenRun: (runId: string) => void;
+  /** Each run's series colour, by run id. */
+  colors: ReadonlyMap<string, string>;
+  hidden: ReadonlySet<string>;
+  onHiddenChange: (hidden: Set<string>) => void;
   trans: TranslationBundle;
 }
 
-/** The compared runs, each with its colour and a link to open it. */
+/**
+ * The compared runs as one legend for every chart below (it stays in view
+ * while the charts scroll): a run's colour and name, a click hides it.
+ */
 export function CompareHeader(props: ICompareHeaderProps): JSX.Element {
-  const { runs, colors, trans } = props;
+  const { runs, trans } = props;
   return (
     <header className="mlops-CompareView-header">
-      <h1>{trans.__('Comparing %1 runs', runs.length)}</h1>
-      <ul className="mlops-CompareView-runs">
-        {runs.map((run, i) => (
-          <li key={run.info.run_id}>
-            <span
-              className="mlops-ColorChip"
-              style={{ background: colors[i] }}
-              aria-hidden
-            />
-            <button
-              type="button"
-              className="mlops-LinkButton"
-              onClick={() => props.onOpenRun(run.info.run_id)}
-            >
-              {runLabel(run)}
-            </button>
-          </li>
-        ))}
-      </ul>
+      <h1>
+        {props.hidden.size > 0
+          ? trans.__(
+              'Comparing %1 runs (%2 hidden)',
+              runs.length,
+              props.hidden.size
+            )
+          : trans.__('Comparing %1 runs', runs.length)}
+      </h1>
+      <CompareLegend
+        runs={runs}
+        colors={props.colors}
+        hidden={props.hidden}
+        onHiddenChange={props.onHiddenChange}
+        trans={trans}
+      />
     </header>
   );
 }

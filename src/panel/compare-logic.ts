@@ -110,3 +110,87 @@ function plotValue(value: number | string | null): PlotValue {
   }
   return value;
 }
+
+/** Whether a lower or a higher value of a metric is better. */
+export type MetricDirection = 'min' | 'max';
+
+/** Keys that name an error of some kind, where lower is better. */
+const LOWER_IS_BETTER = /loss|error|mae|mse|rmse/i;
+
+/**
+ * The direction a metric is usually read in: lower is better for losses and
+ * errors (`val_loss`, `test_error`, `rmse`), higher for everything else
+ * (accuracy, F1, AUC, reward).
+ */
+export function defaultDirection(key: string): MetricDirection {
+  return LOWER_IS_BETTER.test(key) ? 'min' : 'max';
+}
+
+/** The statistics the values table shows of each metric. */
+export type MetricStat = 'value' | 'min' | 'max';
+export const METRIC_STATS: readonly MetricStat[] = ['value', 'min', 'max'];
+
+export interface IMetricValues {
+  key: string;
+  direction: MetricDirection;
+  /** Per stat, one value per run in the runs' order; `null` where missing. */
+  values: Record<MetricStat, (number | null)[]>;
+  /** Per stat, the indices of the runs holding the best value (ties: all). */
+  best: Record<MetricStat, number[]>;
+}
+
+/**
+ * The indices of the best finite values: the lowest for `min`, the highest
+ * for `max`, every one of them on a tie. Nothing is best when fewer than two
+ * runs have a value (or all have the same), since there is nothing to tell.
+ */
+export function bestIndices(
+  values: readonly (number | null)[],
+  direction: MetricDirection
+): number[] {
+  const finite = values
+    .map((v, i) => [v, i] as const)
+    .filter((e): e is readonly [number, number] => Number.isFinite(e[0]));
+  if (finite.length < 2) {
+    return [];
+  }
+  const pick = direction === 'min' ? Math.min : Math.max;
+  const best = pick(...finite.map(([v]) => v));
+  if (finite.every(([v]) => v === best)) {
+    return [];
+  }
+  return finite.filter(([v]) => v === best).map(([, i]) => i);
+}
+
+/**
+ * The last, min and max of each metric of each run (from the runs' latest
+ * metrics, no history needed), with the best run per stat in the metric's
+ * direction (`directions` overrides the default per key).
+ */
+export function metricValues(
+  runs: readonly IRun[],
+  keys: readonly string[],
+  directions: Readonly<Record<string, MetricDirection>> = {}
+): IMetricValues[] {
+  return keys.map(key => {
+    const direction = directions[key] ?? defaultDirection(key);
+    const values = {} as Record<MetricStat, (number | null)[]>;
+    const best = {} as Record<MetricStat, number[]>;
+    for (const stat of METRIC_STATS) {
+      values[stat] = runs.map(run => {
+        const v = run.metrics[key]?.[stat];
+        return typeof v === 'number' ? v : null;
+      });
+      best[stat] = bestIndices(values[stat], direction);
+    }
+    return { key, direction, values, best };
+  });
+}
+
+/** A colour per run id, by its place among all compared runs (stable when some are hidden). */
+export function runColors(
+  runs: readonly IRun[],
+  color: (index: number) => string
+): Map<string, string> {
+  return new Map(runs.map((run, i) => [run.info.run_id, color(i)]));
+}

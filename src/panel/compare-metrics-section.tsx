@@ -9,6 +9,8 @@ import { MetricGrid } from './metric-grid';
 export interface ICompareMetricsSectionProps {
   runs: IRun[];
   metricKeys: string[];
+  /** Each run's colour, by run id. */
+  colors: ReadonlyMap<string, string>;
   /** The params the runs may be grouped by. */
   paramKeys: string[];
   options: IChartOptions;
@@ -35,6 +37,7 @@ export function CompareMetricsSection(
       <MetricGrid
         runs={props.runs}
         keys={props.metricKeys}
+        colors={props.colors}
         options={props.options}
         cache={props.cache}
         version={props.version}

@@ -5,7 +5,9 @@ import { ErrorBanner } from '../components/error-banner';
 import { LoadingOrError } from '../components/loading-or-error';
 import { PanelCommandIDs } from './commands';
 import { CompareHeader } from './compare-header';
+import { runColors } from './compare-logic';
 import { CompareMetricsSection } from './compare-metrics-section';
+import { CompareValuesTable } from './compare-values-table';
 import type { IPanelContext } from './context';
 import { HistoryCache } from './history-cache';
 import { ParallelSection } from './parallel-section';
@@ -23,8 +25,10 @@ export interface ICompareViewProps {
 }
 
 /**
- * Runs side by side, from one experiment or several: overlaid metric charts
- * (optionally grouped by a param into mean and band), params with their
+ * Runs side by side, from one experiment or several: one legend for all
+ * (a click hides a run everywhere), the last, min and max of every metric
+ * with the best highlighted, overlaid metric charts (bars for metrics logged
+ * once; optionally grouped by a param into mean and band), params with their
  * differences, parallel coordinates, and a scatter of any two values.
  */
 export function CompareView(props: ICompareViewProps): JSX.Element {
@@ -44,6 +48,19 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
   );
   const [chartOptions, setChartOptions] = useChartOptions(settings);
 
+  // Runs hidden from every chart and table by a click in the shared legend.
+  const [hidden, setHidden] = React.useState<Set<string>>(() => new Set());
+  const shown = React.useMemo(
+    () => (runs ?? []).filter(r => !hidden.has(r.info.run_id)),
+    [runs, hidden]
+  );
+  // Colours follow a run's place among all compared runs, so hiding one
+  // leaves the others' colours as they were.
+  const colors = React.useMemo(
+    () => runColors(runs ?? [], seriesColor),
+    [runs]
+  );
+
   const { metricKeys, paramKeys, valueColumns, dimensions } =
     useCompareColumns(runs);
 
@@ -59,7 +76,6 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
     );
   }
 
-  const colors = runs.map((_, i) => seriesColor(i));
   const openRun = (runId: string) =>
     void ctx.commands.execute(PanelCommandIDs.openRun, { runId });
   return (
@@ -67,14 +83,26 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
       <CompareHeader
         runs={runs}
         colors={colors}
-        onOpenRun={openRun}
+        hidden={hidden}
+        onHiddenChange={setHidden}
         trans={trans}
       />
       {error && (
         <ErrorBanner error={error} onRetry={() => void load()} trans={trans} />
       )}
+      <section className="mlops-CompareView-section mlops-CompareView-values">
+        <h2>{trans.__('Values')}</h2>
+        <CompareValuesTable
+          runs={shown}
+          metricKeys={metricKeys}
+          colors={colors}
+          onOpenRun={openRun}
+          trans={trans}
+        />
+      </section>
       <CompareMetricsSection
-        runs={runs}
+        runs={shown}
+        colors={colors}
         metricKeys={metricKeys}
         paramKeys={paramKeys}
         options={chartOptions}
@@ -85,11 +113,12 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
       />
       <section className="mlops-CompareView-section mlops-CompareView-params">
         <h2>{trans.__('Params')}</h2>
-        <ParamsDiff runs={runs} colors={colors} trans={trans} />
+        <ParamsDiff runs={shown} colors={colors} trans={trans} />
       </section>
       {dimensions.length >= 2 && (
         <ParallelSection
-          runs={runs}
+          runs={shown}
+          colors={colors}
           dimensions={dimensions}
           onOpenRun={openRun}
           trans={trans}
@@ -97,7 +126,8 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
       )}
       {valueColumns.length >= 1 && (
         <ScatterSection
-          runs={runs}
+          runs={shown}
+          colors={colors}
           columns={valueColumns}
           onOpenRun={openRun}
           trans={trans}

@@ -9,6 +9,11 @@ import type { HistoryCache } from './history-cache';
 export interface IMetricGridProps {
   runs: IRun[];
   keys: string[];
+  /**
+   * Each run's colour, by run id (for charts of one key); without it runs
+   * take the palette in order.
+   */
+  colors?: ReadonlyMap<string, string>;
   options: IChartOptions;
   cache: HistoryCache;
   /** Bumped by the owner to redraw charts of running runs with new data. */

@@ -8,6 +8,8 @@ import { parallelRows } from './compare-logic';
 
 export interface IParallelSectionProps {
   runs: IRun[];
+  /** Each run's colour, by run id (lines not coloured by a column). */
+  colors: ReadonlyMap<string, string>;
   /** The column ids of the axes. */
   dimensions: string[];
   onOpenRun: (runId: string) => void;
@@ -20,8 +22,12 @@ export function ParallelSection(props: IParallelSectionProps): JSX.Element {
   // The column that colours the lines; empty: each run its colour.
   const [colorBy, setColorBy] = React.useState<string>('');
   const rows = React.useMemo(
-    () => parallelRows(runs, dimensions),
-    [runs, dimensions]
+    () =>
+      parallelRows(runs, dimensions).map(row => ({
+        ...row,
+        color: props.colors.get(row.id)
+      })),
+    [runs, dimensions, props.colors]
   );
   return (
     <section className="mlops-CompareView-section mlops-CompareView-parallel">

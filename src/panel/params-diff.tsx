@@ -6,7 +6,8 @@ import { diffParams, runLabel } from './compare-logic';
 
 export interface IParamsDiffProps {
   runs: IRun[];
-  colors: string[];
+  /** Each run's colour, by run id. */
+  colors: ReadonlyMap<string, string>;
   trans: TranslationBundle;
 }
 
@@ -33,11 +34,11 @@ export function ParamsDiff(props: IParamsDiffProps): JSX.Element {
           <thead>
             <tr>
               <th>{trans.__('Param')}</th>
-              {runs.map((run, i) => (
+              {runs.map(run => (
                 <th key={run.info.run_id}>
                   <span
                     className="mlops-ColorChip"
-                    style={{ background: colors[i] }}
+                    style={{ background: colors.get(run.info.run_id) }}
                     aria-hidden
                   />
                   {runLabel(run)}

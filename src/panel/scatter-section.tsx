@@ -10,6 +10,8 @@ import { scatterPoints } from './compare-logic';
 
 export interface IScatterSectionProps {
   runs: IRun[];
+  /** Each run's colour, by run id. */
+  colors: ReadonlyMap<string, string>;
   /** The column ids either axis may show. */
   columns: string[];
   onOpenRun: (runId: string) => void;
@@ -30,9 +32,9 @@ export function ScatterSection(props: IScatterSectionProps): JSX.Element {
     () =>
       scatterPoints(runs, x, y).map((p, i) => ({
         ...p,
-        color: seriesColor(i)
+        color: props.colors.get(p.id) ?? seriesColor(i)
       })),
-    [runs, x, y]
+    [runs, x, y, props.colors]
   );
   return (
     <section className="mlops-CompareView-section mlops-CompareView-scatter">

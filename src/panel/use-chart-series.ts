@@ -1,6 +1,6 @@
 import * as React from 'react';
 
-import type { IRun } from '../api';
+import type { IMetricHistory, IRun } from '../api';
 import type { IChartSeries } from '../charts/types';
 import { describeError } from '../model';
 import { buildSeries } from './build-chart-series';
@@ -19,7 +19,8 @@ export function useChartSeries(
   cache: HistoryCache,
   version: number,
   inView: boolean,
-  width: number
+  width: number,
+  colors?: ReadonlyMap<string, string>
 ): { series: IChartSeries[] | null; error: string | null } {
   const [series, setSeries] = React.useState<IChartSeries[] | null>(null);
   const [error, setError] = React.useState<string | null>(null);
@@ -31,6 +32,20 @@ export function useChartSeries(
       return;
     }
     let cancelled = false;
+    // Per key, the runs that logged it, fetched together (one request for
+    // up to 100 runs); then in the order of runs and keys, as before.
+    const requests = new Map<string, Promise<IMetricHistory>>();
+    for (const key of chartKeys) {
+      const logged = runs.filter(run => key in run.metrics);
+      const histories = cache.getMany(
+        logged.map(run => run.info.run_id),
+        key,
+        maxPoints
+      );
+      logged.forEach((run, i) =>
+        requests.set(`${run.info.run_id}\u0000${key}`, histories[i])
+      );
+    }
     const wanted: { run: IRun; key: string }[] = [];
     for (const run of runs) {
       for (const key of chartKeys) {
@@ -41,7 +56,7 @@ export function useChartSeries(
     }
     Promise.all(
       wanted.map(({ run, key }) =>
-        cache.get(run.info.run_id, key, maxPoints).then(history => ({
+        requests.get(`${run.info.run_id}\u0000${key}`)!.then(history => ({
           run,
           key,
           history
@@ -52,7 +67,7 @@ export function useChartSeries(
         if (cancelled) {
           return;
         }
-        setSeries(buildSeries(histories, runs, chartKeys, options));
+        setSeries(buildSeries(histories, runs, chartKeys, options, colors));
         setError(null);
       })
       .catch(reason => {
@@ -71,7 +86,8 @@ export function useChartSeries(
     options.xAxis,
     options.groupBy,
     options.band,
-    version
+    version,
+    colors
   ]);
   return { series, error };
 }

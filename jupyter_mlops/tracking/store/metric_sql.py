@@ -18,11 +18,12 @@ seven round trips here (BEGIN, stage check, upsert, points, rollups, COMMIT) and
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Select, bindparam, func, select
 
 from ...database.engine import Database
 from ..entities import LifecycleStage, Metric, MetricBucket, MetricSummary
@@ -423,16 +424,7 @@ def downsample(conn: Connection, run_id: str, key: str, max_points: int) -> list
     series_id = conn.exec_driver_sql(_SERIES_ID[conn.dialect.name], (run_id, key)).scalar()
     if series_id is None:
         return []
-    c = _points.c
-    of_series = c.series_id == series_id
-    # Two scalar subqueries: SQLite answers a lone min() or max() with one index seek,
-    # but scans the whole series for min() and max() together.
-    lo, hi = conn.execute(
-        select(
-            select(func.min(c.step)).where(of_series).scalar_subquery(),
-            select(func.max(c.step)).where(of_series).scalar_subquery(),
-        )
-    ).one()
+    lo, hi = conn.execute(_step_range_query(), {"series_id": series_id}).one()
     if lo is None:
         return []
     shift = rollups.pick_level(lo, hi, max_points)
@@ -441,6 +433,36 @@ def downsample(conn: Connection, run_id: str, key: str, max_points: int) -> list
         rollup = conn.exec_driver_sql(_ROLLUP_LEVEL[conn.dialect.name], (series_id, shift))
         return rollups.buckets_from_blocks(rollup.all(), lo, shift, max_points)
     width = max(1, -(-(hi - lo + 1) // max_points))  # ceil division: at most max_points buckets
+    query = _buckets_query()
+    parameters = {"series_id": series_id, "lo": lo, "width": width}
+    return [
+        MetricBucket(step, timestamp, from_db(value), lo_v, hi_v, n)
+        for step, timestamp, value, lo_v, hi_v, n in conn.execute(query, parameters)
+    ]
+
+
+# The queries of ``downsample`` are built once, with bound parameters: building them per
+# call cost more than running them (1.5 ms of SQLAlchemy per short history, which a chart
+# comparing 100 runs pays 100 times), and a statement built once also hits the compiled
+# cache.
+@functools.cache
+def _step_range_query() -> Select[Any]:
+    c = _points.c
+    of_series = c.series_id == bindparam("series_id", type_=c.series_id.type)
+    # Two scalar subqueries: SQLite answers a lone min() or max() with one index seek,
+    # but scans the whole series for min() and max() together.
+    return select(
+        select(func.min(c.step)).where(of_series).scalar_subquery(),
+        select(func.max(c.step)).where(of_series).scalar_subquery(),
+    )
+
+
+@functools.cache
+def _buckets_query() -> Select[Any]:
+    c = _points.c
+    series_id = bindparam("series_id", type_=c.series_id.type)
+    lo = bindparam("lo", type_=c.step.type)
+    width = bindparam("width", type_=c.step.type)
     groups = (
         select(
             func.min(c.step).label("first_step"),
@@ -449,7 +471,7 @@ def downsample(conn: Connection, run_id: str, key: str, max_points: int) -> list
             func.max(c.value).label("max_value"),
             func.count().label("n"),
         )
-        .where(of_series)
+        .where(c.series_id == series_id)
         .group_by((c.step - lo) // width)
         .subquery()
     )
@@ -462,7 +484,7 @@ def downsample(conn: Connection, run_id: str, key: str, max_points: int) -> list
         .order_by(point.c.timestamp.desc(), point.c.value.desc().nulls_last())
         .limit(1)
     )
-    query = select(
+    return select(
         groups.c.first_step,
         last_point.with_only_columns(point.c.timestamp).scalar_subquery(),
         last_point.with_only_columns(point.c.value).scalar_subquery(),
@@ -470,7 +492,3 @@ def downsample(conn: Connection, run_id: str, key: str, max_points: int) -> list
         groups.c.max_value,
         groups.c.n,
     ).order_by(groups.c.first_step)
-    return [
-        MetricBucket(step, timestamp, from_db(value), lo_v, hi_v, n)
-        for step, timestamp, value, lo_v, hi_v, n in conn.execute(query)
-    ]
