@@ -1,3 +1,4 @@
+import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 /** Confirms deleting a server, optionally with its workspace volume. */
@@ -17,9 +18,9 @@ export function DeleteServerConfirm(props: {
         />{' '}
         Also delete the workspace volume
       </label>
-      <button className="jp-Button jp-mod-warn" onClick={props.onConfirm}>
+      <Button className="jp-mod-styled jp-mod-warn" onClick={props.onConfirm}>
         Delete {props.name}
-      </button>
+      </Button>
     </div>
   );
 }

@@ -17,6 +17,7 @@ export function GpuFields(props: {
       <label className={fieldClass('gpus')}>
         GPUs
         <select
+          className="jp-mod-styled"
           name="gpus"
           value={props.gpus}
           onChange={e => props.onGpus(Number(e.target.value))}
@@ -32,6 +33,7 @@ export function GpuFields(props: {
         <label className={fieldClass('gpu_resource')}>
           GPU type
           <select
+            className="jp-mod-styled"
             name="gpu_resource"
             value={props.gpuResource}
             onChange={e => props.onGpuResource(e.target.value)}

@@ -24,6 +24,7 @@ export function ImageField(props: {
       {options.allow_custom_image ? (
         <>
           <input
+            className="jp-mod-styled"
             name="image"
             list="mlops-nb-images"
             value={value}
@@ -33,6 +34,7 @@ export function ImageField(props: {
         </>
       ) : (
         <select
+          className="jp-mod-styled"
           name="image"
           value={value}
           onChange={e => props.onChange(e.target.value)}

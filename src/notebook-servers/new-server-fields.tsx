@@ -17,6 +17,7 @@ export function NewServerFields(props: {
         <label className={fieldClass('owner')}>
           Owner
           <input
+            className="jp-mod-styled"
             name="owner"
             list="mlops-nb-users"
             value={values.owner}
@@ -32,6 +33,7 @@ export function NewServerFields(props: {
       <label className={fieldClass('name')}>
         Name
         <input
+          className="jp-mod-styled"
           name="name"
           required
           pattern="[A-Za-z0-9][A-Za-z0-9._\-]{0,62}"
@@ -44,6 +46,7 @@ export function NewServerFields(props: {
         <label className={fieldClass('profile')}>
           Profile
           <select
+            className="jp-mod-styled"
             name="profile"
             value={values.profile}
             onChange={e => set({ profile: e.target.value })}

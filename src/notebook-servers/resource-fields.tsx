@@ -6,13 +6,16 @@ import { offersGpus, ISpawnValues } from './spawn-request';
 
 /**
  * CPU and memory (their placeholders the profile's or the server's
- * defaults), and GPUs where the server offers them.
+ * defaults), and GPUs where the server offers them and the backend applies
+ * them.
  */
 export function ResourceFields(props: {
   options: INotebookOptions;
   values: ISpawnValues;
   set: (changes: Partial<ISpawnValues>) => void;
   fieldClass: (field: string) => string;
+  /** Whether the backend applies GPU requests (the form offers them then). */
+  gpus: boolean;
 }): JSX.Element {
   const { options, values, set, fieldClass } = props;
   const profileOverrides =
@@ -23,6 +26,7 @@ export function ResourceFields(props: {
         <label className={fieldClass('cpu')}>
           CPU
           <input
+            className="jp-mod-styled"
             name="cpu"
             placeholder={String(
               profileOverrides['cpu'] ?? options.defaults.cpu
@@ -34,6 +38,7 @@ export function ResourceFields(props: {
         <label className={fieldClass('memory')}>
           Memory
           <input
+            className="jp-mod-styled"
             name="memory"
             placeholder={String(
               profileOverrides['memory'] ?? options.defaults.memory
@@ -43,7 +48,7 @@ export function ResourceFields(props: {
           />
         </label>
       </div>
-      {offersGpus(options) && (
+      {props.gpus && offersGpus(options) && (
         <GpuFields
           options={options}
           gpus={values.gpus}

@@ -1,3 +1,4 @@
+import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import type { INotebookServer } from './api';
@@ -15,14 +16,16 @@ export function ServerButtons(props: {
   onToggle: (pane: ServerPane) => void;
   onLogs: () => void;
   onDetails: () => void;
+  /** Whether the backend has settings to change after creation (Edit). */
+  canEdit: boolean;
 }): JSX.Element {
   const { server } = props;
   const running = server.status === 'Running';
   const stopped = server.status === 'Stopped' || server.status === 'Failed';
   return (
     <div className="mlops-NbButtons">
-      <button
-        className="jp-Button"
+      <Button
+        className="jp-mod-styled jp-mod-reject"
         disabled={!running || !server.openable}
         title={
           server.openable
@@ -32,38 +35,46 @@ export function ServerButtons(props: {
         onClick={() => window.open(server.url, '_blank', 'noopener')}
       >
         Open
-      </button>
+      </Button>
       {stopped ? (
-        <button className="jp-Button" onClick={props.onStart}>
+        <Button className="jp-mod-styled jp-mod-reject" onClick={props.onStart}>
           Start
-        </button>
+        </Button>
       ) : (
-        <button
-          className="jp-Button"
+        <Button
+          className="jp-mod-styled jp-mod-reject"
           disabled={server.status === 'Stopping'}
           onClick={props.onStop}
         >
           Stop
-        </button>
+        </Button>
       )}
-      <button className="jp-Button" onClick={() => props.onToggle('edit')}>
-        Edit
-      </button>
-      <button className="jp-Button" onClick={props.onLogs}>
+      {props.canEdit && (
+        <Button
+          className="jp-mod-styled jp-mod-reject"
+          onClick={() => props.onToggle('edit')}
+        >
+          Edit
+        </Button>
+      )}
+      <Button className="jp-mod-styled jp-mod-reject" onClick={props.onLogs}>
         Logs
-      </button>
-      <button className="jp-Button" onClick={props.onDetails}>
+      </Button>
+      <Button className="jp-mod-styled jp-mod-reject" onClick={props.onDetails}>
         Details
-      </button>
-      <button className="jp-Button" onClick={() => props.onToggle('progress')}>
+      </Button>
+      <Button
+        className="jp-mod-styled jp-mod-reject"
+        onClick={() => props.onToggle('progress')}
+      >
         Events
-      </button>
-      <button
-        className="jp-Button jp-mod-warn"
+      </Button>
+      <Button
+        className="jp-mod-styled jp-mod-warn"
         onClick={() => props.onToggle('delete')}
       >
         Delete
-      </button>
+      </Button>
     </div>
   );
 }

@@ -6,6 +6,7 @@ import {
   isTransitional,
   NotebookServersApi
 } from './api';
+import { editableAfterCreation } from './backend-fields';
 import { DeleteServerConfirm } from './delete-server-confirm';
 import { ServerButtons, ServerPane } from './server-buttons';
 import { ServerSummary } from './server-summary';
@@ -52,6 +53,7 @@ export function ServerRow(props: {
         onToggle={toggle}
         onLogs={showLogs}
         onDetails={showDetails}
+        canEdit={editableAfterCreation(options.backend)}
       />
       {error && (
         <div className="mlops-NbError" role="alert">

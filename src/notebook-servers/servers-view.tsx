@@ -1,3 +1,4 @@
+import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { isTransitional, NotebookServersApi } from './api';
@@ -28,15 +29,18 @@ export function ServersView(props: { api: NotebookServersApi }): JSX.Element {
     <div className="mlops-NbPanel">
       <div className="mlops-NbToolbar">
         <h2>Notebook servers</h2>
-        <button
-          className="jp-Button jp-mod-accept"
+        <Button
+          className="jp-mod-styled jp-mod-accept"
           onClick={() => setSpawning(!spawning)}
         >
           New server
-        </button>
-        <button className="jp-Button" onClick={() => void refresh()}>
+        </Button>
+        <Button
+          className="jp-mod-styled jp-mod-reject"
+          onClick={() => void refresh()}
+        >
           Refresh
-        </button>
+        </Button>
       </div>
       {options.is_admin && (
         <UserFilter

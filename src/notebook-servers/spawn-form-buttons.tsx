@@ -1,3 +1,4 @@
+import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 /** The spawn form's error, if any, and its submit and cancel buttons. */
@@ -15,16 +16,20 @@ export function SpawnFormButtons(props: {
         </div>
       )}
       <div className="mlops-NbButtons">
-        <button
+        <Button
           type="submit"
-          className="jp-Button jp-mod-accept"
+          className="jp-mod-styled jp-mod-accept"
           disabled={props.busy}
         >
           {props.editing ? 'Save' : 'Spawn'}
-        </button>
-        <button type="button" className="jp-Button" onClick={props.onCancel}>
+        </Button>
+        <Button
+          type="button"
+          className="jp-mod-styled jp-mod-reject"
+          onClick={props.onCancel}
+        >
           Cancel
-        </button>
+        </Button>
       </div>
     </>
   );

@@ -5,6 +5,7 @@ import type {
   INotebookServer,
   NotebookServersApi
 } from './api';
+import { enforcedFields } from './backend-fields';
 import { ImageField } from './image-field';
 import { NewServerFields } from './new-server-fields';
 import { ResourceFields } from './resource-fields';
@@ -33,6 +34,8 @@ export function SpawnForm(props: {
     editing,
     onDone
   );
+
+  const enforced = enforcedFields(options.backend);
 
   const fieldClass = (field: string): string =>
     error?.field === field
@@ -63,22 +66,35 @@ export function SpawnForm(props: {
           fieldClass={fieldClass}
         />
       )}
-      <ImageField
-        options={options}
-        value={values.image}
-        onChange={image => set({ image, imageTouched: true })}
-        className={fieldClass('image')}
-      />
-      <ResourceFields
-        options={options}
-        values={values}
-        set={set}
-        fieldClass={fieldClass}
-      />
-      {!editing && (
+      {enforced.image && (
+        <ImageField
+          options={options}
+          value={values.image}
+          onChange={image => set({ image, imageTouched: true })}
+          className={fieldClass('image')}
+        />
+      )}
+      {enforced.resources && (
+        <ResourceFields
+          options={options}
+          values={values}
+          set={set}
+          fieldClass={fieldClass}
+          gpus={enforced.gpus}
+        />
+      )}
+      {!enforced.resources && (
+        <p className="mlops-NbHint mlops-NbForm-backendHint">
+          The {options.backend} backend runs the server as a jupyter lab process
+          on this machine: image, CPU, memory, GPUs and workspace size apply
+          only on Kubernetes.
+        </p>
+      )}
+      {!editing && enforced.workspaceSize && (
         <label className={fieldClass('workspace.size')}>
           Workspace size
           <input
+            className="jp-mod-styled"
             name="workspace_size"
             placeholder={options.defaults.workspace_size}
             value={values.size}

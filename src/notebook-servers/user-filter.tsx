@@ -10,6 +10,7 @@ export function UserFilter(props: {
     <label className="mlops-NbField">
       Show user
       <select
+        className="jp-mod-styled"
         name="user-filter"
         value={props.value}
         onChange={e => props.onChange(e.target.value)}

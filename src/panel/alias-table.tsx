@@ -1,4 +1,5 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
+import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 export interface IAliasTableProps {
@@ -30,7 +31,9 @@ export function AliasTable(props: IAliasTableProps): JSX.Element {
               {trans.__('version %1', version)}
             </td>
             <td>
-              <button
+              <Button
+                minimal
+                small
                 type="button"
                 className="mlops-IconButton"
                 title={trans.__('Remove alias %1', name)}
@@ -38,7 +41,7 @@ export function AliasTable(props: IAliasTableProps): JSX.Element {
                 onClick={() => props.onRemove(name)}
               >
                 ×
-              </button>
+              </Button>
             </td>
           </tr>
         ))}

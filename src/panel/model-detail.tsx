@@ -4,10 +4,13 @@ import { AliasTable } from './alias-table';
 import { PanelCommandIDs } from './commands';
 import type { IPanelContext } from './context';
 import { ModelHeader } from './model-header';
+import { ModelLoadSnippet } from './model-load-snippet';
+import type { IModelPageSection } from './model-sections';
 import type { IModelVersion, IRegisteredModel } from './registry-api';
 import { SetAliasForm } from './set-alias-form';
 import { TagsEditor } from './tags-editor';
-import { useRunNames } from './use-run-names';
+import { useModelRuns } from './use-model-runs';
+import { VersionDetails } from './version-details';
 import { VersionTags } from './version-tags';
 import { VersionsTable } from './versions-table';
 
@@ -20,13 +23,19 @@ export interface IModelDetailProps {
   versions: IModelVersion[];
   act: RegistryAction;
   onDeleted: () => void;
+  /** Sections added by other views (deployments, once they exist). */
+  sections?: readonly IModelPageSection[];
 }
 
-/** One registered model: its aliases, versions, and the tags of both. */
+/**
+ * One registered model: its description, how to load it, its aliases, its
+ * versions with their source runs' names and metrics, one version in depth
+ * (signature, input example, lineage), and the tags of both.
+ */
 export function ModelDetail(props: IModelDetailProps): JSX.Element {
   const { ctx, model, versions, act } = props;
   const { registry, trans } = ctx;
-  const runNames = useRunNames(
+  const runs = useModelRuns(
     ctx.api,
     versions.map(v => v.run_id)
   );
@@ -36,6 +45,8 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
   );
   const quietly = (action: () => Promise<unknown>) =>
     void act(action).catch(() => undefined);
+  const openRun = (runId: string) =>
+    void ctx.commands.execute(PanelCommandIDs.openRun, { runId });
 
   return (
     <div className="mlops-ModelDetail" data-model={name}>
@@ -47,8 +58,12 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
             () => undefined
           )
         }
+        onDescribe={description =>
+          act(() => registry.updateModel(name, { description }))
+        }
         trans={trans}
       />
+      <ModelLoadSnippet model={model} versions={versions} trans={trans} />
       <section className="mlops-ModelDetail-aliases">
         <h3>{trans.__('Aliases')}</h3>
         <AliasTable
@@ -67,13 +82,19 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
       </section>
       <VersionsTable
         versions={versions}
-        runNames={runNames}
-        onOpenRun={runId =>
-          void ctx.commands.execute(PanelCommandIDs.openRun, { runId })
-        }
+        runs={runs}
+        onOpenRun={openRun}
         onDelete={version =>
           quietly(() => registry.deleteVersion(name, version))
         }
+        trans={trans}
+      />
+      <VersionDetails
+        registry={registry}
+        api={ctx.api}
+        versions={versions}
+        runs={runs}
+        onOpenRun={openRun}
         trans={trans}
       />
       <VersionTags
@@ -97,6 +118,15 @@ export function ModelDetail(props: IModelDetailProps): JSX.Element {
           trans={trans}
         />
       </section>
+      {(props.sections ?? []).map(section => (
+        <section
+          key={section.id}
+          className="mlops-ModelDetail-extra"
+          data-section={section.id}
+        >
+          {section.render({ ctx, model, versions })}
+        </section>
+      ))}
     </div>
   );
 }

@@ -1,18 +1,22 @@
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
+import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { formatTimestamp } from './cell-format';
+import { ModelDescription } from './model-description';
 import type { IRegisteredModel } from './registry-api';
 
 export interface IModelHeaderProps {
   model: IRegisteredModel;
   /** Delete the model (asked for after the user confirms). */
   onDelete: () => Promise<void>;
+  /** Save a new description; rejects on failure. */
+  onDescribe: (description: string) => Promise<void>;
   trans: TranslationBundle;
 }
 
-/** A registered model's name, description and owner, and its delete button. */
+/** A registered model's name, description (editable), owner, and delete button. */
 export function ModelHeader(props: IModelHeaderProps): JSX.Element {
   const { model, trans } = props;
   const remove = async () => {
@@ -32,15 +36,19 @@ export function ModelHeader(props: IModelHeaderProps): JSX.Element {
     <>
       <header className="mlops-ModelDetail-header">
         <h1>{model.name}</h1>
-        <button
+        <Button
           type="button"
-          className="jp-Button jp-mod-styled jp-mod-warn"
+          className="jp-mod-styled jp-mod-warn"
           onClick={() => void remove()}
         >
           {trans.__('Delete model')}
-        </button>
+        </Button>
       </header>
-      {model.description && <p>{model.description}</p>}
+      <ModelDescription
+        description={model.description}
+        onSave={props.onDescribe}
+        trans={trans}
+      />
       <p className="mlops-Muted">
         {trans.__(
           'Owner %1 · created %2',

@@ -1,3 +1,4 @@
+import { fetchAPI } from '../request';
 import {
   IPage,
   pageOf,
@@ -11,6 +12,12 @@ export type IModelVersion = Schemas['ModelVersion'];
 
 /** A registered model. `aliases` maps each alias to a version. */
 export type IRegisteredModel = Schemas['RegisteredModel'];
+
+/**
+ * Where a model URI's files are: the artifact-store folder, the run they came
+ * from, and the registered version or logged model the URI named.
+ */
+export type IModelLocation = Schemas['ModelLocation'];
 
 /** How to ask for one page of a search. */
 export interface ISearchOptions {
@@ -178,5 +185,24 @@ export class RegistryApi extends RestClient {
     key: string
   ): Promise<void> {
     await this.call('deleteModelVersionTag', { path: { name, version, key } });
+  }
+
+  /** Where the files of a model URI (e.g. `models:/churn/3`) are. */
+  async locateModel(uri: string): Promise<IModelLocation> {
+    return this.call('resolveModelUri', { query: { uri } });
+  }
+
+  /**
+   * One file of a logged model (MLflow 3), e.g. its `MLmodel`, as text.
+   *
+   * @throws {ApiError} with the server's message when the answer is an error.
+   */
+  async fetchLoggedModelText(modelId: string, path: string): Promise<string> {
+    const response = await fetchAPI(
+      this.url('downloadLoggedModelArtifact', { model_id: modelId, path }),
+      { method: 'GET' },
+      this.serverSettings
+    );
+    return response.text();
   }
 }

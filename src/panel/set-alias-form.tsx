@@ -1,4 +1,5 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
+import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import type { IModelVersion } from './registry-api';
@@ -60,13 +61,13 @@ export function SetAliasForm(props: ISetAliasFormProps): JSX.Element {
           </option>
         ))}
       </select>
-      <button
+      <Button
         type="submit"
-        className="jp-Button jp-mod-styled jp-mod-accept mlops-ModelDetail-aliasSet"
+        className="jp-mod-styled jp-mod-accept mlops-ModelDetail-aliasSet"
         disabled={!alias.trim() || !targetVersion}
       >
         {aliases[aliasName] ? trans.__('Move alias') : trans.__('Set alias')}
-      </button>
+      </Button>
     </form>
   );
 }

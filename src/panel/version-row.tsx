@@ -1,22 +1,37 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
+import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { formatRelativeTime } from '../format';
+import type { IRun } from '../api';
+import {
+  formatMetricValue,
+  formatRelativeTime,
+  pickMetricKeys
+} from '../format';
 import { formatTimestamp } from './cell-format';
 import type { IModelVersion } from './registry-api';
 
 export interface IVersionRowProps {
   version: IModelVersion;
-  /** The source run's name, once known (its short id until then). */
-  runName?: string;
+  /** The source run, once read: its name and key metrics. */
+  run?: IRun;
   onOpenRun: (runId: string) => void;
   onDelete: () => void;
   trans: TranslationBundle;
 }
 
-/** One model version: aliases, age, status, source run and source. */
+/** How many of the source run's metrics a row shows. */
+const KEY_METRICS = 3;
+
+/** One model version: aliases, age, status, source run, its metrics, source. */
 export function VersionRow(props: IVersionRowProps): JSX.Element {
-  const { version: v, trans } = props;
+  const { version: v, run, trans } = props;
+  const metrics = run?.metrics ?? {};
+  const keys = pickMetricKeys(metrics, ['metrics'], KEY_METRICS);
+  const allMetrics = Object.keys(metrics)
+    .sort()
+    .map(key => `${key} ${formatMetricValue(metrics[key].value)}`)
+    .join('\n');
   return (
     <tr data-version={v.version}>
       <td>{v.version}</td>
@@ -39,17 +54,30 @@ export function VersionRow(props: IVersionRowProps): JSX.Element {
             title={trans.__('Open run %1', v.run_id)}
             onClick={() => props.onOpenRun(v.run_id!)}
           >
-            {props.runName ?? v.run_id.slice(0, 8)}
+            {run?.info.run_name || v.run_id.slice(0, 8)}
           </button>
         ) : (
           '—'
         )}
       </td>
+      <td className="mlops-VersionsTable-metrics" title={allMetrics}>
+        {keys.map(key => (
+          <span
+            key={key}
+            className="mlops-VersionsTable-metric"
+            data-metric={key}
+          >
+            {key} <b>{formatMetricValue(metrics[key].value)}</b>
+          </span>
+        ))}
+      </td>
       <td className="mlops-Code mlops-VersionsTable-source" title={v.source}>
         {v.source}
       </td>
       <td>
-        <button
+        <Button
+          minimal
+          small
           type="button"
           className="mlops-IconButton"
           title={trans.__('Delete version %1', v.version)}
@@ -57,7 +85,7 @@ export function VersionRow(props: IVersionRowProps): JSX.Element {
           onClick={props.onDelete}
         >
           ×
-        </button>
+        </Button>
       </td>
     </tr>
   );

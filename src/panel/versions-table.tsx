@@ -1,14 +1,15 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
+import type { IRun } from '../api';
 import { TableSection } from '../components/table-section';
 import type { IModelVersion } from './registry-api';
 import { VersionRow } from './version-row';
 
 export interface IVersionsTableProps {
   versions: IModelVersion[];
-  /** Source run names by run id. */
-  runNames: ReadonlyMap<string, string>;
+  /** Source runs by run id (names and metrics). */
+  runs: ReadonlyMap<string, IRun>;
   onOpenRun: (runId: string) => void;
   onDelete: (version: string) => void;
   trans: TranslationBundle;
@@ -30,6 +31,7 @@ export function VersionsTable(props: IVersionsTableProps): JSX.Element {
         trans.__('Registered'),
         trans.__('Status'),
         trans.__('Source run'),
+        trans.__('Metrics'),
         trans.__('Source'),
         ''
       ]}
@@ -37,7 +39,7 @@ export function VersionsTable(props: IVersionsTableProps): JSX.Element {
         <VersionRow
           key={v.version}
           version={v}
-          runName={v.run_id ? props.runNames.get(v.run_id) : undefined}
+          run={v.run_id ? props.runs.get(v.run_id) : undefined}
           onOpenRun={props.onOpenRun}
           onDelete={() => props.onDelete(v.version)}
           trans={trans}

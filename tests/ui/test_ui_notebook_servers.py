@@ -1,6 +1,7 @@
 """The Notebook Servers panel, seen by a user in a real JupyterLab: spawn a local server
 from the form, watch it start, open it through the proxy, read its logs and details,
-stop and delete it."""
+stop and delete it. The form fits a narrow side bar in both themes and asks the local
+backend only for what it applies (issue #17)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,55 @@ from playwright.sync_api import Page, expect
 from .lab_server import LabServer
 
 PANEL = "#mlops-notebook-servers"
+SIDEBAR_WIDTH = 300
+# Settings the local backend records but cannot apply: the form must not offer them.
+KUBERNETES_ONLY_FIELDS = ("image", "cpu", "memory", "gpus", "workspace_size")
+
+# Whatever sticks out of the panel or the form sideways (a horizontal scroll bar or a
+# clipped field), and the WCAG contrast of the form's text on its background.
+_FORM_FIT_JS = """
+(panel) => {
+  const form = panel.querySelector('form.mlops-NbForm');
+  const edge = form.getBoundingClientRect();
+  const outside = Array.from(form.querySelectorAll('input, select, button, label, p'))
+    .filter((e) => {
+      const box = e.getBoundingClientRect();
+      return box.width > 0 && (box.left < edge.left - 0.5 || box.right > edge.right + 0.5);
+    })
+    .map((e) => e.getAttribute('name') || e.textContent.trim().slice(0, 30));
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = 1;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  const paint = (colors) => {
+    ctx.clearRect(0, 0, 1, 1);
+    for (const color of colors) {
+      ctx.fillStyle = color;
+      ctx.fillRect(0, 0, 1, 1);
+    }
+    return Array.from(ctx.getImageData(0, 0, 1, 1).data.slice(0, 3));
+  };
+  const luminance = (rgb) => {
+    const [r, g, b] = rgb.map((v) => {
+      const c = v / 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const background = getComputedStyle(panel).backgroundColor;
+  const contrasts = Array.from(form.querySelectorAll('h3, label, p')).map((e) => {
+    const a = luminance(paint([background]));
+    const b = luminance(paint([background, getComputedStyle(e).color]));
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  });
+  return {
+    panelScrolls: panel.scrollWidth > panel.clientWidth + 1,
+    formScrolls: form.scrollWidth > form.clientWidth + 1,
+    outside,
+    minContrast: Math.min(...contrasts),
+    panelWidth: panel.getBoundingClientRect().width,
+  };
+}
+"""
 
 
 @pytest.fixture
@@ -37,18 +87,25 @@ def test_spawn_a_local_server_from_the_panel(
     page.click('.jp-SideBar [data-id="mlops-notebook-servers"]')
     panel = page.locator(PANEL)
     expect(panel.get_by_text("No notebook servers yet")).to_be_visible()
+    wide = _narrow_the_side_bar(page, SIDEBAR_WIDTH)
 
-    # A bad value is refused with the server's message, next to the form.
+    # The form asks the local backend only for a name, says why, and fits the narrow
+    # side bar, in both themes.
     panel.get_by_role("button", name="New server").click()
     form = panel.locator("form.mlops-NbForm")
-    form.locator('input[name="name"]').fill("ui-work")
-    form.locator('input[name="cpu"]').fill("lots")
-    form.get_by_role("button", name="Spawn").click()
-    expect(form.get_by_role("alert")).to_contain_text("cpu")
-    # No GPU choice is offered: none are configured.
-    expect(form.locator('select[name="gpus"]')).to_have_count(0)
+    for field in KUBERNETES_ONLY_FIELDS:
+        expect(form.locator(f'[name="{field}"]')).to_have_count(0)
+    expect(form.locator('input[name="name"]')).to_be_visible()
+    expect(form.locator(".mlops-NbForm-backendHint")).to_contain_text("apply only on Kubernetes")
+    for theme in ("JupyterLab Dark", "JupyterLab Light"):
+        _choose_theme(page, theme)
+        fit = panel.locator(".mlops-NbPanel").evaluate(_FORM_FIT_JS)
+        assert not fit["panelScrolls"] and not fit["formScrolls"], f"{theme}: {fit}"
+        assert fit["outside"] == [], f"{theme}: sticks out of the form: {fit}"
+        assert fit["minContrast"] >= 4.5, f"{theme}: unreadable form text: {fit}"
+        mlops_screenshot(page, f"notebook-servers-form-{theme.split()[-1].lower()}.png")
 
-    form.locator('input[name="cpu"]').fill("1")
+    form.locator('input[name="name"]').fill("ui-work")
     form.get_by_role("button", name="Spawn").click()
     row = panel.locator('[data-server$="/ui-work"]')
     expect(row).to_be_visible()
@@ -56,6 +113,16 @@ def test_spawn_a_local_server_from_the_panel(
     expect(row.locator('.mlops-NbStatus[data-status="Running"]')).to_be_visible(timeout=120_000)
     expect(row.locator(".mlops-NbEvents")).to_contain_text("Ready")
     mlops_screenshot(page, "notebook-servers.png")
+    # Nothing of a local server can change after creation: no Edit.
+    expect(row.get_by_role("button", name="Edit")).to_have_count(0)
+
+    # A refused spawn shows the server's message next to the form.
+    panel.get_by_role("button", name="New server").click()
+    form.locator('input[name="name"]').fill("ui-work")
+    form.get_by_role("button", name="Spawn").click()
+    expect(form.get_by_role("alert")).to_contain_text("already has a notebook server")
+    form.get_by_role("button", name="Cancel").click()
+    expect(form).to_have_count(0)
 
     # Open: the spawned JupyterLab loads through our proxy, in a new tab.
     with page.context.expect_page() as opened:
@@ -79,3 +146,32 @@ def test_spawn_a_local_server_from_the_panel(
     row.get_by_role("button", name="Delete ui-work").click()
     expect(row).to_have_count(0, timeout=15_000)
     assert mlops_lab.api("GET", "notebook-servers")["servers"] == []
+    _narrow_the_side_bar(page, wide)  # the next tests find the layout they expect
+
+
+def _narrow_the_side_bar(page: Page, width: float) -> float:
+    """Drag the side bar's edge to `width`, as a user resizes it; returns the old width."""
+    stack = page.locator("#jp-left-stack")
+    box = stack.bounding_box()
+    assert box is not None
+    handle = page.locator("#jp-main-split-panel > .lm-SplitPanel-handle").first
+    grip = handle.bounding_box()
+    assert grip is not None
+    x, y = grip["x"] + grip["width"] / 2, grip["y"] + grip["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + width - box["width"], y, steps=5)
+    page.mouse.up()
+    narrowed = stack.bounding_box()
+    assert narrowed is not None and abs(narrowed["width"] - width) <= 8, narrowed
+    return float(box["width"])
+
+
+def _choose_theme(page: Page, theme: str) -> None:
+    """Settings > Theme > <theme>, as a user switches themes."""
+    page.locator(".lm-MenuBar-itemLabel", has_text="Settings").click()
+    page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
+    page.locator(".lm-Menu-itemLabel", has_text=theme).first.click()
+    expect(page.locator("body")).to_have_attribute("data-jp-theme-name", theme)
+    # The theme's CSS loads behind a splash screen: measure and draw once it is gone.
+    page.wait_for_selector("#jupyterlab-splash", state="detached")

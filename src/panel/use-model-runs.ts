@@ -1,0 +1,54 @@
+import * as React from 'react';
+
+import type { IRun, TrackingApi } from '../api';
+import { runIdsFilter } from './use-run-names';
+
+/** How many run ids one search asks for (the filter stays short). */
+const IDS_PER_SEARCH = 100;
+
+/**
+ * The source runs of a model's versions (deleted ones too), by run id: their
+ * names, latest metrics and input datasets. A run not found (or not yet read)
+ * is missing from the map.
+ */
+export function useModelRuns(
+  api: TrackingApi,
+  runIds: readonly (string | null | undefined)[]
+): ReadonlyMap<string, IRun> {
+  const wanted = Array.from(
+    new Set(runIds.filter((id): id is string => Boolean(id)))
+  ).sort();
+  const key = wanted.join(',');
+  const [runs, setRuns] = React.useState<ReadonlyMap<string, IRun>>(new Map());
+  React.useEffect(() => {
+    if (wanted.length === 0) {
+      setRuns(new Map());
+      return;
+    }
+    let cancelled = false;
+    const chunks: string[][] = [];
+    for (let i = 0; i < wanted.length; i += IDS_PER_SEARCH) {
+      chunks.push(wanted.slice(i, i + IDS_PER_SEARCH));
+    }
+    void Promise.all(
+      chunks.map(ids =>
+        api
+          .searchRuns({
+            filter: runIdsFilter(ids),
+            view: 'ALL',
+            maxResults: ids.length
+          })
+          .then(page => page.items)
+          .catch(() => [])
+      )
+    ).then(pages => {
+      if (!cancelled) {
+        setRuns(new Map(pages.flat().map(run => [run.info.run_id, run])));
+      }
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [api, key]);
+  return runs;
+}
