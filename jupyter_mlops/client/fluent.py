@@ -33,8 +33,10 @@ from ..tracking.entities import (
     ViewType,
 )
 from ..tracking.service import END_REASON_TAG
+from . import console_capture as _console
 from . import context as _context
 from . import heartbeats as _heartbeats
+from . import run_link as _run_link
 from . import spool as _spool
 from .batcher import MetricBatcher, MetricListener
 from .client import (
@@ -151,6 +153,7 @@ class ActiveRun:
         self._run_id = run.info.run_id
         self._writer = self._write_batch
         self._sampler: SystemMetricsSampler | None = None
+        self._console: _console.ConsoleCapture | None = None
         spool = _spool_for(client)
         self._spooled = spool.run(self._run_id) if spool is not None else None
 
@@ -276,6 +279,8 @@ class ActiveRun:
         self._ended = True
         if self._sampler is not None:
             self._sampler.stop()
+        if self._console is not None:  # uploads the rest while the run still takes files
+            self._console.stop()
         try:
             _batcher.flush(self.run_id)
         finally:
@@ -366,6 +371,7 @@ def start_run(
     synchronous: bool = False,
     system_metrics: bool | None = None,
     system_metrics_interval: float | None = None,
+    capture_output: bool | None = None,
 ) -> ActiveRun:
     """Start a run (or resume ``run_id``) and make it the active run.
 
@@ -374,6 +380,9 @@ def start_run(
     a child run. ``synchronous=True`` writes every metric immediately instead of batching.
     ``system_metrics=True`` samples CPU, memory, disk, network and GPU every few seconds
     as ``system/...`` metrics (default: ``JUPYTER_MLOPS_SYSTEM_METRICS``, else off).
+    ``capture_output=True`` keeps what the process prints (Python-level stdout and stderr)
+    as the artifact ``logs/console.txt`` (default: ``JUPYTER_MLOPS_CAPTURE_OUTPUT``, else on
+    for new runs outside IPython; see ``jupyter_mlops.client.console_capture``).
     A new run started in a notebook kernel is tagged with its context (notebook, kernel,
     Python and library versions, git state, host; see ``jupyter_mlops.client.context``).
     Use it as a context manager, or call ``end_run()``.
@@ -413,12 +422,22 @@ def start_run(
     _active_runs.set((*stack, active))
     with _state_lock:
         _open_runs[active.run_id] = active
+    if parent is None:  # one link per top-level run: nested runs in a loop would flood a cell
+        _run_link.display_run_link(run.info)
     _register_exit_hook()
     # Heartbeats from now on, the first at once, from their own thread (dead runs are
     # detected: see client/heartbeats.py).
     _heartbeats.start(_heartbeat_targets)
     if _system_metrics_by_default() if system_metrics is None else system_metrics:
         active._sample_system_metrics(system_metrics_interval)
+    if (
+        (_console.enabled_by_default() and run_id is None)
+        if capture_output is None
+        else capture_output
+    ):
+        active._console = _console.start_console_capture(
+            client, active.run_id, resumed=run_id is not None
+        )
     return active
 
 

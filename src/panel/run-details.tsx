@@ -8,6 +8,7 @@ import { PanelCommandIDs } from './commands';
 import type { IPanelContext } from './context';
 import type { HistoryCache } from './history-cache';
 import { RegisteredNotice } from './registered-notice';
+import { RunLogsTab } from './run-logs-tab';
 import { RunMetricsTab } from './run-metrics-tab';
 import { RunOverviewTab } from './run-overview-tab';
 import { RunViewHeader, RunViewTab } from './run-view-header';
@@ -25,9 +26,11 @@ export interface IRunDetailsProps {
   cache: HistoryCache;
   chartOptions: IChartOptions;
   onChartOptions: (options: IChartOptions) => void;
+  /** Whether the run's tab is on screen (the Logs tab reads only then). */
+  visible?: boolean;
 }
 
-/** A loaded run in its tabs: overview, metrics and artifacts. */
+/** A loaded run in its tabs: overview, metrics, logs and artifacts. */
 export function RunDetails(props: IRunDetailsProps): JSX.Element {
   const { ctx, runId, run, state } = props;
   const { error, load } = state;
@@ -83,6 +86,14 @@ export function RunDetails(props: IRunDetailsProps): JSX.Element {
             onOptions={props.onChartOptions}
             cache={props.cache}
             version={props.refresh.version}
+            trans={trans}
+          />
+        )}
+        {tab === 'logs' && (
+          <RunLogsTab
+            api={api}
+            run={run}
+            visible={props.visible ?? true}
             trans={trans}
           />
         )}

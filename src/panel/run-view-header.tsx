@@ -5,9 +5,9 @@ import type { RunStatus } from '../api';
 import { StatusBadge } from '../components/status-badge';
 
 /** The tabs of the run view. */
-export type RunViewTab = 'overview' | 'metrics' | 'artifacts';
+export type RunViewTab = 'overview' | 'metrics' | 'logs' | 'artifacts';
 
-const TABS: RunViewTab[] = ['overview', 'metrics', 'artifacts'];
+const TABS: RunViewTab[] = ['overview', 'metrics', 'logs', 'artifacts'];
 
 export interface IRunViewHeaderProps {
   title: string;
@@ -26,7 +26,9 @@ export function RunViewHeader(props: IRunViewHeaderProps): JSX.Element {
       ? trans.__('Overview')
       : name === 'metrics'
         ? trans.__('Metrics (%1)', props.metricCount)
-        : trans.__('Artifacts');
+        : name === 'logs'
+          ? trans.__('Logs')
+          : trans.__('Artifacts');
   return (
     <header className="mlops-RunView-header">
       <h1 className="mlops-RunView-title">{props.title}</h1>

@@ -18,8 +18,9 @@ export interface IRunViewProps {
 }
 
 /**
- * One run: overview (with params, tags and notes), metric charts, and
- * artifacts with previews and model registration. A running run refreshes.
+ * One run: overview (with params, tags and notes), metric charts, console
+ * logs (followed live while it runs), and artifacts with previews and model
+ * registration. A running run refreshes.
  */
 export function RunView(props: IRunViewProps): JSX.Element {
   const { ctx, runId, visible } = props;
@@ -61,6 +62,7 @@ export function RunView(props: IRunViewProps): JSX.Element {
       cache={cache}
       chartOptions={chartOptions}
       onChartOptions={setChartOptions}
+      visible={visible}
     />
   );
 }
