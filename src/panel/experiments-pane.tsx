@@ -12,7 +12,7 @@ export interface IExperimentsPaneProps {
   selected: string[];
   onSelect: (experimentIds: string[]) => void;
   /** Changes whenever the runs were reloaded, so counts follow. */
-  refreshKey: number;
+  refreshKey: string;
 }
 
 /**

@@ -236,7 +236,9 @@ function viewFor(
     case 'registry':
       return [
         trans.__('Model Registry'),
-        () => <RegistryView ctx={ctx} initialModel={spec.model} />
+        visible => (
+          <RegistryView ctx={ctx} initialModel={spec.model} visible={visible} />
+        )
       ];
   }
 }

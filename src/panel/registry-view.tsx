@@ -5,18 +5,28 @@ import { describeError, IErrorState } from '../model';
 import type { IPanelContext } from './context';
 import { ModelDetail } from './model-detail';
 import { ModelList } from './model-list';
+import type { IModelPageSection } from './model-sections';
 import type { IRegisteredModel } from './registry-api';
 import { useModelVersions } from './use-model-versions';
+import { useShownCount } from './use-shown-count';
 
 export interface IRegistryViewProps {
   ctx: IPanelContext;
   initialModel?: string;
+  /** Whether the view is on screen: models are read again when it comes back. */
+  visible?: boolean;
+  /**
+   * Sections other views add to the model page: the extension point where
+   * model deployments will show (none yet).
+   */
+  modelSections?: readonly IModelPageSection[];
 }
 
 /**
- * The model registry: models on the left; the chosen model's versions,
- * aliases (set, move, remove) and tags on the right, each version linked to
- * the run it came from.
+ * The model registry: models on the left; the chosen model's page on the
+ * right: description, load snippet, aliases (set, move, remove), versions
+ * linked to the runs they came from, a version's signature, input example and
+ * lineage, and tags.
  */
 export function RegistryView(props: IRegistryViewProps): JSX.Element {
   const { ctx } = props;
@@ -27,8 +37,10 @@ export function RegistryView(props: IRegistryViewProps): JSX.Element {
     props.initialModel ?? null
   );
   const [error, setError] = React.useState<IErrorState | null>(null);
-  const [reloads, setReloads] = React.useState(0);
+  const [ownReloads, setReloads] = React.useState(0);
   const reload = () => setReloads(n => n + 1);
+  // Models registered while the tab was hidden appear when it is shown again.
+  const reloads = ownReloads + useShownCount(props.visible ?? true);
 
   React.useEffect(() => {
     const filter = search.trim()
@@ -82,6 +94,7 @@ export function RegistryView(props: IRegistryViewProps): JSX.Element {
             model={model}
             versions={versions}
             act={act}
+            sections={props.modelSections}
             onDeleted={() => {
               setSelected(null);
               reload();

@@ -6,6 +6,7 @@ import { ExperimentsPane } from './experiments-pane';
 import { RunsQuery } from './runs-query';
 import { RunsPanel } from './runs-panel';
 import { useExperimentNames } from './use-experiment-names';
+import { useShownCount } from './use-shown-count';
 import { useShownExperiments } from './use-shown-experiments';
 import { useSignalState } from './use-signal-state';
 
@@ -41,6 +42,8 @@ export function RunsView(props: IRunsViewProps): JSX.Element {
     setActionError
   );
   const experimentNames = useExperimentNames(api, experimentIds);
+  // Experiments created while the tab was hidden appear when it is shown again.
+  const shown = useShownCount(visible);
 
   React.useEffect(() => {
     if (experimentIds !== null) {
@@ -55,7 +58,7 @@ export function RunsView(props: IRunsViewProps): JSX.Element {
         ctx={ctx}
         selected={experimentIds ?? []}
         onSelect={ids => ids.length > 0 && setExperimentIds(ids)}
-        refreshKey={state.total ?? 0}
+        refreshKey={`${state.total ?? 0}:${shown}`}
       />
       <RunsPanel
         ctx={ctx}

@@ -33,7 +33,7 @@ export interface IExperimentsState {
 export function useExperiments(
   api: TrackingApi,
   showDeleted: boolean,
-  refreshKey: number
+  refreshKey: string
 ): IExperimentsState {
   const [experiments, setExperiments] = React.useState<IExperiment[] | null>(
     null
