@@ -9,7 +9,7 @@ import type { IModelPageSection } from './model-sections';
 import type { IModelVersion, IRegisteredModel } from './registry-api';
 import { SetAliasForm } from './set-alias-form';
 import { TagsEditor } from './tags-editor';
-import { useModelRuns } from './use-model-runs';
+import { useRunsById } from './use-run-names';
 import { VersionDetails } from './version-details';
 import { VersionTags } from './version-tags';
 import { VersionsTable } from './versions-table';
@@ -35,7 +35,7 @@ export interface IModelDetailProps {
 export function ModelDetail(props: IModelDetailProps): JSX.Element {
   const { ctx, model, versions, act } = props;
   const { registry, trans } = ctx;
-  const runs = useModelRuns(
+  const runs = useRunsById(
     ctx.api,
     versions.map(v => v.run_id)
   );

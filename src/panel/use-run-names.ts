@@ -1,6 +1,6 @@
 import * as React from 'react';
 
-import type { TrackingApi } from '../api';
+import type { IRun, TrackingApi } from '../api';
 
 /** How many run ids one search asks for (the filter stays short). */
 const IDS_PER_SEARCH = 100;
@@ -11,23 +11,21 @@ export function runIdsFilter(runIds: readonly string[]): string {
 }
 
 /**
- * The names of the given runs (deleted ones too), by run id; a run not found
- * (or not yet read) is missing from the map.
+ * The given runs (deleted ones too), by run id, read in searches of up to
+ * 100 ids; a run not found (or not yet read) is missing from the map.
  */
-export function useRunNames(
+export function useRunsById(
   api: TrackingApi,
   runIds: readonly (string | null | undefined)[]
-): ReadonlyMap<string, string> {
+): ReadonlyMap<string, IRun> {
   const wanted = Array.from(
     new Set(runIds.filter((id): id is string => Boolean(id)))
   ).sort();
   const key = wanted.join(',');
-  const [names, setNames] = React.useState<ReadonlyMap<string, string>>(
-    new Map()
-  );
+  const [runs, setRuns] = React.useState<ReadonlyMap<string, IRun>>(new Map());
   React.useEffect(() => {
     if (wanted.length === 0) {
-      setNames(new Map());
+      setRuns(new Map());
       return;
     }
     let cancelled = false;
@@ -48,18 +46,32 @@ export function useRunNames(
       )
     ).then(pages => {
       if (!cancelled) {
-        const found = new Map<string, string>();
-        for (const run of pages.flat()) {
-          if (run.info.run_name) {
-            found.set(run.info.run_id, run.info.run_name);
-          }
-        }
-        setNames(found);
+        setRuns(new Map(pages.flat().map(run => [run.info.run_id, run])));
       }
     });
     return () => {
       cancelled = true;
     };
   }, [api, key]);
-  return names;
+  return runs;
+}
+
+/**
+ * The names of the given runs (deleted ones too), by run id; a run not found
+ * (or not yet read) is missing from the map.
+ */
+export function useRunNames(
+  api: TrackingApi,
+  runIds: readonly (string | null | undefined)[]
+): ReadonlyMap<string, string> {
+  const runs = useRunsById(api, runIds);
+  return React.useMemo(() => {
+    const names = new Map<string, string>();
+    for (const [id, run] of runs) {
+      if (run.info.run_name) {
+        names.set(id, run.info.run_name);
+      }
+    }
+    return names;
+  }, [runs]);
 }

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import textwrap
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +23,9 @@ from sqlalchemy import Engine, make_url, text
 
 from tests.conftest import POSTGRES_ADMIN_URI, STORE_BACKENDS, MlopsServer, run_mlops_server
 from tests.mlflow_compat.conftest import MlflowClientRunner
+from tests.mlflow_compat.parity_support import call_mlflow_api as _call
+from tests.mlflow_compat.parity_support import client_script as _script
+from tests.mlflow_compat.parity_support import error_of as _error
 
 EXTERNAL_STORE = "s3://team-bucket/mlflow/"
 
@@ -101,34 +103,8 @@ def mlops_registry_parity(
     return MlflowClientRunner(mlops_registry_parity_server, tmp_path)
 
 
-def _call(server: MlopsServer, method: str, path: str, **kw: Any) -> requests.Response:
-    url = f"{server.url}mlops/mlflow/api/2.0/mlflow/{path}"
-    return requests.request(method, url, headers=server.headers, timeout=30, **kw)
-
-
-def _error(response: requests.Response) -> tuple[int, str, str]:
-    body = response.json()
-    return response.status_code, body.get("error_code", ""), body.get("message", "")
-
-
 def _host(server: MlopsServer) -> str:
     return server.url.split("://", 1)[1].rstrip("/")
-
-
-ERR = """
-from mlflow.exceptions import MlflowException
-def err(fn):
-    try:
-        fn()
-    except MlflowException as e:
-        return [e.error_code, str(e.message).removeprefix(e.error_code + ": ")]
-    return None
-"""
-
-
-def _script(code: str) -> str:
-    """A client script with ``err(fn)``: [error_code, message] of what fn raises, or None."""
-    return ERR + textwrap.dedent(code)
 
 
 # -- 1. sources ----------------------------------------------------------------------------

@@ -11,11 +11,9 @@ from __future__ import annotations
 import getpass
 import json
 import os
-import textwrap
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
@@ -25,6 +23,9 @@ from jupyter_mlops.server.mlflow.search import sort_experiments
 from jupyter_mlops.tracking.entities import Experiment, LifecycleStage
 from tests.conftest import POSTGRES_ADMIN_URI, STORE_BACKENDS, MlopsServer, run_mlops_server
 from tests.mlflow_compat.conftest import MlflowClientRunner
+from tests.mlflow_compat.parity_support import call_mlflow_api as _call
+from tests.mlflow_compat.parity_support import client_script as _script
+from tests.mlflow_compat.parity_support import error_of as _error
 
 EXTERNAL_STORE = "s3://team-bucket/mlflow/"
 TESTS = Path(__file__).resolve().parent.parent
@@ -105,34 +106,6 @@ def mlops_multi_user_server(tmp_path_factory: pytest.TempPathFactory) -> Iterato
         )
         with run_mlops_server(root, args) as server:
             yield server
-
-
-def _call(
-    server: MlopsServer, method: str, path: str, headers: dict[str, str] | None = None, **kw: Any
-) -> requests.Response:
-    url = f"{server.url}mlops/mlflow/api/2.0/mlflow/{path}"
-    return requests.request(method, url, headers=headers or server.headers, timeout=30, **kw)
-
-
-def _error(response: requests.Response) -> tuple[int, str, str]:
-    body = response.json()
-    return response.status_code, body.get("error_code", ""), body.get("message", "")
-
-
-ERR = """
-from mlflow.exceptions import MlflowException
-def err(fn):
-    try:
-        fn()
-    except MlflowException as e:
-        return [e.error_code, str(e.message).removeprefix(e.error_code + ": ")]
-    return None
-"""
-
-
-def _script(code: str) -> str:
-    """A client script with ``err(fn)``: [error_code, message] of what fn raises, or None."""
-    return ERR + textwrap.dedent(code)
 
 
 # -- 1. artifact_location ----------------------------------------------------------------------
