@@ -12,22 +12,19 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import Engine, make_url, text
 
-from tests.conftest import POSTGRES_ADMIN_URI, STORE_BACKENDS, MlopsServer, run_mlops_server
+from tests.conftest import STORE_BACKENDS, MlopsServer
 from tests.mlflow_compat.conftest import MlflowClientRunner
+from tests.mlflow_compat.parity_support import EXTERNAL_STORE, external_store_server
 from tests.mlflow_compat.parity_support import call_mlflow_api as _call
 from tests.mlflow_compat.parity_support import client_script as _script
 from tests.mlflow_compat.parity_support import error_of as _error
-
-EXTERNAL_STORE = "s3://team-bucket/mlflow/"
 
 #: Sources that must stay refused: traversals in every spelling MLflow's CVEs used
 #: (CVE-2023-1177, -2780, -6730, -6831, CVE-2024-1560, CVE-2026-2614), another host, a
@@ -75,25 +72,8 @@ def mlops_registry_parity_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[MlopsServer]:
     """A single-user server (its caller is the admin) with one external store allowed."""
-    root = tmp_path_factory.mktemp(f"registry_parity_{request.param}")
-    (root / "config").mkdir(parents=True, exist_ok=True)
-    config = {"Tracking": {"external_artifact_stores": [EXTERNAL_STORE]}}
-    (root / "config" / "jupyter_server_config.json").write_text(json.dumps(config))
-    if request.param == "sqlite":
-        with run_mlops_server(root) as server:
-            yield server
-        return
-    admin: Engine = request.getfixturevalue("mlops_postgres_admin")
-    name = f"mlops_registry_parity_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    uri = make_url(POSTGRES_ADMIN_URI).set(database=name).render_as_string(hide_password=False)
-    try:
-        with run_mlops_server(root, store_uri=uri) as server:
-            yield server
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with external_store_server(request, tmp_path_factory, "registry_parity") as server:
+        yield server
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ experiments may keep their artifacts there; everything else stays refused.
 from __future__ import annotations
 
 import getpass
-import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -17,17 +16,16 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import Engine, make_url, text
 
 from jupyter_mlops.server.mlflow.search import sort_experiments
 from jupyter_mlops.tracking.entities import Experiment, LifecycleStage
-from tests.conftest import POSTGRES_ADMIN_URI, STORE_BACKENDS, MlopsServer, run_mlops_server
+from tests.conftest import STORE_BACKENDS, MlopsServer, run_mlops_server
 from tests.mlflow_compat.conftest import MlflowClientRunner
+from tests.mlflow_compat.parity_support import EXTERNAL_STORE, external_store_server
 from tests.mlflow_compat.parity_support import call_mlflow_api as _call
 from tests.mlflow_compat.parity_support import client_script as _script
 from tests.mlflow_compat.parity_support import error_of as _error
 
-EXTERNAL_STORE = "s3://team-bucket/mlflow/"
 TESTS = Path(__file__).resolve().parent.parent
 
 #: artifact_location values that must stay refused: other places, traversals in every
@@ -58,34 +56,13 @@ HOSTILE_LOCATIONS = [
 ]
 
 
-def _write_config(root: Path) -> None:
-    (root / "config").mkdir(parents=True, exist_ok=True)
-    config = {"Tracking": {"external_artifact_stores": [EXTERNAL_STORE]}}
-    (root / "config" / "jupyter_server_config.json").write_text(json.dumps(config))
-
-
 @pytest.fixture(scope="module", params=STORE_BACKENDS)
 def mlops_parity_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[MlopsServer]:
     """A single-user server (its caller is the admin) with one external store allowed."""
-    root = tmp_path_factory.mktemp(f"parity_{request.param}")
-    _write_config(root)
-    if request.param == "sqlite":
-        with run_mlops_server(root) as server:
-            yield server
-        return
-    admin: Engine = request.getfixturevalue("mlops_postgres_admin")
-    name = f"mlops_parity_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    uri = make_url(POSTGRES_ADMIN_URI).set(database=name).render_as_string(hide_password=False)
-    try:
-        with run_mlops_server(root, store_uri=uri) as server:
-            yield server
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with external_store_server(request, tmp_path_factory, "parity") as server:
+        yield server
 
 
 @pytest.fixture
