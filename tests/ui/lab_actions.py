@@ -47,3 +47,44 @@ def open_experiment_runs(page: Page, experiment_id: str, rows: int) -> None:
     expect(view).to_be_visible()
     view.locator(f'.mlops-ExperimentsPane-item[data-experiment-id="{experiment_id}"]').click()
     expect(view.locator(".mlops-RunsTable-row")).to_have_count(rows)
+
+
+def choose_theme(page: Page, theme: str) -> None:
+    """Settings > Theme > <theme>, as a user switches themes."""
+    page.locator(".lm-MenuBar-itemLabel", has_text="Settings").click()
+    page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
+    page.locator(".lm-Menu-itemLabel", has_text=theme).first.click()
+    expect(page.locator("body")).to_have_attribute("data-jp-theme-name", theme)
+    # The theme's CSS loads behind a splash screen: measure and draw once it is gone.
+    page.wait_for_selector("#jupyterlab-splash", state="detached")
+
+
+# JavaScript for the colour checks of the browser tests, to put at the start of the body of
+# a function given to `evaluate`: `contrast(layers, color)` is the WCAG contrast ratio of
+# text of CSS colour `color` over the CSS colours `layers` painted bottom to top (any CSS
+# colour syntax; alpha composited on a 1-pixel canvas).
+WCAG_CONTRAST_JS = """
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = 1;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  const paint = (colors) => {
+    ctx.clearRect(0, 0, 1, 1);
+    for (const color of colors) {
+      ctx.fillStyle = color;
+      ctx.fillRect(0, 0, 1, 1);
+    }
+    return Array.from(ctx.getImageData(0, 0, 1, 1).data.slice(0, 3));
+  };
+  const luminance = (rgb) => {
+    const [r, g, b] = rgb.map((v) => {
+      const c = v / 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const contrast = (layers, color) => {
+    const a = luminance(paint(layers));
+    const b = luminance(paint([...layers, color]));
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  };
+"""

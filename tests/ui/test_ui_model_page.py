@@ -21,31 +21,16 @@ from playwright.sync_api import Locator, Page, expect
 
 import jupyter_mlops as mlops
 
-from .lab_actions import close_mlops_tabs, run_command
+from .lab_actions import WCAG_CONTRAST_JS, choose_theme, close_mlops_tabs, run_command
 from .lab_server import LabServer
 
 MODEL = "iris-page-classifier"
 # The WCAG contrast of an element's text on the first opaque background behind it.
-_CONTRAST_JS = """
-(element) => {
-  const canvas = document.createElement('canvas');
-  canvas.width = canvas.height = 1;
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  const paint = (colors) => {
-    ctx.clearRect(0, 0, 1, 1);
-    for (const color of colors) {
-      ctx.fillStyle = color;
-      ctx.fillRect(0, 0, 1, 1);
-    }
-    return Array.from(ctx.getImageData(0, 0, 1, 1).data.slice(0, 3));
-  };
-  const luminance = (rgb) => {
-    const [r, g, b] = rgb.map((v) => {
-      const c = v / 255;
-      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  };
+_CONTRAST_JS = (
+    """
+(element) => {"""
+    + WCAG_CONTRAST_JS
+    + """
   let node = element;
   const layers = [];
   while (node) {
@@ -55,11 +40,10 @@ _CONTRAST_JS = """
     if (parts.length < 4 || parseFloat(parts[3]) >= 1) break;
     node = node.parentElement;
   }
-  const a = luminance(paint(layers));
-  const b = luminance(paint([...layers, getComputedStyle(element).color]));
-  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  return contrast(layers, getComputedStyle(element).color);
 }
 """
+)
 DESCRIPTION = "Predicts the iris species from its petals."
 
 
@@ -110,16 +94,6 @@ def _open_model(page: Page) -> Locator:
     detail = registry.locator(f'.mlops-ModelDetail[data-model="{MODEL}"]')
     expect(detail).to_be_visible()
     return detail
-
-
-def _choose_theme(page: Page, theme: str) -> None:
-    """Settings > Theme > <theme>, as a user switches themes."""
-    page.locator(".lm-MenuBar-itemLabel", has_text="Settings").click()
-    page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
-    page.locator(".lm-Menu-itemLabel", has_text=theme).first.click()
-    expect(page.locator("body")).to_have_attribute("data-jp-theme-name", theme)
-    # The theme's CSS loads behind a splash screen: measure and draw once it is gone.
-    page.wait_for_selector("#jupyterlab-splash", state="detached")
 
 
 def test_model_page_versions_signature_snippet_lineage_and_description(
@@ -178,7 +152,7 @@ def test_model_page_versions_signature_snippet_lineage_and_description(
         snippet,
     ]
     for theme in ("JupyterLab Dark", "JupyterLab Light"):
-        _choose_theme(page, theme)
+        choose_theme(page, theme)
         for element in readable:
             contrast = element.evaluate(_CONTRAST_JS)
             assert contrast >= 4.5, f"{theme}: {element} has contrast {contrast:.2f}"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from .lab_actions import WCAG_CONTRAST_JS, choose_theme
 from .lab_server import LabServer
 
 PANEL = "#mlops-notebook-servers"
@@ -20,8 +21,11 @@ KUBERNETES_ONLY_FIELDS = ("image", "cpu", "memory", "gpus", "workspace_size")
 
 # Whatever sticks out of the panel or the form sideways (a horizontal scroll bar or a
 # clipped field), and the WCAG contrast of the form's text on its background.
-_FORM_FIT_JS = """
-(panel) => {
+_FORM_FIT_JS = (
+    """
+(panel) => {"""
+    + WCAG_CONTRAST_JS
+    + """
   const form = panel.querySelector('form.mlops-NbForm');
   const edge = form.getBoundingClientRect();
   const outside = Array.from(form.querySelectorAll('input, select, button, label, p'))
@@ -30,30 +34,10 @@ _FORM_FIT_JS = """
       return box.width > 0 && (box.left < edge.left - 0.5 || box.right > edge.right + 0.5);
     })
     .map((e) => e.getAttribute('name') || e.textContent.trim().slice(0, 30));
-  const canvas = document.createElement('canvas');
-  canvas.width = canvas.height = 1;
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  const paint = (colors) => {
-    ctx.clearRect(0, 0, 1, 1);
-    for (const color of colors) {
-      ctx.fillStyle = color;
-      ctx.fillRect(0, 0, 1, 1);
-    }
-    return Array.from(ctx.getImageData(0, 0, 1, 1).data.slice(0, 3));
-  };
-  const luminance = (rgb) => {
-    const [r, g, b] = rgb.map((v) => {
-      const c = v / 255;
-      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  };
   const background = getComputedStyle(panel).backgroundColor;
-  const contrasts = Array.from(form.querySelectorAll('h3, label, p')).map((e) => {
-    const a = luminance(paint([background]));
-    const b = luminance(paint([background, getComputedStyle(e).color]));
-    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-  });
+  const contrasts = Array.from(form.querySelectorAll('h3, label, p')).map((e) =>
+    contrast([background], getComputedStyle(e).color)
+  );
   return {
     panelScrolls: panel.scrollWidth > panel.clientWidth + 1,
     formScrolls: form.scrollWidth > form.clientWidth + 1,
@@ -63,6 +47,7 @@ _FORM_FIT_JS = """
   };
 }
 """
+)
 
 
 @pytest.fixture
@@ -98,7 +83,7 @@ def test_spawn_a_local_server_from_the_panel(
     expect(form.locator('input[name="name"]')).to_be_visible()
     expect(form.locator(".mlops-NbForm-backendHint")).to_contain_text("apply only on Kubernetes")
     for theme in ("JupyterLab Dark", "JupyterLab Light"):
-        _choose_theme(page, theme)
+        choose_theme(page, theme)
         fit = panel.locator(".mlops-NbPanel").evaluate(_FORM_FIT_JS)
         assert not fit["panelScrolls"] and not fit["formScrolls"], f"{theme}: {fit}"
         assert fit["outside"] == [], f"{theme}: sticks out of the form: {fit}"
@@ -165,13 +150,3 @@ def _narrow_the_side_bar(page: Page, width: float) -> float:
     narrowed = stack.bounding_box()
     assert narrowed is not None and abs(narrowed["width"] - width) <= 8, narrowed
     return float(box["width"])
-
-
-def _choose_theme(page: Page, theme: str) -> None:
-    """Settings > Theme > <theme>, as a user switches themes."""
-    page.locator(".lm-MenuBar-itemLabel", has_text="Settings").click()
-    page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
-    page.locator(".lm-Menu-itemLabel", has_text=theme).first.click()
-    expect(page.locator("body")).to_have_attribute("data-jp-theme-name", theme)
-    # The theme's CSS loads behind a splash screen: measure and draw once it is gone.
-    page.wait_for_selector("#jupyterlab-splash", state="detached")

@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from jupyter_mlops.client.client import MlopsClient, make_metric
 
-from .lab_actions import run_command
+from .lab_actions import choose_theme, run_command
 from .lab_server import LabServer
 
 RUNS_VIEW = ".mlops-RunsView"
@@ -221,21 +221,13 @@ def test_compare_two_runs(
     # In the dark theme the view and the charts follow the theme's colours
     panel = page.locator(".mlops-Panel").filter(has=compare)
     light_background = panel.evaluate("el => getComputedStyle(el).backgroundColor")
-    _choose_theme(page, "JupyterLab Dark")
+    choose_theme(page, "JupyterLab Dark")
     expect(panel).not_to_have_css("background-color", light_background)
     expect(page.locator("#jupyterlab-splash")).to_have_count(0)
     expect(chart.locator("canvas")).to_be_visible()
     mlops_screenshot(page, "panel-compare-dark.png")
-    _choose_theme(page, "JupyterLab Light")
+    choose_theme(page, "JupyterLab Light")
     expect(panel).to_have_css("background-color", light_background)
-
-
-def _choose_theme(page: Page, theme: str) -> None:
-    """Settings > Theme > <theme>, as a user switches themes."""
-    page.locator(".lm-MenuBar-itemLabel", has_text="Settings").click()
-    page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
-    page.locator(".lm-Menu-itemLabel", has_text=theme).first.click()
-    expect(page.locator("body")).to_have_attribute("data-jp-theme-name", theme)
 
 
 def test_register_a_model_from_a_run_and_set_an_alias(

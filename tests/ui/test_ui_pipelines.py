@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from .lab_actions import run_command
+from .lab_actions import WCAG_CONTRAST_JS, choose_theme, run_command
 from .lab_server import LabServer
 
 PIPELINE_FILE = """
@@ -110,43 +110,18 @@ def load_only_fan(n: int = 4):
 
 # The WCAG contrast of an SVG node's label against its box, from computed styles; colours
 # are normalised by painting them on a canvas (any CSS colour syntax, alpha composited).
-_LABEL_CONTRAST_JS = """
-(node) => {
-  const canvas = document.createElement('canvas');
-  canvas.width = canvas.height = 1;
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  const paint = (colors) => {
-    ctx.clearRect(0, 0, 1, 1);
-    ctx.fillStyle = getComputedStyle(document.body).backgroundColor;
-    ctx.fillRect(0, 0, 1, 1);
-    for (const color of colors) {
-      ctx.fillStyle = color;
-      ctx.fillRect(0, 0, 1, 1);
-    }
-    return Array.from(ctx.getImageData(0, 0, 1, 1).data.slice(0, 3));
-  };
+_LABEL_CONTRAST_JS = (
+    """
+(node) => {"""
+    + WCAG_CONTRAST_JS
+    + """
+  const body = getComputedStyle(document.body).backgroundColor;
   const rect = getComputedStyle(node.querySelector('rect')).fill;
   const text = getComputedStyle(node.querySelector('text')).fill;
-  const luminance = (rgb) => {
-    const [r, g, b] = rgb.map((v) => {
-      const c = v / 255;
-      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  };
-  const a = luminance(paint([rect]));
-  const b = luminance(paint([rect, text]));
-  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  return contrast([body, rect], text);
 }
 """
-
-
-def _choose_theme(page: Page, theme: str) -> None:
-    """Settings > Theme > <theme>, as a user switches themes."""
-    page.locator(".lm-MenuBar-itemLabel", has_text="Settings").click()
-    page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
-    page.locator(".lm-Menu-itemLabel", has_text=theme).first.click()
-    expect(page.locator("body")).to_have_attribute("data-jp-theme-name", theme)
+)
 
 
 def _check_dag_drawing(page: Page, theme: str) -> None:
@@ -232,8 +207,8 @@ def test_load_reads_a_notebook_without_running_it_and_its_dag_fits_in_both_theme
     expect(run.locator(".jp-mlops-dag-node")).to_have_count(4)
     _check_dag_drawing(page, "light")
     try:
-        _choose_theme(page, "JupyterLab Dark")
+        choose_theme(page, "JupyterLab Dark")
         _check_dag_drawing(page, "dark")
         mlops_screenshot(page, "pipelines-run-dark.png")
     finally:
-        _choose_theme(page, "JupyterLab Light")
+        choose_theme(page, "JupyterLab Light")

@@ -20,7 +20,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from jupyter_mlops.client.client import MlopsClient
 
-from .lab_actions import close_mlops_tabs, open_experiment_runs
+from .lab_actions import choose_theme, close_mlops_tabs, open_experiment_runs
 from .lab_server import LabServer
 
 EXPERIMENT = "run-logs"
@@ -96,15 +96,6 @@ def mlops_scripts(mlops_lab: LabServer, tmp_path: Path) -> Iterator[tuple[str, P
         assert live.returncode == 0, stderr
 
 
-def _choose_theme(page: Page, theme: str) -> None:
-    """Settings > Theme > <theme>, as a user switches themes."""
-    page.locator(".lm-MenuBar-itemLabel", has_text="Settings").click()
-    page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
-    page.locator(".lm-Menu-itemLabel", has_text=theme).first.click()
-    expect(page.locator("body")).to_have_attribute("data-jp-theme-name", theme)
-    page.wait_for_selector("#jupyterlab-splash", state="detached")
-
-
 # WCAG's contrast ratio of an element's text colour against the first opaque background
 # at or above it.
 CONTRAST_JS = """
@@ -166,12 +157,12 @@ def test_logs_tab_shows_a_failed_scripts_output_and_follows_a_live_one(
     mlops_screenshot(page, "run-page-logs.png")
     # And it stays readable in the dark theme
     try:
-        _choose_theme(page, "JupyterLab Dark")
+        choose_theme(page, "JupyterLab Dark")
         for part in (output, exception.locator(".mlops-RunLogs-heading")):
             assert _contrast(part) >= 4.5
         mlops_screenshot(page, "run-page-logs-dark.png")
     finally:
-        _choose_theme(page, "JupyterLab Light")
+        choose_theme(page, "JupyterLab Light")
 
     # When they open the running run's Logs tab, its output so far is there, followed live
     page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab[data-id="mlops-runs"]').click()
