@@ -6,6 +6,7 @@ import type { IModelVersion, RegistryApi } from './registry-api';
 import { useModelFiles } from './use-model-files';
 import { VersionExample } from './version-example';
 import { VersionLineage } from './version-lineage';
+import { VersionSelect } from './version-select';
 import { VersionSignature } from './version-signature';
 
 export interface IVersionDetailsProps {
@@ -36,23 +37,14 @@ export function VersionDetails(
   const run = shown.run_id ? (props.runs.get(shown.run_id) ?? null) : null;
   return (
     <section className="mlops-ModelDetail-version" data-version={shown.version}>
-      <h3>
-        <label>
-          {trans.__('Version')}{' '}
-          <select
-            className="jp-mod-styled mlops-VersionDetails-select"
-            aria-label={trans.__('Version to show')}
-            value={shown.version}
-            onChange={event => setChosen(event.target.value)}
-          >
-            {versions.map(v => (
-              <option key={v.version} value={v.version}>
-                {v.version}
-              </option>
-            ))}
-          </select>
-        </label>
-      </h3>
+      <VersionSelect
+        versions={versions}
+        value={shown.version}
+        onChange={setChosen}
+        label={trans.__('Version')}
+        ariaLabel={trans.__('Version to show')}
+        className="jp-mod-styled mlops-VersionDetails-select"
+      />
       {shown.description && <p>{shown.description}</p>}
       <h4>{trans.__('Lineage')}</h4>
       <VersionLineage

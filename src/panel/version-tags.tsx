@@ -3,6 +3,7 @@ import * as React from 'react';
 
 import type { IModelVersion } from './registry-api';
 import { TagsEditor } from './tags-editor';
+import { VersionSelect } from './version-select';
 
 export interface IVersionTagsProps {
   versions: IModelVersion[];
@@ -23,23 +24,14 @@ export function VersionTags(props: IVersionTagsProps): JSX.Element | null {
   }
   return (
     <section className="mlops-ModelDetail-versionTags">
-      <h3>
-        <label>
-          {trans.__('Tags of version')}{' '}
-          <select
-            className="mlops-VersionTags-select"
-            aria-label={trans.__('Version whose tags to show')}
-            value={shown.version}
-            onChange={event => setTagsVersion(event.target.value)}
-          >
-            {versions.map(v => (
-              <option key={v.version} value={v.version}>
-                {v.version}
-              </option>
-            ))}
-          </select>
-        </label>
-      </h3>
+      <VersionSelect
+        versions={versions}
+        value={shown.version}
+        onChange={setTagsVersion}
+        label={trans.__('Tags of version')}
+        ariaLabel={trans.__('Version whose tags to show')}
+        className="mlops-VersionTags-select"
+      />
       <TagsEditor
         tags={shown.tags ?? {}}
         onSet={(key, value) => props.onSet(shown.version, key, value)}
